@@ -1,0 +1,77 @@
+"""The `cmplt` command line. Thin: parse, call one domain function, render.
+
+Domain errors become one line on stderr with their own exit code; anything
+else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+import click
+
+from cmplt import __version__
+from cmplt.cli.context import Context
+from cmplt.errors import CmpltError
+
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+EXIT_BUG = 70
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option(
+    "--registry",
+    envvar="CMPLT_REGISTRY",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Registry folder (default: the nearest folder upward holding cmplt.yaml). "
+    "Env: CMPLT_REGISTRY.",
+)
+@click.version_option(__version__, prog_name="cmplt")
+@click.pass_context
+def cli(ctx: click.Context, registry: str | None) -> None:
+    """Complaint and callback registry (物业投诉与回访) kept as YAML files in git.
+
+    Every step is one commit; `git log -p` on a record is its whole life.
+    """
+    ctx.obj = Context(registry)
+
+
+def _register() -> None:
+    from cmplt.cli import admin, query, records
+
+    for module in (admin, records, query):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+_register()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: maps every outcome to an exit status and one line on stderr."""
+    try:
+        cli.main(args=argv, prog_name="cmplt", standalone_mode=False)
+    except CmpltError as exc:
+        click.echo(f"cmplt: {exc.message}", err=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.UsageError as exc:
+        # one line, like every other mistake; --help has the rest
+        where = exc.ctx.command_path if exc.ctx else "cmplt"
+        click.echo(f"cmplt: {where}: {exc.format_message()} (see {where} --help)", err=True)
+        return EXIT_USAGE
+    except click.ClickException as exc:
+        click.echo(f"cmplt: {exc.format_message()}", err=True)
+        return exc.exit_code if exc.exit_code else EXIT_USAGE
+    except (click.Abort, KeyboardInterrupt):
+        click.echo("cmplt: interrupted; nothing was committed", err=True)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return 0
+    except Exception:
+        traceback.print_exc()
+        click.echo("cmplt: this is a bug in cmplt; please report it with the lines above", err=True)
+        return EXIT_BUG
+    return 0

@@ -1,0 +1,81 @@
+"""Commands that set a registry up: `init` and `staff`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cmplt.cli.context import Context, pass_context
+
+
+@click.command("init")
+@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@pass_context
+def init(obj: Context, folder: Path) -> None:
+    """Create a registry in FOLDER: policy, roster, folders; git init if needed; commit."""
+    from cmplt.registry import init_registry
+
+    root, commit = init_registry(folder, obj.now())
+    click.echo(f"registry ready in {root} (commit {commit[:10]})")
+    click.echo("next: cmplt staff add NAME --role clerk --department 客服中心")
+
+
+@click.group("staff")
+def staff() -> None:
+    """The staff roster (staff.yaml): who may act, their role and department."""
+
+
+@staff.command("add")
+@click.argument("name")
+@click.option("--role", required=True, help="A role key from the policy (clerk, supervisor, …).")
+@click.option("--department", help="A department from the policy.")
+@click.option("--email", help="Used as the git author email of this person's steps.")
+@click.option(
+    "--by",
+    envvar="CMPLT_ACTOR",
+    metavar="NAME",
+    help="Who adds them (on the roster, once there is one). Env: CMPLT_ACTOR.",
+)
+@pass_context
+def staff_add(
+    obj: Context, name: str, role: str, department: str | None, email: str | None, by: str | None
+) -> None:
+    """Add NAME to the roster with a role (and department)."""
+    from cmplt.policy import StaffMember
+
+    member = StaffMember(role=role, department=department, email=email)
+    change = obj.registry.add_staff(name.strip() if name.strip() else name, member, by, obj.now())
+    click.echo(f"{name} added as {role} (commit {change.commit[:10]})")
+
+
+@staff.command("list")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@pass_context
+def staff_list(obj: Context, fmt: str) -> None:
+    """List the roster."""
+    from cmplt import render
+
+    registry = obj.registry
+    rows = [
+        {
+            "name": name,
+            "role": m.role,
+            "role_label": registry.policy.roles.get(m.role, ""),
+            "department": m.department,
+            "email": m.email,
+        }
+        for name, m in registry.roster.staff.items()
+    ]
+    click.echo(
+        render.rows_out(rows, ("name", "role", "role_label", "department", "email"), fmt), nl=False
+    )
+
+
+COMMANDS = [init, staff]

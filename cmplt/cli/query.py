@@ -1,0 +1,149 @@
+"""Commands that read: `show` and `list`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from cmplt.cli.context import Context, pass_context
+from cmplt.errors import InvalidFile
+from cmplt.model import STATUSES
+from cmplt.policy import NATURES, SEVERITIES
+
+
+@click.command("show")
+@click.argument("complaint", metavar="ID")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "yaml"]),
+    default="text",
+    show_default=True,
+)
+@click.option("--show-phone", is_flag=True, help="Print the phone number unmasked.")
+@pass_context
+def show(obj: Context, complaint: str, fmt: str, show_phone: bool) -> None:
+    """Show one complaint: its fields and its history."""
+    import json
+
+    from cmplt import render
+    from cmplt.workflow import resolve_deadline
+
+    registry = obj.registry
+    complaint_id = registry.resolve_id(complaint)
+    if fmt == "yaml":
+        # the file as it is; it is the record (phone included)
+        record = registry.read(complaint_id)[1]
+        click.echo(registry.record_path(record.id).read_text(encoding="utf-8"), nl=False)
+        return
+    record = registry.read(complaint_id)[1]
+    tz = registry.policy.tz
+    if fmt == "json":
+        data = render.complaint_json(record, tz, show_phone)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    deadline = resolve_deadline(record, registry.policy)
+    click.echo(render.complaint_text(record, tz, show_phone, deadline), nl=False)
+
+
+LIST_COLUMNS = (
+    "id",
+    "received_at",
+    "status",
+    "severity",
+    "nature",
+    "category",
+    "unit",
+    "customer",
+    "phone",
+    "owner",
+    "department",
+    "summary",
+)
+
+
+@click.command("list")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(STATUSES),
+    help="Only these statuses (repeatable).",
+)
+@click.option("--severity", "severities", multiple=True, type=click.Choice(SEVERITIES))
+@click.option("--nature", "natures", multiple=True, type=click.Choice(NATURES))
+@click.option("--category", "categories", multiple=True)
+@click.option("--unit", help="Only this unit (or units starting with this, e.g. a building '3-').")
+@click.option("--owner", help="Only complaints held by this person.")
+@click.option("--department", help="Only complaints dispatched to this department.")
+@click.option("--since", metavar="TIME", help="Only complaints received at or after this time.")
+@click.option("--until", metavar="TIME", help="Only complaints received before this time.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@click.option("--show-phone", is_flag=True, help="Print phone numbers unmasked.")
+@pass_context
+def list_(
+    obj: Context,
+    statuses: tuple[str, ...],
+    severities: tuple[str, ...],
+    natures: tuple[str, ...],
+    categories: tuple[str, ...],
+    unit: str | None,
+    owner: str | None,
+    department: str | None,
+    since: str | None,
+    until: str | None,
+    fmt: str,
+    show_phone: bool,
+) -> None:
+    """List complaints, oldest first. Phone numbers are masked unless --show-phone."""
+    from cmplt import render
+
+    registry = obj.registry
+    since_at = obj.time(since, "--since")
+    until_at = obj.time(until, "--until")
+    rows: list[dict[str, Any]] = []
+    broken: list[InvalidFile] = []
+    for _path, item in registry.complaints():
+        if isinstance(item, InvalidFile):
+            broken.append(item)
+            continue
+        c = item
+        if statuses and c.status not in statuses:
+            continue
+        if severities and c.severity not in severities:
+            continue
+        if natures and c.nature not in natures:
+            continue
+        if categories and c.category not in categories:
+            continue
+        if unit and not c.unit.startswith(unit):
+            continue
+        if owner and c.owner != owner:
+            continue
+        if department and c.department != department:
+            continue
+        if since_at and c.received_at < since_at:
+            continue
+        if until_at and c.received_at >= until_at:
+            continue
+        row = {k: getattr(c, k) for k in LIST_COLUMNS}
+        if not show_phone:
+            row["phone"] = render.mask_phone(c.phone)
+        if fmt == "table":
+            row["summary"] = render.shorten(c.summary, 30)
+        rows.append(row)
+    click.echo(render.rows_out(rows, LIST_COLUMNS, fmt, registry.policy.tz), nl=False)
+    for problem in broken:
+        click.echo(f"cmplt: skipped {problem.message}", err=True)
+    if broken:
+        raise click.exceptions.Exit(InvalidFile.exit_code)
+
+
+COMMANDS = [show, list_]

@@ -1,0 +1,226 @@
+"""Commands that change a complaint: `new` and every lifecycle step."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from cmplt.cli.context import Context, pass_context
+from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES
+
+F = Callable[..., Any]
+
+
+def actor_options(func: F) -> F:
+    """--by and --at, which every changing command takes."""
+    func = click.option(
+        "--at",
+        "at_text",
+        metavar="TIME",
+        help="When it happened (ISO 8601; without an offset, the policy timezone). Default: now.",
+    )(func)
+    func = click.option(
+        "--by",
+        envvar="CMPLT_ACTOR",
+        required=True,
+        metavar="NAME",
+        help="Who did it: a name on the staff roster. Env: CMPLT_ACTOR.",
+    )(func)
+    return func
+
+
+def _report(obj: Context, change: Any, action: str) -> None:
+    from cmplt.registry import Change
+
+    assert isinstance(change, Change)
+    click.echo(f"{change.complaint_id} {action} -> {change.status} (commit {change.commit[:10]})")
+
+
+@click.command("new")
+@click.option(
+    "--channel", required=True, help="How it came in (policy channels: phone, visit, letter, …)."
+)
+@click.option("--customer", required=True, help="Customer's name.")
+@click.option("--unit", required=True, help="Building and unit, e.g. 3-1502.")
+@click.option("--phone", required=True, help="Customer's contact number.")
+@click.option("--severity", required=True, type=click.Choice(SEVERITIES), help="程度.")
+@click.option("--nature", required=True, type=click.Choice(NATURES), help="性质.")
+@click.option(
+    "--subject", required=True, help="情况: facilities, quality, attitude, abnormal (policy)."
+)
+@click.option("--category", required=True, help="Business category (policy: repair, cleaning, …).")
+@click.option("--summary", required=True, help="What happened, briefly.")
+@click.option("--request", help="What the customer asks for.")
+@click.option(
+    "--deadline", "deadline_text", metavar="TIME", help="The deadline the customer asked for."
+)
+@click.option("--happened-at", "happened_text", metavar="TIME", help="When the event happened.")
+@click.option("--location", help="Where it happened.")
+@click.option("--about", help="Who or which department the complaint is about.")
+@click.option(
+    "--urgent", is_flag=True, help="Harm is happening now: stop it first (原则及流程 四.5)."
+)
+@click.option("--urgent-note", help="What was done at once to stop the harm.")
+@click.option("--economic-loss", is_flag=True, help="The customer suffered a large economic loss.")
+@click.option(
+    "--responsible", "responsible_party", help="Responsible party (policy: property, owner, …)."
+)
+@click.option("--staff-involved", metavar="NAME", help="Staff member complained about (roster).")
+@actor_options
+@pass_context
+def new(
+    obj: Context,
+    /,
+    by: str,
+    at_text: str | None,
+    deadline_text: str | None,
+    happened_text: str | None,
+    **intake: Any,
+) -> None:
+    """Register a complaint (受理). Prints the new ID alone on the first line."""
+    now = obj.now()
+    at = obj.time(at_text, "--at") or now
+    intake["requested_deadline"] = obj.time(deadline_text, "--deadline")
+    intake["happened_at"] = obj.time(happened_text, "--happened-at")
+    intake = {k: (v.strip() if isinstance(v, str) else v) for k, v in intake.items()}
+    change = obj.registry.receive(intake, by, at, now, obj.seed())
+    click.echo(change.complaint_id)
+
+
+def _step_command(
+    name: str,
+    help_text: str,
+    options: list[Callable[[F], F]],
+    to_fields: Callable[[Context, dict[str, Any]], dict[str, Any]] | None = None,
+) -> click.Command:
+    """A lifecycle step: ID, its own options, --by/--at; one commit."""
+
+    @pass_context
+    def run(obj: Context, /, complaint: str, by: str, at_text: str | None, **fields: Any) -> None:
+        from cmplt.workflow import Step
+
+        now = obj.now()
+        at = obj.time(at_text, "--at") or now
+        if to_fields is not None:
+            fields = to_fields(obj, fields)
+        fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+        change = obj.registry.apply(complaint, Step(name, by, at, fields), now, obj.seed())
+        _report(obj, change, name)
+
+    run.__doc__ = help_text
+    command: Any = run
+    for option in reversed(options):
+        command = option(command)
+    command = actor_options(command)
+    command = click.argument("complaint", metavar="ID")(command)
+    return click.command(name, help=help_text)(command)
+
+
+def _text(flag: str, dest: str, help_text: str, required: bool = True) -> Callable[[F], F]:
+    return click.option(flag, dest, required=required, help=help_text)
+
+
+def _extend_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    fields["until"] = obj.time(fields.pop("until_text"), "--until")
+    return fields
+
+
+def _reclassify_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    flags = {"urgent": fields.pop("urgent"), "economic_loss": fields.pop("economic_loss")}
+    verified = fields.pop("staff_verified")
+    changes = {k: v for k, v in {**fields, **flags}.items() if v is not None}
+    if verified is not None:
+        changes["staff_verified"] = verified == "yes"
+    if not {k for k in changes if k != "reason"}:
+        raise click.UsageError("reclassify: give at least one of the options to change")
+    return changes
+
+
+COMMANDS = [
+    new,
+    _step_command(
+        "respond",
+        "Record a reply to the customer (答复客户).",
+        [_text("--note", "note", "What the customer was told.")],
+    ),
+    _step_command(
+        "dispatch",
+        "Send a work order (工作联系单) to a department.",
+        [
+            _text("--to", "department", "Department (policy departments)."),
+            _text("--note", "note", "Instructions for the department.", required=False),
+        ],
+    ),
+    _step_command("accept", "The department signs for its work order (签收).", []),
+    _step_command(
+        "plan",
+        "Record the initial plan or definite answer given to the customer.",
+        [_text("--note", "note", "The plan or answer.")],
+    ),
+    _step_command(
+        "extend",
+        "Extend the deadline, with approval (超时审批).",
+        [
+            click.option(
+                "--until", "until_text", required=True, metavar="TIME", help="The new deadline."
+            ),
+            _text("--approved-by", "approved_by", "Approver (role named by the policy)."),
+            _text("--note", "note", "Why more time is needed.", required=False),
+        ],
+        _extend_fields,
+    ),
+    _step_command(
+        "escalate",
+        "Pass the complaint up to another person (升级).",
+        [_text("--to", "to", "The new owner (roster)."), _text("--reason", "reason", "Why.")],
+    ),
+    _step_command(
+        "resolve",
+        "Record the result of handling (处理完毕).",
+        [_text("--result", "result", "What was done.")],
+    ),
+    _step_command(
+        "callback",
+        "Record a callback to the customer (回访); the caller is --by.",
+        [
+            click.option("--satisfaction", required=True, type=click.Choice(SATISFACTIONS)),
+            _text("--note", "note", "What the customer said.", required=False),
+        ],
+    ),
+    _step_command(
+        "reopen", "Reopen a handled or archived complaint.", [_text("--reason", "reason", "Why.")]
+    ),
+    _step_command(
+        "reject",
+        "Decline an invalid complaint politely, with the reason given.",
+        [_text("--reason", "reason", "The reason told to the customer, and any other route.")],
+    ),
+    _step_command(
+        "close",
+        "Archive the complaint after its callback (归档).",
+        [_text("--note", "note", "Closing note.", required=False)],
+    ),
+    _step_command("note", "Add a note to the history.", [_text("--text", "text", "The note.")]),
+    _step_command(
+        "reclassify",
+        "Change the classification, flags or staff verification.",
+        [
+            click.option("--nature", type=click.Choice(NATURES)),
+            click.option("--severity", type=click.Choice(SEVERITIES)),
+            click.option("--subject"),
+            click.option("--category"),
+            click.option("--urgent/--not-urgent", default=None),
+            click.option("--economic-loss/--no-economic-loss", default=None),
+            click.option("--staff-involved", metavar="NAME"),
+            click.option(
+                "--staff-verified",
+                type=click.Choice(["yes", "no"]),
+                help="Whether the attitude complaint was found true (投诉处理及回访制度 七).",
+            ),
+            _text("--reason", "reason", "Why.", required=False),
+        ],
+        _reclassify_fields,
+    ),
+]

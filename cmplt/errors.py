@@ -1,0 +1,77 @@
+"""One exception tree; each class carries the exit code the CLI uses for it.
+
+A person's mistake becomes one line on stderr; anything not derived from
+`CmpltError` is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class CmpltError(Exception):
+    """Base of every expected failure."""
+
+    exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class UsageError(CmpltError):
+    """A wrong value on the command line: unknown name, enum value or time."""
+
+    exit_code = 2
+
+
+class NotFound(CmpltError):
+    """No record, registry or staff member by that name."""
+
+    exit_code = 3
+
+
+class AmbiguousId(CmpltError):
+    """An ID prefix that matches more than one record."""
+
+    exit_code = 3
+
+
+class StepRefused(CmpltError):
+    """The state machine does not allow this step now (or a time is out of order)."""
+
+    exit_code = 4
+
+
+class DirtyRecord(CmpltError):
+    """The record file has uncommitted changes that a write would overwrite."""
+
+    exit_code = 5
+
+
+class InvalidFile(CmpltError):
+    """A policy, roster or record file that cannot be read or does not validate."""
+
+    exit_code = 6
+
+    def __init__(self, path: str, line: int | None, field: str | None, reason: str) -> None:
+        where = path if line is None else f"{path}:{line}"
+        what = f"{field}: {reason}" if field else reason
+        super().__init__(f"{where}: {what}")
+        self.path = path
+        self.line = line
+        self.field = field
+        self.reason = reason
+
+
+class RegistryBusy(CmpltError):
+    """Another cmplt process held the registry lock for longer than we wait."""
+
+    exit_code = 7
+
+
+class GitFailed(CmpltError):
+    """A git command failed; the registry was restored to how it was."""
+
+    exit_code = 8

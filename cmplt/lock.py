@@ -1,0 +1,76 @@
+"""One writer at a time per repository.
+
+The lock is an `fcntl.flock` on `.git/cmplt.lock`: the kernel releases it
+when its holder exits, however it exits, so a killed process never leaves
+the registry locked. The file also records who holds it (process id, host,
+start time) so that a person told to wait knows whom they are waiting for.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cmplt.errors import RegistryBusy
+
+DEFAULT_WAIT_SECONDS = 60.0
+
+
+def wait_seconds() -> float:
+    try:
+        return float(os.environ.get("CMPLT_LOCK_WAIT", DEFAULT_WAIT_SECONDS))
+    except ValueError:
+        return DEFAULT_WAIT_SECONDS
+
+
+@contextmanager
+def registry_lock(lock_file: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold the lock for the block; wait up to `wait` seconds for another holder."""
+    limit = wait_seconds() if wait is None else wait
+    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + limit
+        delay = 0.005
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise RegistryBusy(
+                        f"registry is busy: {describe_holder(lock_file)} has held "
+                        f"{lock_file} for more than {limit:g} s"
+                    ) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.1)
+        holder = {
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+            "started": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, (json.dumps(holder) + "\n").encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def describe_holder(lock_file: Path) -> str:
+    try:
+        holder = json.loads(lock_file.read_text(encoding="utf-8") or "{}")
+    except (OSError, ValueError):
+        holder = {}
+    if not holder:
+        return "another cmplt process"
+    return f"process {holder.get('pid')} on {holder.get('host')} (since {holder.get('started')})"

@@ -1,0 +1,214 @@
+"""A complaint record as it stands in its YAML file. No I/O here.
+
+The `events` list is the source of truth and is only ever appended to.
+The fields above it that change over a complaint's life (status, owner,
+department, the classification) are derived from the events and written
+out so that a person reading the file or a diff sees them; `workflow.fold`
+computes them and `workflow.derived_mismatches` checks they agree.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from cmplt.ids import COMPLAINT_ID
+from cmplt.policy import Nature, Satisfaction, Severity
+from cmplt.times import parse_stored_time
+
+Time = Annotated[datetime, BeforeValidator(parse_stored_time)]
+Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+
+STATUSES = ("open", "dispatched", "in_progress", "resolved", "called_back", "rejected", "closed")
+Status = Literal[
+    "open", "dispatched", "in_progress", "resolved", "called_back", "rejected", "closed"
+]
+
+# The fields `reclassify` may change; `received` sets their first values.
+CLASSIFICATION_FIELDS = (
+    "nature",
+    "severity",
+    "subject",
+    "category",
+    "urgent",
+    "economic_loss",
+    "staff_involved",
+    "staff_verified",
+)
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class _Event(_Record):
+    id: Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{8}$")]
+    at: Time
+    recorded_at: Time
+    by: Name
+
+
+class Received(_Event):
+    action: Literal["received"]
+    nature: Nature
+    severity: Severity
+    subject: Name
+    category: Name
+    urgent: bool = False
+    economic_loss: bool = False
+    staff_involved: Name | None = None
+
+
+class Respond(_Event):
+    action: Literal["respond"]
+    note: Text
+
+
+class Dispatch(_Event):
+    action: Literal["dispatch"]
+    department: Name
+    note: Text | None = None
+
+
+class Accept(_Event):
+    action: Literal["accept"]
+    department: Name
+
+
+class Plan(_Event):
+    action: Literal["plan"]
+    note: Text
+
+
+class Extend(_Event):
+    action: Literal["extend"]
+    until: Time
+    approved_by: Name
+    approver_role: Name
+    note: Text | None = None
+
+
+class Escalate(_Event):
+    action: Literal["escalate"]
+    to: Name
+    reason: Text
+
+
+class Resolve(_Event):
+    action: Literal["resolve"]
+    result: Text
+
+
+class Callback(_Event):
+    action: Literal["callback"]
+    satisfaction: Satisfaction
+    role: Name
+    note: Text | None = None
+
+
+class Reopen(_Event):
+    action: Literal["reopen"]
+    reason: Text
+
+
+class Reject(_Event):
+    action: Literal["reject"]
+    reason: Text
+
+
+class Close(_Event):
+    action: Literal["close"]
+    note: Text | None = None
+
+
+class Note(_Event):
+    action: Literal["note"]
+    text: Text
+
+
+class Reclassify(_Event):
+    action: Literal["reclassify"]
+    from_: dict[str, Any] = Field(alias="from")
+    to: dict[str, Any]
+    reason: Text | None = None
+
+    @field_validator("to")
+    @classmethod
+    def _known_fields(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(CLASSIFICATION_FIELDS))
+        if unknown:
+            raise ValueError(f"cannot reclassify {', '.join(unknown)}")
+        if not value:
+            raise ValueError("changes nothing")
+        return value
+
+
+Event = Annotated[
+    Received
+    | Respond
+    | Dispatch
+    | Accept
+    | Plan
+    | Extend
+    | Escalate
+    | Resolve
+    | Callback
+    | Reopen
+    | Reject
+    | Close
+    | Note
+    | Reclassify,
+    Field(discriminator="action"),
+]
+
+ACTIONS = (
+    "received",
+    "respond",
+    "dispatch",
+    "accept",
+    "plan",
+    "extend",
+    "escalate",
+    "resolve",
+    "callback",
+    "reopen",
+    "reject",
+    "close",
+    "note",
+    "reclassify",
+)
+
+
+class Complaint(_Record):
+    id: Annotated[str, Field(pattern=COMPLAINT_ID.pattern)]
+    # derived from the events
+    status: Status
+    owner: Name
+    department: Name | None = None
+    received_at: Time
+    # intake (受理): 规程 4.1 a; 投诉处理及回访制度 二; 原则及流程 二.1
+    channel: Name
+    customer: Name
+    unit: Name
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ()-]{3,24}$")]
+    happened_at: Time | None = None
+    location: Text | None = None
+    about: Text | None = None
+    summary: Text
+    request: Text | None = None
+    requested_deadline: Time | None = None
+    urgent_note: Text | None = None
+    responsible_party: Name | None = None
+    # classification, derived (received, then reclassify)
+    nature: Nature
+    severity: Severity
+    subject: Name
+    category: Name
+    urgent: bool = False
+    economic_loss: bool = False
+    staff_involved: Name | None = None
+    staff_verified: bool | None = None
+    events: Annotated[list[Event], Field(min_length=1)]

@@ -1,0 +1,178 @@
+"""The registry's policy (`cmplt.yaml`) and staff roster (`staff.yaml`).
+
+Every number of the procedures lives here with the seed's value as the
+default, so that a team changes its rules in a reviewed file, not in code.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta, tzinfo
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+
+from cmplt.times import parse_duration, zone
+
+SEVERITIES = ("minor", "important", "major")
+NATURES = ("valid-1", "valid-2", "invalid", "request")
+SATISFACTIONS = ("satisfied", "neutral", "dissatisfied")
+
+Severity = Literal["minor", "important", "major"]
+Nature = Literal["valid-1", "valid-2", "invalid", "request"]
+Satisfaction = Literal["satisfied", "neutral", "dissatisfied"]
+
+
+def _duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_duration(str(value))
+
+
+Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ResolveClocks(_Strict):
+    # 原则及流程 五.1-3: minor 2 days, important 3 days, major 10 days
+    minor: Duration = timedelta(days=2)
+    important: Duration = timedelta(days=3)
+    major: Duration = timedelta(days=10)
+
+
+class Clocks(_Strict):
+    # 物业客服工作中如何应对… 二: reply within 2 hours
+    first_reply: Duration = timedelta(hours=2)
+    # 规程 4.3.1: valid complaints followed up, or an initial plan given, within 24 h
+    initial_plan: Duration = timedelta(hours=24)
+    # 原则及流程 五.3: a major complaint gets a definite answer within 2 days
+    major_answer: Duration = timedelta(days=2)
+    resolve: ResolveClocks = ResolveClocks()
+
+
+class DualCallback(_Strict):
+    # 回访制度 4: 凡发生投诉或给客户造成较大经济损失的，中心主任、物业部经理必须同时回访
+    roles: list[str] = ["director", "manager"]
+    natures: list[Nature] = ["valid-1", "valid-2"]
+    economic_loss: bool = True
+
+
+class CallbackPolicy(_Strict):
+    # The seed sets no number for the callback window; three days is our default.
+    window: Duration = timedelta(days=3)
+    # 回访制度 1-3: supervisor >= 95 %, manager >= 25 %, director >= 10 % (percent)
+    quotas: dict[str, float] = {"supervisor": 95.0, "manager": 25.0, "director": 10.0}
+    dual: DualCallback = DualCallback()
+
+    @field_validator("quotas")
+    @classmethod
+    def _percent(cls, value: dict[str, float]) -> dict[str, float]:
+        for role, rate in value.items():
+            if not 0 <= rate <= 100:
+                raise ValueError(f"quota for {role} must be a percentage from 0 to 100")
+        return value
+
+
+DEFAULT_ROLES = {
+    "clerk": "客服员",
+    "cs_supervisor": "客服主管",
+    "supervisor": "物业主管",
+    "manager": "物业部经理",
+    "director": "中心主任",
+    "division_manager": "分管经理",
+    "company_manager": "物业公司经理",
+    "staff": "部门人员",
+}
+
+
+class Policy(_Strict):
+    version: Literal[1] = 1
+    timezone: str = "Asia/Shanghai"
+    language: str = "zh-CN"
+    calendar: Literal["continuous"] = "continuous"
+    clocks: Clocks = Clocks()
+    callback: CallbackPolicy = CallbackPolicy()
+    # 原则及流程 五: overtime on minor complaints approved by the management office
+    # manager (manager), on important ones by the company manager. The seed names no
+    # approver for major complaints; we ask the company manager, the most senior role.
+    extension_approvers: dict[Severity, str] = {
+        "minor": "manager",
+        "important": "company_manager",
+        "major": "company_manager",
+    }
+    roles: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_ROLES))
+    channels: list[str] = ["phone", "visit", "letter", "fax", "email", "online"]
+    categories: list[str] = [
+        "repair",
+        "security",
+        "cleaning",
+        "greening",
+        "parking",
+        "fees",
+        "noise",
+        "neighbour",
+        "other",
+    ]
+    subjects: list[str] = ["facilities", "quality", "attitude", "abnormal"]
+    departments: list[str] = ["客服中心", "工程部", "保安部", "保洁部", "绿化部"]
+    responsible_parties: list[str] = ["property", "owner", "developer", "other"]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        zone(value)
+        return value
+
+    @field_validator("channels", "categories", "subjects", "departments", "responsible_parties")
+    @classmethod
+    def _non_empty_unique(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("must list at least one value")
+        if len(set(value)) != len(value):
+            raise ValueError("lists a value twice")
+        return value
+
+    @model_validator(mode="after")
+    def _roles_known(self) -> Policy:
+        named = [("extension_approvers", r) for r in self.extension_approvers.values()]
+        named += [("callback.quotas", r) for r in self.callback.quotas]
+        named += [("callback.dual.roles", r) for r in self.callback.dual.roles]
+        for where, role in named:
+            if role not in self.roles:
+                raise ValueError(f"{where} names role {role!r}, which is not under roles")
+        return self
+
+    @property
+    def tz(self) -> tzinfo:
+        return zone(self.timezone)
+
+
+class StaffMember(_Strict):
+    role: str
+    department: str | None = None
+    email: str | None = None
+    phone: str | None = None
+
+
+class Roster(_Strict):
+    staff: dict[str, StaffMember] = {}
+
+    @field_validator("staff", mode="before")
+    @classmethod
+    def _none_is_empty(cls, value: object) -> object:
+        return {} if value is None else value
+
+
+def roster_problems(roster: Roster, policy: Policy) -> list[tuple[tuple[str, ...], str]]:
+    """Roles and departments the roster names that the policy does not know."""
+    problems: list[tuple[tuple[str, ...], str]] = []
+    for name, member in roster.staff.items():
+        if member.role not in policy.roles:
+            problems.append((("staff", name, "role"), f"unknown role {member.role!r}"))
+        if member.department is not None and member.department not in policy.departments:
+            problems.append(
+                (("staff", name, "department"), f"unknown department {member.department!r}")
+            )
+    return problems

@@ -1,0 +1,462 @@
+"""A registry: its policy, roster and records, and every change as one commit.
+
+This is where the pieces meet: `store` reads and writes files, `workflow`
+decides, `gitlog` commits, `lock` keeps writers in line. Nothing here
+knows about click or reads the clock: `now` comes in as an argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from cmplt import gitlog, ids, lock, store
+from cmplt.errors import AmbiguousId, GitFailed, InvalidFile, NotFound, UsageError
+from cmplt.model import Complaint
+from cmplt.policy import Policy, Roster, StaffMember, roster_problems
+from cmplt.workflow import (
+    Step,
+    check_intake,
+    check_time,
+    derived_fields,
+    derived_mismatches,
+    fold,
+    plan_step,
+    require_choice,
+    require_staff,
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    """What a command did: the commit it made and what it is about."""
+
+    commit: str
+    complaint_id: str | None
+    event: Mapping[str, Any] | None = None
+    status: str | None = None
+
+
+def load_policy(root: Path) -> Policy:
+    path = root / store.POLICY_FILE
+    doc = store.read_document(path, store.POLICY_FILE)
+    return store.validate_document(Policy, doc, store.POLICY_FILE)
+
+
+def load_roster(root: Path, policy: Policy) -> tuple[Any, Roster]:
+    path = root / store.ROSTER_FILE
+    if not path.exists():
+        return CommentedMap(staff=CommentedMap()), Roster()
+    doc = store.read_document(path, store.ROSTER_FILE)
+    roster = store.validate_document(Roster, doc, store.ROSTER_FILE)
+    problems = roster_problems(roster, policy)
+    if problems:
+        loc, message = problems[0]
+        raise InvalidFile(store.ROSTER_FILE, store.line_of(doc, loc), ".".join(loc), message)
+    return doc, roster
+
+
+class Registry:
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        worktree = gitlog.find_worktree(self.root)
+        if worktree is None:
+            raise NotFound(f"{self.root} is not inside a git repository (cmplt init makes one)")
+        self.worktree = worktree
+        self.policy = load_policy(self.root)
+        self.roster_doc, self.roster = load_roster(self.root, self.policy)
+
+    # --- paths ---------------------------------------------------------------
+
+    def git_path(self, path: Path) -> str:
+        return path.relative_to(self.worktree).as_posix()
+
+    def label(self, path: Path) -> str:
+        """A path as a person sees it: relative to the registry root."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def record_path(self, complaint_id: str) -> Path:
+        return self.root / store.record_relpath(complaint_id)
+
+    # --- reading ---------------------------------------------------------------
+
+    def resolve_id(self, text: str) -> str:
+        """A full ID or a unique prefix of one, as typed or read over the phone."""
+        wanted = ids.normalise_id_input(text)
+        if len(wanted) > 6 and wanted[:6].isdigit() and wanted[6] != "-":
+            wanted = f"{wanted[:6]}-{wanted[6:]}"
+        if not wanted:
+            raise UsageError("an empty complaint ID")
+        if ids.COMPLAINT_ID.match(wanted) and self.record_path(wanted).is_file():
+            return wanted
+        shard = ids.shard_of(wanted)
+        matches = [
+            p.stem for p in store.iter_record_files(self.root, shard) if p.stem.startswith(wanted)
+        ]
+        if not matches:
+            raise NotFound(f"no complaint {text!r} in {self.root}")
+        if len(matches) > 1:
+            shown = ", ".join(matches[:10]) + (" …" if len(matches) > 10 else "")
+            raise AmbiguousId(f"{text!r} matches {len(matches)} complaints: {shown}")
+        return matches[0]
+
+    def read(self, complaint_id: str) -> tuple[Any, Complaint]:
+        """The record's YAML document and its model, checked to agree with its events."""
+        path = self.record_path(complaint_id)
+        name = self.label(path)
+        doc = store.read_document(path, name)
+        complaint = store.validate_document(Complaint, doc, name)
+        if complaint.id != complaint_id:
+            raise InvalidFile(
+                name,
+                store.line_of(doc, ["id"]),
+                "id",
+                f"says {complaint.id}, but the file is named {complaint_id}",
+            )
+        state = fold(complaint.events, complaint_id)
+        for field, written, derived in derived_mismatches(complaint, state):
+            raise InvalidFile(
+                name,
+                store.line_of(doc, [field]),
+                field,
+                f"says {written!r} but the events say {derived!r}",
+            )
+        return doc, complaint
+
+    def complaints(self) -> Iterator[tuple[Path, Complaint | InvalidFile]]:
+        """Every record, or the reason it could not be read."""
+        for path in store.iter_record_files(self.root):
+            try:
+                complaint = self.read(path.stem)[1]
+            except InvalidFile as exc:
+                yield path, exc
+            else:
+                yield path, complaint
+
+    # --- writing ---------------------------------------------------------------
+
+    def _identity(self, name: str) -> gitlog.Identity:
+        member = self.roster.staff.get(name)
+        return gitlog.Identity(name, (member.email if member and member.email else ""))
+
+    def _commit(
+        self,
+        files: Mapping[Path, str],
+        message: str,
+        author: gitlog.Identity | None,
+        when: datetime,
+    ) -> str:
+        """Write `files` atomically and commit exactly them; on failure put them back."""
+        when = when.astimezone(self.policy.tz)
+        if gitlog.index_lock_exists(self.worktree):
+            raise GitFailed(
+                "git's index.lock exists: another git command is running, or one crashed "
+                "(remove .git/index.lock if no git process is running)"
+            )
+        before = {path: (path.read_bytes() if path.exists() else None) for path in files}
+        new_paths = [self.git_path(p) for p, old in before.items() if old is None]
+        changed = [p for p, text in files.items() if store.write_atomic(p, text)]
+        if not changed:
+            raise UsageError("nothing to commit: the files already say this")
+        try:
+            return gitlog.commit_paths(
+                self.worktree,
+                [self.git_path(p) for p in changed],
+                message,
+                author,
+                new_paths=new_paths,
+                when=when,
+            )
+        except BaseException:
+            for path, old in before.items():
+                if old is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    store.write_atomic(path, old.decode("utf-8"))
+            raise
+
+    def _locked(self, work: Callable[[], Change]) -> Change:
+        with lock.registry_lock(gitlog.git_dir(self.worktree) / "cmplt.lock"):
+            return work()
+
+    def receive(
+        self,
+        intake: Mapping[str, Any],
+        by: str,
+        at: datetime,
+        now: datetime,
+        seed: str | None = None,
+    ) -> Change:
+        """Register a new complaint (受理) received at `at` by `by`."""
+        require_staff(self.roster, by)
+        check_time(at, None, now)
+        values = {**intake, "received_at": at}
+        check_intake(values, self.policy, self.roster)
+
+        def work() -> Change:
+            complaint_id, path = self._new_id(values, at, now, seed)
+            event = {
+                "id": ids.random_chars(ids.EVENT_ID_CHARS, seed, f"{complaint_id}:0"),
+                "action": "received",
+                "at": at,
+                "recorded_at": now,
+                "by": by,
+                **{k: values.get(k) for k in _RECEIVED_FIELDS},
+            }
+            if not event["urgent"]:
+                event.pop("urgent")
+            if not event["economic_loss"]:
+                event.pop("economic_loss")
+            doc = self._new_document(complaint_id, values, event)
+            text = store.dump(doc)
+            self._self_check(doc, path)
+            commit = self._commit(
+                {path: text},
+                gitlog.commit_message(
+                    f"{complaint_id}: received {values['unit']} {values['summary']}",
+                    trailers=_trailers(complaint_id, "received", by),
+                ),
+                self._identity(by),
+                now,
+            )
+            return Change(commit, complaint_id, event, "open")
+
+        return self._locked(work)
+
+    def _new_id(
+        self, values: Mapping[str, Any], at: datetime, now: datetime, seed: str | None
+    ) -> tuple[str, Path]:
+        local = at.astimezone(self.policy.tz)
+        for attempt in range(100):
+            context = f"{now.isoformat()}:{values['unit']}:{values['summary']}:{attempt}"
+            complaint_id = ids.complaint_id(
+                local, ids.random_chars(ids.ID_RANDOM_CHARS, seed, context)
+            )
+            path = self.record_path(complaint_id)
+            if not path.exists():
+                return complaint_id, path
+        raise GitFailed("could not find a free complaint ID")  # pragma: no cover
+
+    def _new_document(
+        self, complaint_id: str, values: Mapping[str, Any], event: Mapping[str, Any]
+    ) -> CommentedMap:
+        tz = self.policy.tz
+        doc = CommentedMap()
+        doc.yaml_set_start_comment(
+            f"投诉记录 {complaint_id}, written by cmplt. The events are the history;\n"
+            "status, owner, department and the classification follow from them."
+        )
+        state = {
+            "id": complaint_id,
+            "status": "open",
+            "owner": event["by"],
+            "department": None,
+            **values,
+        }
+        for key in store.FIELD_ORDER[:-1]:
+            store.set_field(doc, key, state.get(key), tz)
+        for flag in ("urgent", "economic_loss"):
+            store.set_field(doc, flag, bool(values.get(flag)), tz)
+        doc["events"] = CommentedSeq([store.event_node(event, tz)])
+        return doc
+
+    def _self_check(self, doc: Any, path: Path) -> Complaint:
+        """What we are about to write must read back as a sound record."""
+        name = self.label(path)
+        reparsed = store.parse_document(store.dump(doc).encode("utf-8"), name)
+        complaint = store.validate_document(Complaint, reparsed, name)
+        state = fold(complaint.events, complaint.id)
+        mismatches = derived_mismatches(complaint, state)
+        if mismatches:  # pragma: no cover - a bug in cmplt, not in the input
+            raise AssertionError(f"derived fields disagree with events: {mismatches}")
+        return complaint
+
+    def apply(self, id_text: str, step: Step, now: datetime, seed: str | None = None) -> Change:
+        """One lifecycle step on one complaint, committed on its own."""
+
+        def work() -> Change:
+            complaint_id = self.resolve_id(id_text)
+            path = self.record_path(complaint_id)
+            gitlog.require_committed(self.worktree, self.git_path(path), self.label(path))
+            doc, complaint = self.read(complaint_id)
+            fields = plan_step(complaint, step, self.policy, self.roster, now)
+            used = {e.id for e in complaint.events}
+            event_id = ids.random_chars(ids.EVENT_ID_CHARS, seed, f"{complaint_id}:{len(used)}")
+            attempt = 0
+            while event_id in used:
+                attempt += 1
+                event_id = ids.random_chars(
+                    ids.EVENT_ID_CHARS, seed, f"{complaint_id}:{len(used)}:{attempt}"
+                )
+            event = {
+                "id": event_id,
+                "action": step.action,
+                "at": step.at,
+                "recorded_at": now,
+                "by": step.by,
+                **fields,
+            }
+            tz = self.policy.tz
+            doc["events"].append(store.event_node(event, tz))
+            updated = store.validate_document(Complaint, doc, self.label(path))
+            state = fold(updated.events, complaint_id)
+            for key, value in derived_fields(state).items():
+                store.set_field(doc, key, value, tz)
+            self._self_check(doc, path)
+            commit = self._commit(
+                {path: store.dump(doc)},
+                gitlog.commit_message(
+                    f"{complaint_id}: {step.action} {_summary_of(event)}".rstrip(),
+                    trailers=_trailers(complaint_id, step.action, step.by),
+                ),
+                self._identity(step.by),
+                now,
+            )
+            return Change(commit, complaint_id, event, state.status)
+
+        return self._locked(work)
+
+    def add_staff(self, name: str, member: StaffMember, by: str | None, now: datetime) -> Change:
+        require_choice(member.role, list(self.policy.roles), "--role")
+        if member.department is not None:
+            require_choice(member.department, self.policy.departments, "--department")
+        if not name.strip() or name != name.strip():
+            raise UsageError("a staff name must not be empty or start or end with spaces")
+        if by is not None and self.roster.staff:
+            require_staff(self.roster, by)
+
+        def work() -> Change:
+            path = self.root / store.ROSTER_FILE
+            if path.exists():
+                gitlog.require_committed(self.worktree, self.git_path(path), store.ROSTER_FILE)
+            doc, roster = load_roster(self.root, self.policy)
+            if name in roster.staff:
+                raise UsageError(f"{name!r} is already on the staff roster")
+            if not doc.get("staff"):  # the template's `{}` would keep flow style
+                doc["staff"] = CommentedMap()
+            entry = CommentedMap(role=member.role)
+            for key in ("department", "email", "phone"):
+                value = getattr(member, key)
+                if value is not None:
+                    entry[key] = value
+            doc["staff"][name] = entry
+            store.validate_document(Roster, doc, store.ROSTER_FILE)
+            actor = by or name
+            commit = self._commit(
+                {path: store.dump(doc)},
+                gitlog.commit_message(
+                    f"staff: add {name} ({member.role}"
+                    + (f", {member.department})" if member.department else ")"),
+                    trailers={"Action": "staff-add", "Actor": actor},
+                ),
+                self._identity(by) if by else None,
+                now,
+            )
+            return Change(commit, None)
+
+        return self._locked(work)
+
+
+_RECEIVED_FIELDS = (
+    "nature",
+    "severity",
+    "subject",
+    "category",
+    "urgent",
+    "economic_loss",
+    "staff_involved",
+)
+
+
+def _trailers(complaint_id: str, action: str, actor: str) -> dict[str, str]:
+    return {"Complaint-Id": complaint_id, "Action": action, "Actor": actor}
+
+
+def _summary_of(event: Mapping[str, Any]) -> str:
+    """A few words for the commit subject: where it went, to whom, or the text."""
+    action = event["action"]
+    if action == "dispatch":
+        return f"to {event['department']}"
+    if action == "accept":
+        return f"by {event['department']}"
+    if action == "escalate":
+        return f"to {event['to']}"
+    if action == "extend":
+        return f"until {event['until'].isoformat()} approved by {event['approved_by']}"
+    if action == "callback":
+        return f"{event['satisfaction']} ({event['role']})"
+    if action == "reclassify":
+        return ", ".join(f"{k} {event['from'][k]} -> {v}" for k, v in event["to"].items())
+    for key in ("result", "reason", "note", "text"):
+        if event.get(key):
+            return str(event[key]).splitlines()[0]
+    return ""
+
+
+def template_text(name: str) -> str:
+    """A file from templates/, from the installed wheel or the source checkout."""
+    packaged = resources.files("cmplt").joinpath("templates", name)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    source = Path(__file__).resolve().parent.parent / "templates" / name
+    if source.is_file():
+        return source.read_text(encoding="utf-8")
+    raise NotFound(f"template {name} is missing from this installation")
+
+
+TEMPLATE_FILES = {
+    store.POLICY_FILE: "cmplt.yaml",
+    store.ROSTER_FILE: "staff.yaml",
+    "README.md": "registry-README.md",
+    f"{store.RECORDS_DIR}/.gitkeep": None,
+}
+
+
+def init_registry(folder: Path, now: datetime) -> tuple[Path, str]:
+    """Write the policy, roster and folders; make a repository if there is none; commit."""
+    folder = folder.resolve()
+    if (folder / store.POLICY_FILE).exists():
+        raise UsageError(f"{folder} already holds a registry ({store.POLICY_FILE})")
+    folder.mkdir(parents=True, exist_ok=True)
+    if gitlog.find_worktree(folder) is None:
+        gitlog.init_repository(folder)
+    worktree = gitlog.find_worktree(folder)
+    assert worktree is not None
+    files = {
+        folder / rel: (template_text(src) if src else "") for rel, src in TEMPLATE_FILES.items()
+    }
+    clashes = [str(p) for p in files if p.exists()]
+    if clashes:
+        raise UsageError(f"would overwrite {', '.join(clashes)}")
+    policy = store.validate_document(
+        Policy,
+        store.parse_document(files[folder / store.POLICY_FILE].encode(), "cmplt.yaml"),
+        "templates/cmplt.yaml",
+    )
+    del policy
+    for path, text in files.items():
+        store.write_atomic(path, text)
+    rels = [p.relative_to(worktree).as_posix() for p in files]
+    try:
+        commit = gitlog.commit_paths(
+            worktree,
+            rels,
+            gitlog.commit_message("registry: init", trailers={"Action": "init"}),
+            None,
+            new_paths=rels,
+            when=now,
+        )
+    except BaseException:
+        for path in files:
+            path.unlink(missing_ok=True)
+        raise
+    return folder, commit

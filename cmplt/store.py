@@ -1,0 +1,313 @@
+"""Registry files on disk: finding them, reading them safely, writing them atomically.
+
+Records are read round-trip (ruamel.yaml) so that key order and a person's
+comments survive an update. Times are written as quoted ISO 8601 strings
+with their offset, so that every YAML tool reads them as the same text; on
+reading, YAML's own timestamp type is switched off so that an unquoted time
+typed by hand is read as that same text, not reinterpreted.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, tzinfo
+from functools import cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
+
+from cmplt.errors import InvalidFile, NotFound
+from cmplt.times import format_time
+
+POLICY_FILE = "cmplt.yaml"
+ROSTER_FILE = "staff.yaml"
+RECORDS_DIR = "complaints"
+# A record is a few kilobytes; anything far larger is not one of ours.
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+# The order of a record's top-level keys, so that a key added later (say
+# `department` at the first dispatch) lands where a reader expects it.
+FIELD_ORDER = (
+    "id",
+    "status",
+    "owner",
+    "department",
+    "received_at",
+    "channel",
+    "customer",
+    "unit",
+    "phone",
+    "happened_at",
+    "location",
+    "about",
+    "summary",
+    "request",
+    "requested_deadline",
+    "urgent_note",
+    "responsible_party",
+    "nature",
+    "severity",
+    "subject",
+    "category",
+    "urgent",
+    "economic_loss",
+    "staff_involved",
+    "staff_verified",
+    "events",
+)
+EVENT_HEAD = ("id", "action", "at", "recorded_at", "by")
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class _NoTimestampResolver(VersionedResolver):
+    @property
+    def versioned_resolver(self) -> Any:
+        table = super().versioned_resolver
+        for first, entries in table.items():
+            table[first] = [e for e in entries if not str(e[0]).endswith(":timestamp")]
+        return table
+
+
+@cache
+def _round_trip() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Resolver = _NoTimestampResolver
+    yaml.allow_unicode = True  # Chinese text written as itself, not \u escapes
+    yaml.width = 4096  # no folding of long Chinese sentences
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.preserve_quotes = True
+    return yaml
+
+
+# --- reading ------------------------------------------------------------------
+
+
+def read_document(path: Path, label: str | None = None) -> Any:
+    """Parse one registry file; anything unreadable is an InvalidFile naming the place."""
+    name = label or str(path)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise NotFound(f"{name}: no such file") from exc
+    if size > MAX_FILE_BYTES:
+        raise InvalidFile(
+            name, None, None, f"file is {size} bytes, more than a registry file can be"
+        )
+    raw = path.read_bytes()
+    return parse_document(raw, name)
+
+
+def parse_document(raw: bytes, name: str) -> Any:
+    if b"\0" in raw:
+        raise InvalidFile(name, None, None, "binary content (NUL bytes)")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InvalidFile(name, line, None, "not UTF-8 text") from exc
+    try:
+        doc = _round_trip().load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where: int | None = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InvalidFile(name, where, None, f"not valid YAML: {problem}") from exc
+    except RecursionError as exc:
+        raise InvalidFile(name, None, None, "nested too deeply") from exc
+    if not isinstance(doc, CommentedMap):
+        raise InvalidFile(name, 1, None, "expected a mapping of fields at the top level")
+    _refuse_aliases(doc, name)
+    return doc
+
+
+def _refuse_aliases(doc: Any, name: str) -> None:
+    """Anchors and aliases have no use in a registry file and can blow a file up."""
+    seen: set[int] = set()
+    stack: list[Any] = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CommentedMap | CommentedSeq):
+            if id(node) in seen:
+                raise InvalidFile(name, None, None, "anchors and aliases (&, *) are not allowed")
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, CommentedMap) else node)
+
+
+def line_of(doc: Any, loc: Sequence[str | int]) -> int | None:
+    """1-based line of the deepest key or item of `loc` that the document has."""
+    line: int | None = None
+    node = doc
+    for key in loc:
+        try:
+            if isinstance(node, CommentedMap) and key in node:
+                line = node.lc.key(key)[0] + 1
+            elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
+                line = node.lc.item(key)[0] + 1
+            else:
+                break
+        except (KeyError, IndexError, AttributeError, TypeError):
+            break
+        node = node[key]
+    if line is None and isinstance(doc, CommentedMap):
+        line = doc.lc.line + 1
+    return line
+
+
+def validation_problems(exc: ValidationError, doc: Any) -> list[tuple[int | None, str, str]]:
+    """(line, field path, message) for each error pydantic found."""
+    found = []
+    for error in exc.errors():
+        loc = [part for part in error["loc"] if not _is_union_tag(part)]
+        field = ".".join(str(part) for part in loc) or "(file)"
+        found.append((line_of(doc, loc), field, error["msg"]))
+    return found
+
+
+def _is_union_tag(part: object) -> bool:
+    # pydantic adds the discriminator value ("resolve") to an error's location
+    return isinstance(part, str) and part in _EVENT_ACTIONS
+
+
+_EVENT_ACTIONS = frozenset(
+    {
+        "received",
+        "respond",
+        "dispatch",
+        "accept",
+        "plan",
+        "extend",
+        "escalate",
+        "resolve",
+        "callback",
+        "reopen",
+        "reject",
+        "close",
+        "note",
+        "reclassify",
+    }
+)
+
+
+def validate_document(model: type[M], doc: Any, name: str) -> M:
+    try:
+        return model.model_validate(doc)
+    except ValidationError as exc:
+        line, field, message = validation_problems(exc, doc)[0]
+        raise InvalidFile(name, line, field, message) from exc
+
+
+# --- writing ------------------------------------------------------------------
+
+
+def dump(doc: Any) -> str:
+    stream = io.StringIO()
+    _round_trip().dump(doc, stream)
+    return stream.getvalue()
+
+
+def yaml_value(value: Any, tz: tzinfo) -> Any:
+    """A Python value as it is written in a registry file."""
+    if isinstance(value, datetime):
+        return SingleQuotedScalarString(format_time(value, tz))
+    if isinstance(value, Mapping):
+        node = CommentedMap((k, yaml_value(v, tz)) for k, v in value.items())
+        node.fa.set_flow_style()
+        return node
+    if isinstance(value, str) and "\n" in value:
+        return LiteralScalarString(value)
+    return value
+
+
+def set_field(doc: CommentedMap, key: str, value: Any, tz: tzinfo) -> None:
+    """Set a top-level field in place, dropping it when None, inserting it in FIELD_ORDER."""
+    if value is None:
+        doc.pop(key, None)
+        return
+    written = yaml_value(value, tz)
+    if key in doc:
+        if doc[key] != written or type(doc[key]) is not type(written):
+            doc[key] = written
+        return
+    rank = FIELD_ORDER.index(key) if key in FIELD_ORDER else len(FIELD_ORDER)
+    position = sum(1 for k in doc if k in FIELD_ORDER and FIELD_ORDER.index(k) < rank)
+    doc.insert(position, key, written)
+
+
+def event_node(event: Mapping[str, Any], tz: tzinfo) -> CommentedMap:
+    node = CommentedMap()
+    for key in EVENT_HEAD:
+        node[key] = yaml_value(event[key], tz)
+    for key, value in event.items():
+        if key not in EVENT_HEAD and value is not None:
+            node[key] = yaml_value(value, tz)
+    return node
+
+
+def write_atomic(path: Path, text: str) -> bool:
+    """Replace the file in one step; returns False (and writes nothing) if unchanged."""
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+# --- finding files ---------------------------------------------------------------
+
+
+def find_registry(start: Path) -> Path:
+    """The nearest folder upward from `start` that holds cmplt.yaml."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / POLICY_FILE).is_file():
+            return folder
+    raise NotFound(
+        f"no registry here: no {POLICY_FILE} in {here} or above "
+        "(use --registry DIR, set CMPLT_REGISTRY, or run cmplt init)"
+    )
+
+
+def record_relpath(complaint_id: str) -> str:
+    return f"{RECORDS_DIR}/20{complaint_id[:2]}/{complaint_id[2:4]}/{complaint_id}.yaml"
+
+
+def iter_record_files(root: Path, shard: tuple[str, str] | None = None) -> Iterator[Path]:
+    """Record files in ID order, optionally only one year/month folder."""
+    base = root / RECORDS_DIR
+    if shard is not None:
+        folders = [base / shard[0] / shard[1]]
+    else:
+        folders = [m for y in _sorted_dirs(base) for m in _sorted_dirs(y)]
+    for folder in folders:
+        if folder.is_dir():
+            yield from sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
+
+
+def _sorted_dirs(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.is_dir() and p.name.isdigit())

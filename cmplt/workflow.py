@@ -1,0 +1,372 @@
+"""The life of a complaint: which step is allowed when, and what it changes.
+
+Pure functions of (record, step, policy, roster, now). They return the new
+event as plain values; `store` turns it into YAML and `registry` commits it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from cmplt.errors import StepRefused, UsageError
+from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
+from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
+
+ACTIVE = frozenset({"open", "dispatched", "in_progress"})
+NOT_CLOSED = frozenset({"open", "dispatched", "in_progress", "resolved", "called_back", "rejected"})
+
+# Which status each step may start from.
+ALLOWED_FROM: dict[str, frozenset[str]] = {
+    "respond": NOT_CLOSED,  # the customer is told of each step (物业客服工作… 三)
+    "dispatch": frozenset({"open", "dispatched", "in_progress"}),
+    "accept": frozenset({"dispatched"}),  # the department signs for the work order
+    "plan": ACTIVE,
+    "extend": ACTIVE,
+    # 物业服务投诉处理流程及技巧 6-7: a dissatisfied customer is passed up a level,
+    # also after the result or the callback.
+    "escalate": ACTIVE | {"resolved", "called_back"},
+    "resolve": frozenset({"open", "in_progress"}),
+    "callback": frozenset({"resolved", "called_back"}),
+    "reopen": frozenset({"resolved", "called_back", "rejected", "closed"}),
+    "reject": ACTIVE,
+    "close": frozenset(
+        {"called_back", "rejected"}
+    ),  # 投诉处理及回访制度 六: callback, then archive
+    "note": NOT_CLOSED,
+    "reclassify": NOT_CLOSED,
+}
+
+# Why a step is refused, when the plain "it is <status>" says too little.
+_HINTS: dict[tuple[str, str], str] = {
+    ("resolve", "dispatched"): "its work order has not been signed for yet (cmplt accept)",
+    ("close", "resolved"): "nobody has called the customer back yet (cmplt callback)",
+    ("close", "open"): "it is not resolved yet",
+    ("callback", "open"): "it is not resolved yet",
+    ("callback", "in_progress"): "it is not resolved yet",
+    ("callback", "dispatched"): "it is not resolved yet",
+    ("accept", "open"): "no work order has been dispatched (cmplt dispatch)",
+    ("accept", "in_progress"): "its work order was already signed for",
+}
+
+
+@dataclass(frozen=True)
+class State:
+    """What the events say a complaint is now."""
+
+    status: str
+    owner: str
+    department: str | None
+    received_at: datetime
+    last_at: datetime
+    classification: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _next_status(action: str, status: str) -> str:
+    if action == "escalate":
+        return "open" if status in {"resolved", "called_back"} else status
+    return {
+        "dispatch": "dispatched",
+        "accept": "in_progress",
+        "resolve": "resolved",
+        "callback": "called_back",
+        "reopen": "open",
+        "reject": "rejected",
+        "close": "closed",
+    }.get(action, status)
+
+
+def refusal(action: str, complaint_id: str, status: str) -> str | None:
+    """None when `action` may follow `status`; otherwise why not, in one line."""
+    if status in ALLOWED_FROM[action]:
+        return None
+    hint = _HINTS.get((action, status), f"it is {status.replace('_', ' ')}")
+    return f"cannot {action} {complaint_id}: {hint}"
+
+
+def fold(events: Sequence[Event], complaint_id: str = "") -> State:
+    """Replay the events; a step out of order raises StepRefused naming it."""
+    first = events[0]
+    if first.action != "received":
+        raise StepRefused(
+            f"{complaint_id}: the first event must be 'received', not {first.action!r}"
+        )
+    classification = {name: getattr(first, name, None) for name in CLASSIFICATION_FIELDS}
+    state = State("open", first.by, None, first.at, first.at, classification)
+    for index, event in enumerate(events[1:], start=1):
+        if event.action == "received":
+            raise StepRefused(f"{complaint_id}: event {index} repeats 'received'")
+        why = refusal(event.action, complaint_id, state.status)
+        if why:
+            raise StepRefused(f"event {index} ({event.id}): {why}")
+        if event.at < state.last_at:
+            raise StepRefused(f"event {index} ({event.id}) happened before the event it follows")
+        state = _apply(state, event)
+    return state
+
+
+def _apply(state: State, event: Event) -> State:
+    owner, department = state.owner, state.department
+    classification = state.classification
+    if event.action == "escalate":
+        owner = event.to
+    elif event.action == "dispatch":
+        department = event.department
+    elif event.action == "reclassify":
+        classification = {**classification, **event.to}
+    return replace(
+        state,
+        status=_next_status(event.action, state.status),
+        owner=owner,
+        department=department,
+        last_at=event.at,
+        classification=classification,
+    )
+
+
+def derived_fields(state: State) -> dict[str, Any]:
+    """The top-of-file fields, in file order, as the events define them."""
+    return {
+        "status": state.status,
+        "owner": state.owner,
+        "department": state.department,
+        "received_at": state.received_at,
+        **state.classification,
+    }
+
+
+def derived_mismatches(complaint: Complaint, state: State) -> list[tuple[str, Any, Any]]:
+    """(field, written, derived) for each derived field the file gets wrong."""
+    found = []
+    for name, value in derived_fields(state).items():
+        written = getattr(complaint, name)
+        if written != value:
+            found.append((name, written, value))
+    return found
+
+
+# --- steps -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step a person asks for: who, when it happened, and its own fields."""
+
+    action: str
+    by: str
+    at: datetime
+    fields: Mapping[str, Any] = field(default_factory=dict)
+
+
+def check_time(at: datetime, after: datetime | None, now: datetime) -> None:
+    """An entry may be typed late (night shift), never before the event it follows nor ahead."""
+    if at > now:
+        raise StepRefused(f"--at {at.isoformat()} is in the future")
+    if after is not None and at < after:
+        raise StepRefused(
+            f"--at {at.isoformat()} is before the previous event ({after.isoformat()})"
+        )
+
+
+def require_staff(roster: Roster, name: str, what: str = "--by") -> None:
+    if name not in roster.staff:
+        raise UsageError(f"{what}: {name!r} is not on the staff roster (cmplt staff add)")
+
+
+def require_choice(value: Any, allowed: Sequence[Any], what: str) -> None:
+    if value not in allowed:
+        raise UsageError(
+            f"{what}: unknown value {value!r} (choose from {', '.join(map(str, allowed))})"
+        )
+
+
+def resolve_deadline(complaint: Complaint, policy: Policy) -> datetime:
+    """When the complaint must be handled, as of its latest events.
+
+    原则及流程 五: minor 2 days or the customer's requested deadline, important
+    3 days, major 10 days; an approved extension moves it; a reopening starts
+    the clock again from the reopening.
+    """
+    start = complaint.received_at
+    deadline: datetime | None = None
+    status = "open"
+    for event in complaint.events[1:]:
+        # an escalation after the result reopens handling (see _next_status)
+        restarts = event.action == "reopen" or (
+            event.action == "escalate" and status in {"resolved", "called_back"}
+        )
+        if restarts:
+            start, deadline = event.at, None
+        elif event.action == "extend":
+            deadline = event.until
+        status = _next_status(event.action, status)
+    if deadline is not None:
+        return deadline
+    clock: datetime = start + getattr(policy.clocks.resolve, complaint.severity)
+    # the customer's own deadline binds the first round only, not a reopened one
+    first_round = start == complaint.received_at
+    if complaint.severity == "minor" and complaint.requested_deadline and first_round:
+        clock = min(clock, complaint.requested_deadline)
+    return clock
+
+
+def plan_step(
+    complaint: Complaint, step: Step, policy: Policy, roster: Roster, now: datetime
+) -> dict[str, Any]:
+    """Check `step` against the record and the rules; return the new event's fields."""
+    require_staff(roster, step.by)
+    state = fold(complaint.events, complaint.id)
+    why = refusal(step.action, complaint.id, state.status)
+    if why:
+        raise StepRefused(why)
+    check_time(step.at, state.last_at, now)
+    fields = dict(step.fields)
+    check = _STEP_CHECKS.get(step.action)
+    if check is not None:
+        fields = check(complaint, state, step, fields, policy, roster)
+    return fields
+
+
+def _dispatch(
+    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
+) -> dict[str, Any]:
+    require_choice(f["department"], p.departments, "--to")
+    if s.status == "dispatched" and s.department == f["department"]:
+        raise StepRefused(f"cannot dispatch {c.id}: it is already dispatched to {s.department}")
+    return f
+
+
+def _accept(
+    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
+) -> dict[str, Any]:
+    # 原则及流程 四.1: the department that receives the work order signs for it
+    member = r.staff[step.by]
+    if member.department is not None and member.department != s.department:
+        raise StepRefused(
+            f"cannot accept {c.id}: {step.by} is in {member.department}, "
+            f"the work order is for {s.department}"
+        )
+    return {"department": s.department, **f}
+
+
+def _extend(
+    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
+) -> dict[str, Any]:
+    # 原则及流程 五: overtime only with the approval of the role the policy names
+    approver = f["approved_by"]
+    require_staff(r, approver, "--approved-by")
+    severity = s.classification["severity"]
+    needed = p.extension_approvers[severity]
+    held = r.staff[approver].role
+    if held != needed:
+        raise StepRefused(
+            f"cannot extend {c.id}: a {severity} complaint's extension needs a {needed} "
+            f"({p.roles.get(needed, needed)}); {approver} is {held}"
+        )
+    until: datetime = f["until"]
+    current = resolve_deadline(c, p)
+    if until <= current:
+        raise StepRefused(
+            f"cannot extend {c.id}: --until {until.isoformat()} is not after the current "
+            f"deadline {current.isoformat()}"
+        )
+    return {
+        "until": until,
+        "approved_by": approver,
+        "approver_role": held,
+        **_rest(f, "until", "approved_by"),
+    }
+
+
+def _escalate(
+    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
+) -> dict[str, Any]:
+    require_staff(r, f["to"], "--to")
+    if f["to"] == s.owner:
+        raise StepRefused(f"cannot escalate {c.id}: {f['to']} already holds it")
+    return f
+
+
+def _callback(
+    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
+) -> dict[str, Any]:
+    require_choice(f["satisfaction"], SATISFACTIONS, "--satisfaction")
+    # the caller's role is written down: the quotas count callbacks by role (回访制度 1-3)
+    return {
+        "satisfaction": f["satisfaction"],
+        "role": r.staff[step.by].role,
+        **_rest(f, "satisfaction"),
+    }
+
+
+def _reject(
+    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
+) -> dict[str, Any]:
+    # 物业服务投诉处理流程及技巧 — 适度拒绝: only an invalid complaint is declined
+    if s.classification["nature"] != "invalid":
+        raise StepRefused(
+            f"cannot reject {c.id}: it is classified {s.classification['nature']}; "
+            "only an invalid complaint is declined (cmplt reclassify --nature invalid)"
+        )
+    return f
+
+
+def _reclassify(
+    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
+) -> dict[str, Any]:
+    changes = {k: v for k, v in f.items() if k in CLASSIFICATION_FIELDS}
+    check_classification(changes, p, r)
+    before = {k: s.classification.get(k) for k in changes}
+    changed = {k: v for k, v in changes.items() if before[k] != v}
+    if not changed:
+        raise StepRefused(f"cannot reclassify {c.id}: nothing would change")
+    result: dict[str, Any] = {"from": {k: before[k] for k in changed}, "to": changed}
+    if f.get("reason"):
+        result["reason"] = f["reason"]
+    return result
+
+
+def _rest(fields: Mapping[str, Any], *taken: str) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if k not in taken and v is not None}
+
+
+_STEP_CHECKS: dict[str, Callable[..., dict[str, Any]]] = {
+    "dispatch": _dispatch,
+    "accept": _accept,
+    "extend": _extend,
+    "escalate": _escalate,
+    "callback": _callback,
+    "reject": _reject,
+    "reclassify": _reclassify,
+}
+
+
+def check_classification(values: Mapping[str, Any], policy: Policy, roster: Roster) -> None:
+    """Each classification value must be one the policy (or the roster) knows."""
+    choices = {
+        "nature": NATURES,
+        "severity": SEVERITIES,
+        "subject": policy.subjects,
+        "category": policy.categories,
+    }
+    for name, value in values.items():
+        if name in choices:
+            require_choice(value, choices[name], f"--{name}")
+        elif name == "staff_involved" and value is not None:
+            require_staff(roster, value, "--staff-involved")
+
+
+def check_intake(values: Mapping[str, Any], policy: Policy, roster: Roster) -> None:
+    require_choice(values["channel"], policy.channels, "--channel")
+    if values.get("responsible_party") is not None:
+        require_choice(values["responsible_party"], policy.responsible_parties, "--responsible")
+    check_classification(values, policy, roster)
+    received: datetime = values["received_at"]
+    deadline = values.get("requested_deadline")
+    if deadline is not None and deadline <= received:
+        raise UsageError("--deadline must be after the time the complaint was received")
+    happened = values.get("happened_at")
+    if happened is not None and happened > received:
+        raise UsageError("--happened-at is after the time the complaint was received")
