@@ -143,24 +143,30 @@ def _refuse_aliases(doc: Any, name: str) -> None:
             stack.extend(node.values() if isinstance(node, CommentedMap) else node)
 
 
-def line_of(doc: Any, loc: Sequence[str | int]) -> int | None:
-    """1-based line of the deepest key or item of `loc` that the document has."""
-    line: int | None = None
+def position_of(doc: Any, loc: Sequence[str | int]) -> tuple[int, int] | None:
+    """1-based (line, column) of the deepest key or item of `loc` that the document has."""
+    position: tuple[int, int] | None = None
     node = doc
     for key in loc:
         try:
             if isinstance(node, CommentedMap) and key in node:
-                line = node.lc.key(key)[0] + 1
+                line, column = node.lc.key(key)
             elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
-                line = node.lc.item(key)[0] + 1
+                line, column = node.lc.item(key)
             else:
                 break
         except (KeyError, IndexError, AttributeError, TypeError):
             break
+        position = (line + 1, column + 1)
         node = node[key]
-    if line is None and isinstance(doc, CommentedMap):
-        line = doc.lc.line + 1
-    return line
+    if position is None and isinstance(doc, CommentedMap):
+        position = (doc.lc.line + 1, doc.lc.col + 1)
+    return position
+
+
+def line_of(doc: Any, loc: Sequence[str | int]) -> int | None:
+    position = position_of(doc, loc)
+    return position[0] if position else None
 
 
 def validation_problems(exc: ValidationError, doc: Any) -> list[tuple[int | None, str, str]]:

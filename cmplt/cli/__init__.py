@@ -51,7 +51,8 @@ _register()
 def main(argv: list[str] | None = None) -> int:
     """Entry point: maps every outcome to an exit status and one line on stderr."""
     try:
-        cli.main(args=argv, prog_name="cmplt", standalone_mode=False)
+        # without standalone mode, click returns the code of a click Exit instead of raising
+        returned = cli.main(args=argv, prog_name="cmplt", standalone_mode=False)
     except CmpltError as exc:
         click.echo(f"cmplt: {exc.message}", err=True)
         return exc.exit_code
@@ -74,4 +75,4 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exc()
         click.echo("cmplt: this is a bug in cmplt; please report it with the lines above", err=True)
         return EXIT_BUG
-    return 0
+    return returned if isinstance(returned, int) else 0

@@ -79,3 +79,33 @@ def staff_list(obj: Context, fmt: str) -> None:
 
 
 COMMANDS = [init, staff]
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_context
+def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
+    """Check the policy, roster and every record (or PATHS). Exit 1 if anything is wrong."""
+    import json
+
+    from cmplt import store
+    from cmplt.validate import validate_registry
+
+    if obj.registry_option:
+        root = Path(obj.registry_option)
+    else:
+        root = store.find_registry(paths[0].parent if paths else Path.cwd())
+    problems = validate_registry(root, paths)
+    if fmt == "json":
+        click.echo(json.dumps([p.as_json() for p in problems], ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+    if problems:
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS.append(validate)
