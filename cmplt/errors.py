@@ -43,6 +43,11 @@ class StepRefused(CmpltError):
 
     exit_code = 4
 
+    def __init__(self, message: str, event_index: int | None = None) -> None:
+        super().__init__(message)
+        # set when replaying a file's events: which event is out of order
+        self.event_index = event_index
+
 
 class DirtyRecord(CmpltError):
     """The record file has uncommitted changes that a write would overwrite."""

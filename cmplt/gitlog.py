@@ -9,6 +9,7 @@ rewrites the whole index (3.1 s against 0.34 s at 100,000 records).
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -45,13 +46,15 @@ def commit_message(subject: str, body: str = "", trailers: Mapping[str, str] | N
 
 def parse_trailers(message: str) -> dict[str, str]:
     """The trailers of the last paragraph of a message (what commit_message wrote)."""
-    last = message.strip().split("\n\n")[-1]
+    paragraphs = message.strip().split("\n\n")
+    if len(paragraphs) < 2:  # a subject alone is never trailers, even "word: text"
+        return {}
     found: dict[str, str] = {}
-    for line in last.splitlines():
-        key, sep, value = line.partition(": ")
+    for line in paragraphs[-1].splitlines():
+        key, sep, value = line.partition(":")
         if not sep or not key or " " in key:
             return {}
-        found[key] = value
+        found[key] = value.strip()
     return found
 
 
@@ -103,8 +106,11 @@ def _run(
     except FileNotFoundError as exc:
         raise GitFailed("git is not installed (cmplt needs the git command)") from exc
     if check and result.returncode != 0:
-        detail = (result.stderr.strip() or result.stdout.strip()).splitlines()
-        raise GitFailed(f"git {args[0]} failed: {detail[-1] if detail else result.returncode}")
+        lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
+        # git's own verdict is the "fatal:"/"error:" line; hints follow it
+        verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+        detail = (verdicts or lines or [f"exit {result.returncode}"])[0]
+        raise GitFailed(f"git {args[0]} failed: {detail}")
     return result
 
 
@@ -166,7 +172,13 @@ def commit_paths(
     then updates just those paths in the real one, so a person's own staged
     or unstaged work elsewhere stays as it was.
     """
-    args = ["commit", "--only", "--no-verify", "--quiet", "--no-edit", "--file=-"]
+    # --no-status: the status summary in the editor template costs a whole-tree scan
+    if index_lock_exists(worktree):
+        raise GitFailed(
+            "git's index.lock exists: another git command is running, or one crashed "
+            "(remove .git/index.lock if no git process is running)"
+        )
+    args = ["commit", "--only", "--no-verify", "--no-status", "--no-edit", "--file=-"]
     if author is not None:
         args.append(f"--author={author.git_form()}")
     env = _committer_env(worktree, author)
@@ -177,7 +189,7 @@ def commit_paths(
     if new_paths:
         _run(worktree, ["add", "--", *new_paths])
     try:
-        _run(worktree, [*args, "--", *paths], input_text=message, env=env)
+        done = _run(worktree, [*args, "--", *paths], input_text=message, env=env)
     except GitFailed:
         if new_paths:
             _run(
@@ -186,7 +198,14 @@ def commit_paths(
                 check=False,
             )
         raise
-    return _run(worktree, ["rev-parse", "HEAD"]).stdout.strip()
+    # git prints "[main 1a2b3c4] subject"; reading the id from there saves a process
+    match = _COMMIT_LINE.search(done.stdout)
+    if match:
+        return match.group(1)
+    return _run(worktree, ["rev-parse", "HEAD"]).stdout.strip()  # pragma: no cover
+
+
+_COMMIT_LINE = re.compile(r"^\[[^\]]*?([0-9a-f]{7,64})\]", re.MULTILINE)
 
 
 def has_commits(worktree: Path) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import math
 import os
 import socket
 import time
@@ -25,9 +26,11 @@ DEFAULT_WAIT_SECONDS = 60.0
 
 def wait_seconds() -> float:
     try:
-        return float(os.environ.get("CMPLT_LOCK_WAIT", DEFAULT_WAIT_SECONDS))
+        wait = float(os.environ.get("CMPLT_LOCK_WAIT", DEFAULT_WAIT_SECONDS))
     except ValueError:
         return DEFAULT_WAIT_SECONDS
+    # nan or inf would wait forever; a negative wait means "do not wait"
+    return max(wait, 0.0) if math.isfinite(wait) else DEFAULT_WAIT_SECONDS
 
 
 @contextmanager

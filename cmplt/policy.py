@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import timedelta, tzinfo
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from cmplt.errors import UsageError
 from cmplt.times import parse_duration, zone
 
 SEVERITIES = ("minor", "important", "major")
@@ -29,6 +30,9 @@ def _duration(value: object) -> timedelta:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_duration)]
+
+
+Percent = Annotated[float, Field(ge=0, le=100)]
 
 
 class _Strict(BaseModel):
@@ -63,16 +67,8 @@ class CallbackPolicy(_Strict):
     # The seed sets no number for the callback window; three days is our default.
     window: Duration = timedelta(days=3)
     # 回访制度 1-3: supervisor >= 95 %, manager >= 25 %, director >= 10 % (percent)
-    quotas: dict[str, float] = {"supervisor": 95.0, "manager": 25.0, "director": 10.0}
+    quotas: dict[str, Percent] = {"supervisor": 95.0, "manager": 25.0, "director": 10.0}
     dual: DualCallback = DualCallback()
-
-    @field_validator("quotas")
-    @classmethod
-    def _percent(cls, value: dict[str, float]) -> dict[str, float]:
-        for role, rate in value.items():
-            if not 0 <= rate <= 100:
-                raise ValueError(f"quota for {role} must be a percentage from 0 to 100")
-        return value
 
 
 DEFAULT_ROLES = {
@@ -122,7 +118,10 @@ class Policy(_Strict):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        zone(value)
+        try:
+            zone(value)
+        except UsageError as exc:
+            raise ValueError(exc.message) from exc
         return value
 
     @field_validator("channels", "categories", "subjects", "departments", "responsible_parties")
@@ -133,16 +132,6 @@ class Policy(_Strict):
         if len(set(value)) != len(value):
             raise ValueError("lists a value twice")
         return value
-
-    @model_validator(mode="after")
-    def _roles_known(self) -> Policy:
-        named = [("extension_approvers", r) for r in self.extension_approvers.values()]
-        named += [("callback.quotas", r) for r in self.callback.quotas]
-        named += [("callback.dual.roles", r) for r in self.callback.dual.roles]
-        for where, role in named:
-            if role not in self.roles:
-                raise ValueError(f"{where} names role {role!r}, which is not under roles")
-        return self
 
     @property
     def tz(self) -> tzinfo:
@@ -163,6 +152,24 @@ class Roster(_Strict):
     @classmethod
     def _none_is_empty(cls, value: object) -> object:
         return {} if value is None else value
+
+
+def policy_problems(policy: Policy) -> list[tuple[tuple[str | int, ...], str]]:
+    """Roles the policy names (approvers, quotas, dual callback) that it does not define."""
+    named: list[tuple[tuple[str | int, ...], str]] = [
+        (("extension_approvers", severity), role)
+        for severity, role in policy.extension_approvers.items()
+    ]
+    named += [(("callback", "quotas", role), role) for role in policy.callback.quotas]
+    named += [
+        (("callback", "dual", "roles", i), role)
+        for i, role in enumerate(policy.callback.dual.roles)
+    ]
+    return [
+        (loc, f"names role {role!r}, which is not under roles")
+        for loc, role in named
+        if role not in policy.roles
+    ]
 
 
 def roster_problems(roster: Roster, policy: Policy) -> list[tuple[tuple[str, ...], str]]:

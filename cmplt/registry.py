@@ -14,12 +14,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cmplt import gitlog, ids, lock, store
-from cmplt.errors import AmbiguousId, GitFailed, InvalidFile, NotFound, UsageError
+from cmplt.errors import AmbiguousId, GitFailed, InvalidFile, NotFound, StepRefused, UsageError
 from cmplt.model import Complaint
-from cmplt.policy import Policy, Roster, StaffMember, roster_problems
+from cmplt.policy import Policy, Roster, StaffMember, policy_problems, roster_problems
 from cmplt.workflow import (
     Step,
     check_intake,
@@ -46,7 +47,14 @@ class Change:
 def load_policy(root: Path) -> Policy:
     path = root / store.POLICY_FILE
     doc = store.read_document(path, store.POLICY_FILE)
-    return store.validate_document(Policy, doc, store.POLICY_FILE)
+    policy = store.validate_document(Policy, doc, store.POLICY_FILE)
+    problems = policy_problems(policy)
+    if problems:
+        loc, message = problems[0]
+        raise InvalidFile(
+            store.POLICY_FILE, store.line_of(doc, loc), ".".join(map(str, loc)), message
+        )
+    return policy
 
 
 def load_roster(root: Path, policy: Policy) -> tuple[Any, Roster]:
@@ -111,18 +119,29 @@ class Registry:
 
     def read(self, complaint_id: str) -> tuple[Any, Complaint]:
         """The record's YAML document and its model, checked to agree with its events."""
-        path = self.record_path(complaint_id)
+        return self.read_path(self.record_path(complaint_id))
+
+    def read_path(self, path: Path) -> tuple[Any, Complaint]:
         name = self.label(path)
+        if not ids.COMPLAINT_ID.match(path.stem):
+            raise InvalidFile(name, None, None, "file name is not a complaint ID (YYMMDD-XXXXXX)")
         doc = store.read_document(path, name)
         complaint = store.validate_document(Complaint, doc, name)
-        if complaint.id != complaint_id:
+        if complaint.id != path.stem:
             raise InvalidFile(
                 name,
                 store.line_of(doc, ["id"]),
                 "id",
-                f"says {complaint.id}, but the file is named {complaint_id}",
+                f"says {complaint.id}, but the file is named {path.stem}",
             )
-        state = fold(complaint.events, complaint_id)
+        try:
+            state = fold(complaint.events, complaint.id)
+        except StepRefused as exc:
+            index = exc.event_index
+            loc: list[str | int] = ["events", index] if index is not None else ["events"]
+            raise InvalidFile(
+                name, store.line_of(doc, loc), ".".join(map(str, loc)), exc.message
+            ) from exc
         for field, written, derived in derived_mismatches(complaint, state):
             raise InvalidFile(
                 name,
@@ -136,9 +155,11 @@ class Registry:
         """Every record, or the reason it could not be read."""
         for path in store.iter_record_files(self.root):
             try:
-                complaint = self.read(path.stem)[1]
+                complaint = self.read_path(path)[1]
             except InvalidFile as exc:
                 yield path, exc
+            except NotFound as exc:  # removed while we were listing
+                yield path, InvalidFile(self.label(path), None, None, exc.message)
             else:
                 yield path, complaint
 
@@ -157,11 +178,6 @@ class Registry:
     ) -> str:
         """Write `files` atomically and commit exactly them; on failure put them back."""
         when = when.astimezone(self.policy.tz)
-        if gitlog.index_lock_exists(self.worktree):
-            raise GitFailed(
-                "git's index.lock exists: another git command is running, or one crashed "
-                "(remove .git/index.lock if no git process is running)"
-            )
         before = {path: (path.read_bytes() if path.exists() else None) for path in files}
         new_paths = [self.git_path(p) for p, old in before.items() if old is None]
         changed = [p for p, text in files.items() if store.write_atomic(p, text)]
@@ -217,6 +233,7 @@ class Registry:
             if not event["economic_loss"]:
                 event.pop("economic_loss")
             doc = self._new_document(complaint_id, values, event)
+            _refuse_bad_input(doc, 0)
             text = store.dump(doc)
             self._self_check(doc, path)
             commit = self._commit(
@@ -307,6 +324,7 @@ class Registry:
             }
             tz = self.policy.tz
             doc["events"].append(store.event_node(event, tz))
+            _refuse_bad_input(doc, len(doc["events"]) - 1)
             updated = store.validate_document(Complaint, doc, self.label(path))
             state = fold(updated.events, complaint_id)
             for key, value in derived_fields(state).items():
@@ -364,6 +382,34 @@ class Registry:
             return Change(commit, None)
 
         return self._locked(work)
+
+
+# Where a record field's value comes from on the command line, when not --<field>.
+_OPTION_OF = {
+    "department": "--to",
+    "requested_deadline": "--deadline",
+    "responsible_party": "--responsible",
+    "received_at": "--at",
+    "at": "--at",
+}
+
+
+def _refuse_bad_input(doc: Any, event_index: int) -> None:
+    """A value typed on the command line that the record cannot hold is the typist's
+    mistake (exit 2, naming the option), not a broken file."""
+    try:
+        Complaint.model_validate(doc)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = store.error_loc(error)
+            if loc[:2] == ["events", event_index] and len(loc) > 2:
+                field = str(loc[2])
+            elif event_index == 0 and loc and loc[0] != "events":
+                field = str(loc[0])
+            else:
+                continue
+            option = _OPTION_OF.get(field, "--" + field.replace("_", "-"))
+            raise UsageError(f"{option}: {error['msg']}") from exc
 
 
 _RECEIVED_FIELDS = (

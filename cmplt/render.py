@@ -19,7 +19,8 @@ def mask_phone(phone: str) -> str:
     digits = phone.strip()
     if len(digits) <= 4:
         return "*" * len(digits)
-    keep_head = 3 if len(digits) >= 7 else 0
+    # a mobile number (11 digits) keeps its network prefix; shorter ones only the last four
+    keep_head = 3 if len(digits) >= 11 else 0
     return digits[:keep_head] + "*" * (len(digits) - keep_head - 4) + digits[-4:]
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
@@ -23,7 +24,11 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.resolver import VersionedResolver
-from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    LiteralScalarString,
+    SingleQuotedScalarString,
+)
 
 from cmplt.errors import InvalidFile, NotFound
 from cmplt.times import format_time
@@ -109,12 +114,14 @@ def read_document(path: Path, label: str | None = None) -> Any:
 
 def parse_document(raw: bytes, name: str) -> Any:
     if b"\0" in raw:
-        raise InvalidFile(name, None, None, "binary content (NUL bytes)")
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        raise InvalidFile(name, line, None, "binary content (NUL bytes)")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InvalidFile(name, line, None, "not UTF-8 text") from exc
+    _refuse_constructs(text, name)
     try:
         doc = _round_trip().load(text)
     except YAMLError as exc:
@@ -126,21 +133,54 @@ def parse_document(raw: bytes, name: str) -> Any:
         raise InvalidFile(name, None, None, "nested too deeply") from exc
     if not isinstance(doc, CommentedMap):
         raise InvalidFile(name, 1, None, "expected a mapping of fields at the top level")
-    _refuse_aliases(doc, name)
     return doc
 
 
-def _refuse_aliases(doc: Any, name: str) -> None:
-    """Anchors and aliases have no use in a registry file and can blow a file up."""
-    seen: set[int] = set()
-    stack: list[Any] = [doc]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, CommentedMap | CommentedSeq):
-            if id(node) in seen:
-                raise InvalidFile(name, None, None, "anchors and aliases (&, *) are not allowed")
-            seen.add(id(node))
-            stack.extend(node.values() if isinstance(node, CommentedMap) else node)
+MAX_DEPTH = 32
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
+@cache
+def _event_parser() -> YAML:
+    return YAML(typ="safe", pure=False)
+
+
+def _refuse_constructs(text: str, name: str) -> None:
+    """Refuse what a registry file never needs and a hostile one uses.
+
+    Anchors and aliases (a few lines can expand into gigabytes), explicit tags
+    (`!!python/object…`: nothing is ever constructed from a file, but such a
+    file is not ours), several documents, and deep nesting (ruamel's
+    round-trip scanner slows down badly on it). This walks the parser's events
+    only, in C, before the round-trip load builds anything.
+    """
+    depth = documents = 0
+    try:
+        for event in _event_parser().parse(text):
+            kind = type(event).__name__
+            line = event.start_mark.line + 1 if event.start_mark else None
+            if kind == "AliasEvent" or getattr(event, "anchor", None):
+                raise InvalidFile(name, line, None, "anchors and aliases (&, *) are not allowed")
+            tag = getattr(event, "tag", None)
+            if tag is not None and str(tag) not in _PLAIN_TAGS:
+                raise InvalidFile(name, line, None, f"explicit tag {tag} is not allowed")
+            if kind in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise InvalidFile(name, line, None, f"nested more than {MAX_DEPTH} levels")
+            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+            elif kind == "DocumentStartEvent":
+                documents += 1
+                if documents > 1:
+                    raise InvalidFile(name, line, None, "more than one YAML document")
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where: int | None = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InvalidFile(name, where, None, f"not valid YAML: {problem}") from exc
 
 
 def position_of(doc: Any, loc: Sequence[str | int]) -> tuple[int, int] | None:
@@ -169,19 +209,25 @@ def line_of(doc: Any, loc: Sequence[str | int]) -> int | None:
     return position[0] if position else None
 
 
+def error_loc(error: Mapping[str, Any]) -> list[str | int]:
+    """An error's location in the file: pydantic adds the event's action ("resolve")
+    after `events.<n>` as the union's tag; that is not a key in the file."""
+    loc = list(error["loc"])
+    for i in range(len(loc) - 2, 0, -1):
+        after_event = loc[i - 1] == "events" and isinstance(loc[i], int) and i + 1 < len(loc)
+        if after_event and loc[i + 1] in _EVENT_ACTIONS:
+            del loc[i + 1]
+    return loc
+
+
 def validation_problems(exc: ValidationError, doc: Any) -> list[tuple[int | None, str, str]]:
     """(line, field path, message) for each error pydantic found."""
     found = []
     for error in exc.errors():
-        loc = [part for part in error["loc"] if not _is_union_tag(part)]
+        loc = error_loc(error)
         field = ".".join(str(part) for part in loc) or "(file)"
         found.append((line_of(doc, loc), field, error["msg"]))
     return found
-
-
-def _is_union_tag(part: object) -> bool:
-    # pydantic adds the discriminator value ("resolve") to an error's location
-    return isinstance(part, str) and part in _EVENT_ACTIONS
 
 
 _EVENT_ACTIONS = frozenset(
@@ -229,9 +275,27 @@ def yaml_value(value: Any, tz: tzinfo) -> Any:
         node = CommentedMap((k, yaml_value(v, tz)) for k, v in value.items())
         node.fa.set_flow_style()
         return node
-    if isinstance(value, str) and "\n" in value:
-        return LiteralScalarString(value)
+    if isinstance(value, str):
+        if any(ch in value for ch in _ODD_BREAKS):
+            # a literal block would normalise these to \n; double quotes keep them as typed
+            return DoubleQuotedScalarString(value)
+        if "\n" in value:
+            return LiteralScalarString(value)
+        if _TIMESTAMP.match(value):
+            # we read times as text, but other YAML tools would read a date: quote it
+            return SingleQuotedScalarString(value)
     return value
+
+
+_ODD_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+# YAML 1.1/1.2's implicit timestamp (ruamel.yaml.resolver), which our reader switches off
+_TIMESTAMP = re.compile(
+    r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+    |[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?
+    (?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?
+    (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+    re.X,
+)
 
 
 def set_field(doc: CommentedMap, key: str, value: Any, tz: tzinfo) -> None:

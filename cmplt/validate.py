@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from cmplt import store
 from cmplt.errors import InvalidFile, StepRefused
 from cmplt.model import Complaint
-from cmplt.policy import Policy, Roster, roster_problems
+from cmplt.policy import Policy, Roster, policy_problems, roster_problems
 from cmplt.workflow import derived_mismatches, fold
 
 
@@ -58,7 +58,7 @@ def _schema(path: str, doc: Any, model: type[Any]) -> tuple[Any, list[Problem]]:
     except ValidationError as exc:
         problems = []
         for error in exc.errors():
-            loc = [p for p in error["loc"] if not store._is_union_tag(p)]
+            loc = store.error_loc(error)
             problems.append(_at(path, doc, loc, error["msg"]))
         return None, problems
 
@@ -82,18 +82,11 @@ def events_in_order(
     try:
         state = fold(c.events, c.id)
     except StepRefused as exc:
-        index = _event_index(exc.message)
+        index = exc.event_index
         yield _at(label, doc, ["events", index] if index is not None else ["events"], exc.message)
         return
     for field, written, derived in derived_mismatches(c, state):
         yield _at(label, doc, [field], f"says {written!r} but the events say {derived!r}")
-
-
-def _event_index(message: str) -> int | None:
-    words = message.split()
-    if len(words) > 1 and words[0] == "event" and words[1].isdigit():
-        return int(words[1])
-    return None
 
 
 def event_ids_unique(
@@ -210,7 +203,10 @@ def _settings(root: Path, problems: list[Problem]) -> tuple[Policy, Roster]:
         doc = store.read_document(root / store.POLICY_FILE, store.POLICY_FILE)
         found, found_problems = _schema(store.POLICY_FILE, doc, Policy)
         problems.extend(found_problems)
-        policy = found or policy
+        if found is not None:
+            policy = found
+            for loc, message in policy_problems(policy):
+                problems.append(_at(store.POLICY_FILE, doc, list(loc), message))
     except InvalidFile as exc:
         problems.append(_unreadable(exc))
     roster = Roster()

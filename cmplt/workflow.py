@@ -91,18 +91,20 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
     first = events[0]
     if first.action != "received":
         raise StepRefused(
-            f"{complaint_id}: the first event must be 'received', not {first.action!r}"
+            f"{complaint_id}: the first event must be 'received', not {first.action!r}", 0
         )
     classification = {name: getattr(first, name, None) for name in CLASSIFICATION_FIELDS}
     state = State("open", first.by, None, first.at, first.at, classification)
     for index, event in enumerate(events[1:], start=1):
         if event.action == "received":
-            raise StepRefused(f"{complaint_id}: event {index} repeats 'received'")
+            raise StepRefused(f"{complaint_id}: event {index} repeats 'received'", index)
         why = refusal(event.action, complaint_id, state.status)
         if why:
-            raise StepRefused(f"event {index} ({event.id}): {why}")
+            raise StepRefused(f"event {index} ({event.id}): {why}", index)
         if event.at < state.last_at:
-            raise StepRefused(f"event {index} ({event.id}) happened before the event it follows")
+            raise StepRefused(
+                f"event {index} ({event.id}) happened before the event it follows", index
+            )
         state = _apply(state, event)
     return state
 

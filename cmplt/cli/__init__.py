@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     except click.UsageError as exc:
         # one line, like every other mistake; --help has the rest
         where = exc.ctx.command_path if exc.ctx else "cmplt"
-        click.echo(f"cmplt: {where}: {exc.format_message()} (see {where} --help)", err=True)
+        message = " ".join(exc.format_message().split())
+        click.echo(f"cmplt: {where}: {message} (see {where} --help)", err=True)
         return EXIT_USAGE
     except click.ClickException as exc:
         click.echo(f"cmplt: {exc.format_message()}", err=True)
