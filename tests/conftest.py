@@ -75,7 +75,12 @@ def run_process(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Res
     full.update(env or {})
     done = subprocess.run(
         [sys.executable, "-m", "cmplt", *args],
-        cwd=cwd, env=full, capture_output=True, text=True, encoding="utf-8", check=False,
+        cwd=cwd,
+        env=full,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
     )
     return Result(done.returncode, done.stdout, done.stderr)
 
@@ -105,9 +110,17 @@ def isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for name in (
-        "CMPLT_ACTOR", "CMPLT_REGISTRY", "CMPLT_SEED", "CMPLT_LOCK_WAIT",
-        "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_AUTHOR_DATE",
-        "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "GIT_COMMITTER_DATE", "GIT_DIR",
+        "CMPLT_ACTOR",
+        "CMPLT_REGISTRY",
+        "CMPLT_SEED",
+        "CMPLT_LOCK_WAIT",
+        "GIT_AUTHOR_NAME",
+        "GIT_AUTHOR_EMAIL",
+        "GIT_AUTHOR_DATE",
+        "GIT_COMMITTER_NAME",
+        "GIT_COMMITTER_EMAIL",
+        "GIT_COMMITTER_DATE",
+        "GIT_DIR",
     ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CMPLT_NOW", NOW)
@@ -141,8 +154,12 @@ class Reg:
         return result.out.splitlines()[0]
 
     def record(self, complaint_id: str) -> Path:
-        return self.root / "complaints" / f"20{complaint_id[:2]}" / complaint_id[2:4] / (
-            f"{complaint_id}.yaml"
+        return (
+            self.root
+            / "complaints"
+            / f"20{complaint_id[:2]}"
+            / complaint_id[2:4]
+            / (f"{complaint_id}.yaml")
         )
 
     def head(self) -> str:
