@@ -73,14 +73,21 @@ def load_roster(root: Path, policy: Policy) -> tuple[Any, Roster]:
 class Registry:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        worktree = gitlog.find_worktree(self.root)
-        if worktree is None:
-            raise NotFound(f"{self.root} is not inside a git repository (cmplt init makes one)")
-        self.worktree = worktree
+        # reading needs no git (a copied-out registry can be listed); changing does
+        self._worktree = gitlog.find_worktree(self.root)
         self.policy = load_policy(self.root)
         self.roster_doc, self.roster = load_roster(self.root, self.policy)
 
     # --- paths ---------------------------------------------------------------
+
+    @property
+    def worktree(self) -> Path:
+        if self._worktree is None:
+            raise NotFound(
+                f"{self.root} is not inside a git repository, so cmplt cannot record a "
+                "change there (git init, or cmplt init for a new registry)"
+            )
+        return self._worktree
 
     def git_path(self, path: Path) -> str:
         return path.relative_to(self.worktree).as_posix()

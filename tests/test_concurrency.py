@@ -260,7 +260,8 @@ def test_a_git_failure_mid_commit_puts_everything_back(reg: Reg) -> None:
         assert result.code == 8, result
         lines = result.err.splitlines()
         assert len(lines) == 1, result.err
-        assert lines[0].startswith("cmplt: git commit failed")
+        assert lines[0].startswith("cmplt: git "), lines[0]
+        assert "failed" in lines[0] and "hook" in lines[0], lines[0]
         assert reg.head() == head
         assert snapshot(reg) == files
         assert reg.git("status", "--porcelain", "--untracked-files=all") == ""

@@ -139,6 +139,7 @@ def list_(
         if fmt == "table":
             row["summary"] = render.shorten(c.summary, 30)
         rows.append(row)
+    rows.sort(key=lambda row: (row["received_at"], row["id"]))
     click.echo(render.rows_out(rows, LIST_COLUMNS, fmt, registry.policy.tz), nl=False)
     for problem in broken:
         click.echo(f"cmplt: skipped {problem.message}", err=True)
