@@ -1,7 +1,5 @@
 """`python -m cmplt`, the same as the `cmplt` command."""
 
-import sys
+from cmplt.cli import run
 
-from cmplt.cli import main
-
-sys.exit(main())
+run()

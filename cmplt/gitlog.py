@@ -220,14 +220,17 @@ def commit_paths(
         # the commit is dated when the step was recorded, the event's `recorded_at`
         stamp = when.isoformat()
         env.update({"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp})
-    if not has_commits(worktree):
-        return _first_commit(worktree, paths, message, author, env)
     blobs = _run(worktree, ["hash-object", "-w", "--", *paths]).stdout.split()
-    head, root = _new_root_tree(worktree, dict(zip(paths, blobs, strict=True)))
+    built = _new_root_tree(worktree, dict(zip(paths, blobs, strict=True)))
+    if built is None:
+        return _first_commit(worktree, paths, message, author, env)
+    head, root = built
     commit = _commit_tree(worktree, root, head, message, author, env)
     subject = message.splitlines()[0]
     _run(worktree, ["update-ref", "-m", f"commit: {subject}", "HEAD", commit, head])
     _run(worktree, ["update-index", "--add", "--", *paths])
+    # what `git commit` does after every commit: pack loose objects now and then
+    _run(worktree, ["maintenance", "run", "--auto", "--quiet"], check=False)
     return commit
 
 
@@ -267,12 +270,13 @@ def _commit_tree(
     return done.stdout.strip()
 
 
-def _new_root_tree(worktree: Path, blobs: Mapping[str, str]) -> tuple[str, str]:
-    """(HEAD's commit id, the id of HEAD's tree with `blobs` put in at their paths)."""
+def _new_root_tree(worktree: Path, blobs: Mapping[str, str]) -> tuple[str, str] | None:
+    """(HEAD's commit id, the id of HEAD's tree with `blobs` put in at their paths),
+    or None in a repository with no commit yet."""
     folders = sorted({"/".join(p.split("/")[:i]) for p in blobs for i in range(p.count("/") + 1)})
     found = _objects(worktree, ["HEAD", "HEAD^{tree}", *(f"HEAD:{f}" for f in folders if f)])
     if found[0] is None:
-        raise GitFailed("cannot read HEAD")
+        return None
     head = found[0][0]
     digest = hashlib.sha256 if len(head) == 64 else hashlib.sha1
     listings = dict(zip([f for f in folders if f], found[2:], strict=True))

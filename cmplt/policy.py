@@ -6,7 +6,7 @@ default, so that a team changes its rules in a reviewed file, not in code.
 
 from __future__ import annotations
 
-from datetime import timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -71,6 +71,27 @@ class CallbackPolicy(_Strict):
     dual: DualCallback = DualCallback()
 
 
+def _calendar_shorthand(value: object) -> object:
+    return {"kind": value} if isinstance(value, str) else value
+
+
+class Calendar(_Strict):
+    """How clocks run. The customer service centre is staffed 24 h (客服中心值班制度 一),
+    so by default time runs continuously; a team that counts working days sets
+    `working-days`, and its clocks pause on weekends and holidays, in the policy
+    timezone, while the make-up working days of China's 调休 count as working days."""
+
+    kind: Literal["continuous", "working-days"] = "continuous"
+    weekend: list[Annotated[int, Field(ge=0, le=6)]] = [5, 6]  # Monday is 0
+    holidays: frozenset[date] = frozenset()
+    workdays: frozenset[date] = frozenset()  # 调休: weekend days that are worked
+
+    def is_working_day(self, day: date) -> bool:
+        if self.kind == "continuous" or day in self.workdays:
+            return True
+        return day.weekday() not in self.weekend and day not in self.holidays
+
+
 DEFAULT_ROLES = {
     "clerk": "客服员",
     "cs_supervisor": "客服主管",
@@ -87,7 +108,7 @@ class Policy(_Strict):
     version: Literal[1] = 1
     timezone: str = "Asia/Shanghai"
     language: str = "zh-CN"
-    calendar: Literal["continuous"] = "continuous"
+    calendar: Annotated[Calendar, BeforeValidator(_calendar_shorthand)] = Calendar()
     clocks: Clocks = Clocks()
     callback: CallbackPolicy = CallbackPolicy()
     # 原则及流程 五: overtime on minor complaints approved by the management office

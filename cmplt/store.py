@@ -75,11 +75,21 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class _NoTimestampResolver(VersionedResolver):
+    """YAML's resolver without the timestamp type, its table built once per version
+    (ruamel looks it up for every scalar)."""
+
+    _tables: dict[Any, Any] = {}
+
     @property
     def versioned_resolver(self) -> Any:
-        table = super().versioned_resolver
-        for first, entries in table.items():
-            table[first] = [e for e in entries if not str(e[0]).endswith(":timestamp")]
+        version = self.processing_version
+        table = self._tables.get(version)
+        if table is None:
+            table = {
+                first: [e for e in entries if not str(e[0]).endswith(":timestamp")]
+                for first, entries in super().versioned_resolver.items()
+            }
+            self._tables[version] = table
         return table
 
 
@@ -110,6 +120,51 @@ def read_document(path: Path, label: str | None = None) -> Any:
         )
     raw = path.read_bytes()
     return parse_document(raw, name)
+
+
+@cache
+def _fast() -> YAML:
+    yaml = YAML(typ="safe", pure=False)
+    yaml.Resolver = _NoTimestampResolver
+    return yaml
+
+
+def read_fast(path: Path, name: str) -> Any:
+    """Plain data from a registry file through the C loader (no comments, no positions).
+
+    For reading only. Anything unusual (a parse error, a construct we refuse)
+    is read again the careful way, so the error says what and where.
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise NotFound(f"{name}: no such file") from exc
+    if size > MAX_FILE_BYTES:
+        return read_document(path, name)
+    raw = path.read_bytes()
+    if b"\0" in raw or _suspicious(raw):
+        return parse_document(raw, name)
+    try:
+        data = _fast().load(raw.decode("utf-8"))
+    except (UnicodeDecodeError, YAMLError, RecursionError, ValueError):
+        return parse_document(raw, name)
+    if not isinstance(data, dict):
+        return parse_document(raw, name)
+    return data
+
+
+def _suspicious(raw: bytes) -> bool:
+    # anchors, aliases and tags, or enough brackets to nest deeply: let the event scan look
+    return b"&" in raw or b"*" in raw or b"!" in raw or raw.count(b"[") + raw.count(b"{") > 16
+
+
+def read_model(model: type[M], path: Path, name: str) -> M:
+    """Validate a file fast; when it does not validate, re-read it to name the line."""
+    data = read_fast(path, name)
+    try:
+        return model.model_validate(data)
+    except ValidationError:
+        return validate_document(model, read_document(path, name), name)
 
 
 def parse_document(raw: bytes, name: str) -> Any:
