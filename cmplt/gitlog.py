@@ -341,6 +341,19 @@ def _write_trees(worktree: Path, bodies: Sequence[bytes]) -> None:
         )
 
 
+def file_history(worktree: Path, relpath: str) -> list[tuple[float, bytes]]:
+    """(commit time, content) of each committed version of a file, oldest first."""
+    log = _run(worktree, ["log", "--format=%H %ct", "--", relpath], check=False)
+    if log.returncode != 0:
+        return []
+    commits = [line.split() for line in log.stdout.splitlines() if line.strip()]
+    if not commits:
+        return []
+    found = _objects(worktree, [f"{sha}:{relpath}" for sha, _ in commits])
+    versions = [(float(when), obj[1]) for (_, when), obj in zip(commits, found, strict=True) if obj]
+    return versions[::-1]
+
+
 def has_commits(worktree: Path) -> bool:
     return _run(worktree, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False).returncode == 0
 

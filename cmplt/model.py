@@ -129,6 +129,14 @@ class Note(_Event):
     text: Text
 
 
+class Reevaluate(_Event):
+    """Put the record under the policy in force now (its clocks follow the policy
+    of its receipt until such an explicit step)."""
+
+    action: Literal["reevaluate"]
+    reason: Text
+
+
 class Reclassify(_Event):
     action: Literal["reclassify"]
     from_: dict[str, Any] = Field(alias="from")
@@ -160,7 +168,8 @@ Event = Annotated[
     | Reject
     | Close
     | Note
-    | Reclassify,
+    | Reclassify
+    | Reevaluate,
     Field(discriminator="action"),
 ]
 
@@ -179,6 +188,7 @@ ACTIONS = (
     "close",
     "note",
     "reclassify",
+    "reevaluate",
 )
 
 

@@ -160,3 +160,67 @@ def _detail(value: Any) -> str:
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={v}" for k, v in value.items())
     return str(value)
+
+
+def findings_table(findings: Sequence[Any], tz: tzinfo, as_of: datetime, period: str) -> str:
+    """Findings grouped by rule, most overdue first, Chinese text aligned."""
+    from tabulate import tabulate
+
+    from cmplt.times import format_duration
+
+    when = as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if not findings:
+        return f"nothing overdue as of {when}\n"
+    out = [f"as of {when} ({tz}), quotas for {period}: {len(findings)} finding(s)"]
+    groups: dict[str, list[Any]] = {}
+    for finding in findings:
+        groups.setdefault(finding.rule, []).append(finding)
+    for rule, group in groups.items():
+        out.append("")
+        out.append(f"== {rule} ({len(group)})")
+        if rule == "callback-quota":
+            rows = [
+                [
+                    f.extra["role"],
+                    f"{f.extra['rate']:.1f}%",
+                    f"{f.extra['required']:g}%",
+                    f.extra["called_back"],
+                    f.extra["handled"],
+                    shorten(" ".join(f.extra["missing"]), 60),
+                ]
+                for f in group
+            ]
+            headers = ["role", "rate", "required", "called back", "handled", "missing"]
+        elif rule == "invalid-record":
+            rows = [[f.path, f.line or "", f.message] for f in group]
+            headers = ["file", "line", "problem"]
+        else:
+            rows = [
+                [
+                    f.id,
+                    f.level,
+                    _cell(f.due, tz),
+                    format_duration(f.overdue_by)
+                    if f.level == "overdue"
+                    else "in " + format_duration(-f.overdue_by),
+                    f.severity,
+                    f.owner,
+                    f.department or "",
+                    shorten(f.summary or "", 24),
+                    f.message,
+                ]
+                for f in group
+            ]
+            headers = [
+                "id",
+                "level",
+                "due",
+                "overdue",
+                "severity",
+                "owner",
+                "department",
+                "summary",
+                "what is missing",
+            ]
+        out.append(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+    return "\n".join(out) + "\n"

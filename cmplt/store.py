@@ -17,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
@@ -31,6 +31,7 @@ from ruamel.yaml.scalarstring import (
 )
 
 from cmplt.errors import InvalidFile, NotFound
+from cmplt.model import ACTIONS
 from cmplt.times import format_time
 
 POLICY_FILE = "cmplt.yaml"
@@ -78,7 +79,7 @@ class _NoTimestampResolver(VersionedResolver):
     """YAML's resolver without the timestamp type, its table built once per version
     (ruamel looks it up for every scalar)."""
 
-    _tables: dict[Any, Any] = {}
+    _tables: ClassVar[dict[Any, Any]] = {}
 
     @property
     def versioned_resolver(self) -> Any:
@@ -285,24 +286,8 @@ def validation_problems(exc: ValidationError, doc: Any) -> list[tuple[int | None
     return found
 
 
-_EVENT_ACTIONS = frozenset(
-    {
-        "received",
-        "respond",
-        "dispatch",
-        "accept",
-        "plan",
-        "extend",
-        "escalate",
-        "resolve",
-        "callback",
-        "reopen",
-        "reject",
-        "close",
-        "note",
-        "reclassify",
-    }
-)
+# the discriminator values pydantic puts into an event error's location
+_EVENT_ACTIONS = frozenset(ACTIONS)
 
 
 def validate_document(model: type[M], doc: Any, name: str) -> M:
@@ -376,6 +361,18 @@ def event_node(event: Mapping[str, Any], tz: tzinfo) -> CommentedMap:
         if key not in EVENT_HEAD and value is not None:
             node[key] = yaml_value(value, tz)
     return node
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Replace a file in one step (a crash leaves the old one or the new one)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def write_atomic(path: Path, text: str) -> bool:

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from cmplt import rules
 from cmplt.errors import StepRefused, UsageError
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
+from cmplt.rules import Case
 
 ACTIVE = frozenset({"open", "dispatched", "in_progress"})
 NOT_CLOSED = frozenset({"open", "dispatched", "in_progress", "resolved", "called_back", "rejected"})
@@ -37,6 +39,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     ),  # 投诉处理及回访制度 六: callback, then archive
     "note": NOT_CLOSED,
     "reclassify": NOT_CLOSED,
+    "reevaluate": NOT_CLOSED,
 }
 
 # Why a step is refused, when the plain "it is <status>" says too little.
@@ -185,33 +188,10 @@ def require_choice(value: Any, allowed: Sequence[Any], what: str) -> None:
 
 
 def resolve_deadline(complaint: Complaint, policy: Policy) -> datetime:
-    """When the complaint must be handled, as of its latest events.
-
-    原则及流程 五: minor 2 days or the customer's requested deadline, important
-    3 days, major 10 days; an approved extension moves it; a reopening starts
-    the clock again from the reopening.
-    """
-    start = complaint.received_at
-    deadline: datetime | None = None
-    status = "open"
-    for event in complaint.events[1:]:
-        # an escalation after the result reopens handling (see _next_status)
-        restarts = event.action == "reopen" or (
-            event.action == "escalate" and status in {"resolved", "called_back"}
-        )
-        if restarts:
-            start, deadline = event.at, None
-        elif event.action == "extend":
-            deadline = event.until
-        status = _next_status(event.action, status)
-    if deadline is not None:
-        return deadline
-    clock: datetime = start + getattr(policy.clocks.resolve, complaint.severity)
-    # the customer's own deadline binds the first round only, not a reopened one
-    first_round = start == complaint.received_at
-    if complaint.severity == "minor" and complaint.requested_deadline and first_round:
-        clock = min(clock, complaint.requested_deadline)
-    return clock
+    """When the complaint must be handled, as of its latest events (see rules)."""
+    state = fold(complaint.events, complaint.id)
+    case = Case(complaint.id, complaint.events, state.classification, complaint.requested_deadline)
+    return rules.resolve_deadline(case, policy)
 
 
 def plan_step(

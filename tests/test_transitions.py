@@ -39,6 +39,7 @@ TABLE: dict[str, tuple[str | None, ...]] = {
     "close":      (__, __, __, __, CL, CL, __),
     "note":       (OP, DI, IP, RS, CB, RJ, __),
     "reclassify": (OP, DI, IP, RS, CB, RJ, __),
+    "reevaluate": (OP, DI, IP, RS, CB, RJ, __),
 }
 # fmt: on
 
@@ -60,6 +61,7 @@ ARGS: dict[str, tuple[str, ...]] = {
     "close": ("--by", "张三"),
     "note": ("--by", "张三", "--text", "备注"),
     "reclassify": ("--by", "陈主管", "--severity", "important"),
+    "reevaluate": ("--by", "陈主管", "--reason", "按新制度计时"),
 }
 
 # How each status is reached through the CLI, step by step.

@@ -204,6 +204,12 @@ COMMANDS = [
     ),
     _step_command("note", "Add a note to the history.", [_text("--text", "text", "The note.")]),
     _step_command(
+        "reevaluate",
+        "Put the complaint's clocks under the policy in force now (they follow the "
+        "policy of its receipt until then).",
+        [_text("--reason", "reason", "Why.")],
+    ),
+    _step_command(
         "reclassify",
         "Change the classification, flags or staff verification.",
         [

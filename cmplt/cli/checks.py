@@ -1,0 +1,107 @@
+"""`cmplt check`: what is overdue, for a person in the morning and cron every hour."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from cmplt.cli.context import Context, pass_context
+from cmplt.rules import ALL_RULES
+
+EXIT_COULD_NOT_RUN = 2
+
+
+@click.command("check")
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="TIME",
+    help="Evaluate the registry as it stood then (events recorded later are "
+    "ignored). Default: now.",
+)
+@click.option(
+    "--period",
+    metavar="YYYY-MM",
+    help="The month whose callback quotas are counted. Default: the as-of month.",
+)
+@click.option(
+    "--warn-within",
+    metavar="DURATION",
+    help="Also report clocks that run out within this time (e.g. 2h) as warnings.",
+)
+@click.option(
+    "--rule",
+    "rules",
+    multiple=True,
+    type=click.Choice(ALL_RULES),
+    help="Only these rules (repeatable).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--new",
+    "only_new",
+    is_flag=True,
+    help="Only findings the previous --new run did not report (for cron mail).",
+)
+@click.option("--quiet", is_flag=True, help="Print nothing when there is nothing to report.")
+@pass_context
+def check(
+    obj: Context,
+    as_of_text: str | None,
+    period: str | None,
+    warn_within: str | None,
+    rules: tuple[str, ...],
+    fmt: str,
+    only_new: bool,
+    quiet: bool,
+) -> None:
+    """Report overdue clocks and callback-quota shortfalls.
+
+    Exit 0: nothing overdue (warnings alone are fine); 1: something overdue, a quota
+    short or a record unreadable; 2: the check could not run.
+    """
+    import json
+
+    from cmplt import gitlog, render
+    from cmplt.check import only_new as keep_new
+    from cmplt.check import period_bounds, run_check
+    from cmplt.errors import UsageError
+    from cmplt.times import parse_duration
+
+    registry = obj.registry
+    as_of: datetime = obj.time(as_of_text, "--as-of") or obj.now()
+    within = None
+    if warn_within:
+        try:
+            within = parse_duration(warn_within)
+        except ValueError as exc:
+            raise UsageError(f"--warn-within: {exc}") from exc
+    if period is not None:
+        try:
+            period_bounds(period, registry.policy.tz)
+        except ValueError as exc:
+            raise UsageError(f"--period: {exc}") from exc
+    result = run_check(registry, as_of, period, within, rules)
+    findings = result.findings
+    if only_new:
+        worktree = registry.git_worktree
+        state = gitlog.git_dir(worktree) / "cmplt-check-seen.json" if worktree else None
+        findings = keep_new(findings, state)
+    tz = registry.policy.tz
+    if fmt == "json":
+        data = {
+            "as_of": as_of.astimezone(tz).replace(microsecond=0).isoformat(),
+            "period": result.period,
+            "findings": [f.as_json(tz) for f in findings],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif findings or not quiet:
+        click.echo(render.findings_table(findings, tz, as_of, result.period), nl=False)
+    if any(f.level in {"overdue", "error"} for f in result.findings if f in findings):
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS = [check]

@@ -1,0 +1,258 @@
+"""The clocks of the procedures, one small function each.
+
+A rule looks at one complaint's events (as far as they were recorded at the
+moment asked about) and the policy in force for it, and yields the clocks it
+sets: when each runs out, whether and when it was met, and who held the
+complaint then. `check` decides which clocks are late; reports count how
+many were met in time. Adding a rule is one function and one entry in RULES.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cmplt.clock import add_time
+from cmplt.model import Callback, Dispatch, Escalate, Event, Extend
+from cmplt.policy import Policy
+
+VALID = ("valid-1", "valid-2")
+REPLIES = frozenset({"respond", "plan", "resolve", "reject"})
+ANSWERS = frozenset({"plan", "resolve"})
+HANDLED = frozenset({"resolve", "reject"})
+
+
+@dataclass(frozen=True)
+class Clock:
+    rule: str
+    due: datetime
+    met_at: datetime | None
+    owner: str  # who held the complaint when the clock ran out
+    department: str | None
+    event_id: str  # the event that started the clock
+    detail: str
+
+
+@dataclass(frozen=True)
+class Case:
+    """A complaint as far as its events were recorded: what the rules read."""
+
+    id: str
+    events: Sequence[Event]
+    classification: Mapping[str, Any]
+    requested_deadline: datetime | None
+
+    @property
+    def severity(self) -> str:
+        return str(self.classification["severity"])
+
+    @property
+    def nature(self) -> str:
+        return str(self.classification["nature"])
+
+
+def round_starts(events: Sequence[Event]) -> list[int]:
+    """Indexes of the events that start a round of handling: receipt, then each
+    reopening or escalation after the result. Every clock runs again from a
+    round's start (a reopened record's clocks run again from the reopening)."""
+    starts, handled = [0], False
+    for index, event in enumerate(events):
+        if event.action == "reopen" or (event.action == "escalate" and handled):
+            starts.append(index)
+            handled = False
+        elif event.action in {"resolve", "callback"}:
+            handled = True
+    return starts
+
+
+def current_round(events: Sequence[Event]) -> tuple[int, Sequence[Event]]:
+    """The index of the current round's first event, and the events after it."""
+    start = round_starts(events)[-1]
+    return start, events[start + 1 :]
+
+
+def holder_at(events: Sequence[Event], moment: datetime) -> tuple[str, str | None]:
+    """Who held the complaint (owner, work-order department) at `moment`."""
+    owner, department = events[0].by, None
+    for event in events:
+        if event.at > moment:
+            break
+        if isinstance(event, Escalate):
+            owner = event.to
+        elif isinstance(event, Dispatch):
+            department = event.department
+    return owner, department
+
+
+def _clock(
+    case: Case, rule: str, start: Event, due: datetime, met: datetime | None, detail: str
+) -> Clock:
+    owner, department = holder_at(case.events, due)
+    return Clock(rule, due, met, owner, department, start.id, detail)
+
+
+def _first(events: Sequence[Event], actions: frozenset[str]) -> datetime | None:
+    return next((e.at for e in events if e.action in actions), None)
+
+
+def _later(policy: Policy, start: datetime, duration: timedelta) -> datetime:
+    return add_time(start, duration, policy.calendar, policy.tz)
+
+
+# --- the rules -----------------------------------------------------------------
+
+
+def first_reply(case: Case, policy: Policy) -> Iterator[Clock]:
+    # 物业客服工作中如何应对… 二: reply to the customer within 2 hours
+    index, rest = current_round(case.events)
+    start = case.events[index]
+    due = _later(policy, start.at, policy.clocks.first_reply)
+    yield _clock(case, "first-reply", start, due, _first(rest, REPLIES), "no reply to the customer")
+
+
+def initial_plan(case: Case, policy: Policy) -> Iterator[Clock]:
+    # 规程 4.3.1: a valid complaint handled, or an initial plan given, within 24 hours
+    if case.nature not in VALID:
+        return
+    index, rest = current_round(case.events)
+    start = case.events[index]
+    due = _later(policy, start.at, policy.clocks.initial_plan)
+    yield _clock(case, "initial-plan", start, due, _first(rest, ANSWERS), "no plan or result")
+
+
+def major_answer(case: Case, policy: Policy) -> Iterator[Clock]:
+    # 原则及流程 五.3: a major complaint gets a definite answer within 2 days
+    if case.severity != "major":
+        return
+    index, rest = current_round(case.events)
+    start = case.events[index]
+    due = _later(policy, start.at, policy.clocks.major_answer)
+    yield _clock(case, "major-answer", start, due, _first(rest, ANSWERS), "no definite answer")
+
+
+def resolve(case: Case, policy: Policy) -> Iterator[Clock]:
+    # 原则及流程 五.1-3 and the approved extensions (超时需经批准)
+    index, rest = current_round(case.events)
+    start = case.events[index]
+    due = resolve_deadline(case, policy)
+    yield _clock(case, "resolve", start, due, _first(rest, HANDLED), "not resolved")
+
+
+def resolve_deadline(case: Case, policy: Policy) -> datetime:
+    """原则及流程 五: minor 2 days or the customer's earlier deadline, important 3
+    days, major 10 days, from receipt or the round's restart; the latest approved
+    extension of the round replaces it."""
+    index, rest = current_round(case.events)
+    extensions = [e.until for e in rest if isinstance(e, Extend)]
+    if extensions:
+        return extensions[-1]
+    start = case.events[index].at
+    due = _later(policy, start, getattr(policy.clocks.resolve, case.severity))
+    # the customer's own deadline binds the first round only, not a reopened one
+    if case.severity == "minor" and case.requested_deadline is not None and index == 0:
+        due = min(due, case.requested_deadline)
+    return due
+
+
+def _result(case: Case) -> Event | None:
+    """The result of the current round, if it has one."""
+    _, rest = current_round(case.events)
+    results = [e for e in rest if e.action == "resolve"]
+    return results[-1] if results else None
+
+
+def _callbacks_after(case: Case, result: Event) -> list[Callback]:
+    after = case.events[list(case.events).index(result) + 1 :]
+    return [e for e in after if isinstance(e, Callback)]
+
+
+def callback(case: Case, policy: Policy) -> Iterator[Clock]:
+    # 投诉处理及回访制度 六: every handled complaint is called back
+    result = _result(case)
+    if result is None:
+        return
+    due = _later(policy, result.at, policy.callback.window)
+    calls = _callbacks_after(case, result)
+    yield _clock(case, "callback", result, due, calls[0].at if calls else None, "no callback")
+
+
+def needs_dual_callback(case: Case, policy: Policy) -> bool:
+    # 回访制度 4: a real complaint, or a large economic loss (see README: policy readings)
+    dual = policy.callback.dual
+    return case.nature in dual.natures or (
+        dual.economic_loss and bool(case.classification.get("economic_loss"))
+    )
+
+
+def dual_callback(case: Case, policy: Policy) -> Iterator[Clock]:
+    result = _result(case)
+    if result is None or not needs_dual_callback(case, policy):
+        return
+    due = _later(policy, result.at, policy.callback.window)
+    first_by_role: dict[str, datetime] = {}
+    for call in _callbacks_after(case, result):
+        first_by_role.setdefault(call.role, call.at)
+    missing = [role for role in policy.callback.dual.roles if role not in first_by_role]
+    met = None if missing else max(first_by_role[r] for r in policy.callback.dual.roles)
+    detail = "no callback by " + " and ".join(missing) if missing else ""
+    yield _clock(case, "dual-callback", result, due, met, detail)
+
+
+def dissatisfied(case: Case, policy: Policy) -> Iterator[Clock]:
+    # 物业服务投诉处理流程及技巧 6-7: a dissatisfied customer's complaint goes back for
+    # handling or up a level; reopen or escalate starts a new round, so any callback
+    # still in the current round was not followed by either.
+    _, rest = current_round(case.events)
+    calls = [e for e in rest if isinstance(e, Callback)]
+    if calls and calls[-1].satisfaction == "dissatisfied":
+        last = calls[-1]
+        yield _clock(case, "dissatisfied", last, last.at, None, f"{last.by} recorded dissatisfied")
+
+
+Rule = Callable[[Case, Policy], Iterator[Clock]]
+
+RULES: dict[str, Rule] = {
+    "first-reply": first_reply,
+    "initial-plan": initial_plan,
+    "major-answer": major_answer,
+    "resolve": resolve,
+    "callback": callback,
+    "dual-callback": dual_callback,
+    "dissatisfied": dissatisfied,
+}
+QUOTA_RULE = "callback-quota"
+INVALID_RULE = "invalid-record"
+ALL_RULES = (*RULES, QUOTA_RULE, INVALID_RULE)
+
+
+def clocks(case: Case, policy: Policy) -> list[Clock]:
+    return [clock for rule in RULES.values() for clock in rule(case, policy)]
+
+
+@dataclass(frozen=True)
+class Handled:
+    """One round's result, as the callback quotas count it (回访制度 1-3)."""
+
+    resolved_at: datetime
+    window_closes: datetime
+    roles: frozenset[str]  # roles of the callers after the result
+
+
+def handled_rounds(case: Case, policy: Policy) -> list[Handled]:
+    """Each round's last result, and the roles that called back after it."""
+    events = list(case.events)
+    bounds = [*round_starts(events), len(events)]
+    found = []
+    for begin, end in itertools.pairwise(bounds):
+        segment = events[begin:end]
+        results = [i for i, e in enumerate(segment) if e.action == "resolve"]
+        if not results:
+            continue
+        result = segment[results[-1]]
+        roles = frozenset(e.role for e in segment[results[-1] + 1 :] if isinstance(e, Callback))
+        window = _later(policy, result.at, policy.callback.window)
+        found.append(Handled(result.at, window, roles))
+    return found
