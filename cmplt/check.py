@@ -133,24 +133,42 @@ def policy_history(root: Path, worktree: Path | None, current: Policy) -> Policy
     texts: list[str] = []
     if worktree is not None:
         relpath = (root / store.POLICY_FILE).relative_to(worktree).as_posix()
-        for when, raw in gitlog.file_history(worktree, relpath):
+        state_file = gitlog.git_dir(worktree) / "cmplt-policy-history.json"
+        known = _read_known(state_file, relpath)
+        head, found = gitlog.file_versions(worktree, relpath, known)
+        if (head, found) != known:
+            payload = {"path": relpath, "head": head, "versions": found}
+            store.write_bytes_atomic(state_file, json.dumps(payload).encode("utf-8"))
+        contents = gitlog.blob_contents(worktree, [blob for _, blob in found]) if found else []
+        for (when, blob), raw in zip(found, contents, strict=True):
+            if raw is None:
+                continue
             try:
-                doc = store.parse_document(raw, store.POLICY_FILE)
-                policy = Policy.model_validate(doc)
+                policy = Policy.model_validate(store.parse_document(raw, store.POLICY_FILE))
             except (InvalidFile, ValidationError):
                 continue  # a broken old version: the versions around it apply
             if policy_problems(policy):
                 continue
             versions.append((when, policy))
-            texts.append(raw.decode("utf-8", "replace"))
+            texts.append(blob)
     since = versions[-1][0] if versions else float("-inf")
     if versions:
         versions[-1] = (since, current)
     else:
         versions.append((since, current))
     texts.append(current.model_dump_json())
-    digest = sha256("\0".join([__version__, *texts]).encode()).hexdigest()
+    digest = sha256("\0".join([__version__, str(CACHE_FORMAT), *texts]).encode()).hexdigest()
     return PolicyHistory(versions, digest)
+
+
+def _read_known(state_file: Path, relpath: str) -> tuple[str, list[tuple[float, str]]] | None:
+    try:
+        data = json.loads(state_file.read_text(encoding="utf-8"))
+        if data["path"] != relpath:
+            return None
+        return str(data["head"]), [(float(t), str(b)) for t, b in data["versions"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 # --- what one record contributes --------------------------------------------------

@@ -80,3 +80,9 @@ class GitFailed(CmpltError):
     """A git command failed; the registry was restored to how it was."""
 
     exit_code = 8
+
+
+class CheckCouldNotRun(CmpltError):
+    """`cmplt check` could not run at all (a cron job must tell this from "overdue")."""
+
+    exit_code = 2

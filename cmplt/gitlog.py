@@ -341,17 +341,36 @@ def _write_trees(worktree: Path, bodies: Sequence[bytes]) -> None:
         )
 
 
-def file_history(worktree: Path, relpath: str) -> list[tuple[float, bytes]]:
-    """(commit time, content) of each committed version of a file, oldest first."""
-    log = _run(worktree, ["log", "--format=%H %ct", "--", relpath], check=False)
-    if log.returncode != 0:
-        return []
+def file_versions(
+    worktree: Path, relpath: str, known: tuple[str, list[tuple[float, str]]] | None = None
+) -> tuple[str, list[tuple[float, str]]]:
+    """(HEAD, [(commit time, blob id)…] of each committed version of a file, oldest first).
+
+    `known` is what an earlier call returned: only the commits since its HEAD are
+    walked when that HEAD is still an ancestor (a registry's history grows by a
+    commit a step; walking all of it on every hourly check would not do).
+    """
+    head = _run(worktree, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False).stdout.strip()
+    if not head:
+        return "", []
+    versions: list[tuple[float, str]] = []
+    walk = ["HEAD"]
+    if known is not None and known[0]:
+        if known[0] == head:
+            return known
+        ancestor = _run(worktree, ["merge-base", "--is-ancestor", known[0], head], check=False)
+        if ancestor.returncode == 0:
+            versions = list(known[1])
+            walk = [f"{known[0]}..HEAD"]
+    log = _run(worktree, ["log", "--format=%H %ct", *walk, "--", relpath], check=False)
     commits = [line.split() for line in log.stdout.splitlines() if line.strip()]
-    if not commits:
-        return []
     found = _objects(worktree, [f"{sha}:{relpath}" for sha, _ in commits])
-    versions = [(float(when), obj[1]) for (_, when), obj in zip(commits, found, strict=True) if obj]
-    return versions[::-1]
+    new = [(float(when), obj[0]) for (_, when), obj in zip(commits, found, strict=True) if obj]
+    return head, versions + new[::-1]
+
+
+def blob_contents(worktree: Path, blob_ids: Sequence[str]) -> list[bytes | None]:
+    return [obj[1] if obj else None for obj in _objects(worktree, blob_ids)]
 
 
 def has_commits(worktree: Path) -> bool:

@@ -68,10 +68,14 @@ def check(
     from cmplt import gitlog, render
     from cmplt.check import only_new as keep_new
     from cmplt.check import period_bounds, run_check
-    from cmplt.errors import UsageError
+    from cmplt.errors import CheckCouldNotRun, CmpltError, UsageError
     from cmplt.times import parse_duration
 
-    registry = obj.registry
+    try:
+        registry = obj.registry
+    except CmpltError as exc:
+        # exit 2, not the usual code: cron must tell "could not run" from "overdue" (1)
+        raise CheckCouldNotRun(exc.message) from exc
     as_of: datetime = obj.time(as_of_text, "--as-of") or obj.now()
     within = None
     if warn_within:
