@@ -273,7 +273,10 @@ class SummaryCache:
         if not self.changed and len(self.fresh) == len(self.entries):
             return
         data = {"format": CACHE_FORMAT, "fingerprint": self.fingerprint, "entries": self.fresh}
-        store.write_bytes_atomic(self.file, marshal.dumps(data))
+        try:
+            store.write_bytes_atomic(self.file, marshal.dumps(data))
+        except OSError:
+            pass  # a read-only checkout: the cache only saves time, the check stands
 
 
 # --- the check ----------------------------------------------------------------------

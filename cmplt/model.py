@@ -51,8 +51,9 @@ class _Event(_Record):
     by: Name
 
 
-class Received(_Event):
-    action: Literal["received"]
+class _Classification(BaseModel):
+    """The axes `received` sets first and `reclassify` may change (规程 4.2; 原则及流程 三)."""
+
     nature: Nature
     severity: Severity
     subject: Name
@@ -60,6 +61,10 @@ class Received(_Event):
     urgent: bool = False
     economic_loss: bool = False
     staff_involved: Name | None = None
+
+
+class Received(_Event, _Classification):
+    action: Literal["received"]
 
 
 class Respond(_Event):
@@ -192,7 +197,7 @@ ACTIONS = (
 )
 
 
-class Complaint(_Record):
+class Complaint(_Record, _Classification):
     id: Annotated[str, Field(pattern=COMPLAINT_ID.pattern)]
     # derived from the events
     status: Status
@@ -212,13 +217,6 @@ class Complaint(_Record):
     requested_deadline: Time | None = None
     urgent_note: Text | None = None
     responsible_party: Name | None = None
-    # classification, derived (received, then reclassify)
-    nature: Nature
-    severity: Severity
-    subject: Name
-    category: Name
-    urgent: bool = False
-    economic_loss: bool = False
-    staff_involved: Name | None = None
+    # the classification (from _Classification) is derived: received, then reclassify
     staff_verified: bool | None = None
     events: Annotated[list[Event], Field(min_length=1)]

@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cmplt import gitlog, ids, lock, store
 from cmplt.errors import AmbiguousId, GitFailed, InvalidFile, NotFound, StepRefused, UsageError
-from cmplt.model import Complaint
+from cmplt.model import CLASSIFICATION_FIELDS, Complaint
 from cmplt.policy import Policy, Roster, StaffMember, policy_problems, roster_problems
 from cmplt.workflow import (
     Step,
@@ -430,15 +430,8 @@ def _refuse_bad_input(doc: Any, event_index: int) -> None:
             raise UsageError(f"{option}: {error['msg']}") from exc
 
 
-_RECEIVED_FIELDS = (
-    "nature",
-    "severity",
-    "subject",
-    "category",
-    "urgent",
-    "economic_loss",
-    "staff_involved",
-)
+# what the `received` event records: the first classification (verification comes later)
+_RECEIVED_FIELDS = tuple(f for f in CLASSIFICATION_FIELDS if f != "staff_verified")
 
 
 def _trailers(complaint_id: str, action: str, actor: str) -> dict[str, str]:

@@ -31,7 +31,7 @@ from ruamel.yaml.scalarstring import (
 )
 
 from cmplt.errors import InvalidFile, NotFound
-from cmplt.model import ACTIONS
+from cmplt.model import ACTIONS, CLASSIFICATION_FIELDS
 from cmplt.times import format_time
 
 POLICY_FILE = "cmplt.yaml"
@@ -60,14 +60,7 @@ FIELD_ORDER = (
     "requested_deadline",
     "urgent_note",
     "responsible_party",
-    "nature",
-    "severity",
-    "subject",
-    "category",
-    "urgent",
-    "economic_loss",
-    "staff_involved",
-    "staff_verified",
+    *CLASSIFICATION_FIELDS,
     "events",
 )
 EVENT_HEAD = ("id", "action", "at", "recorded_at", "by")
