@@ -14,6 +14,8 @@ time stamp cannot yet tell a later edit apart.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import marshal
 import os
@@ -43,7 +45,7 @@ from cmplt.rules import (
 from cmplt.times import format_duration
 from cmplt.workflow import fold
 
-CACHE_FORMAT = 2  # bump when what a record contributes changes shape
+CACHE_FORMAT = 3  # bump when what a record contributes changes shape
 RACY_SECONDS = 2.0
 
 
@@ -114,11 +116,11 @@ class PolicyHistory:
 
     def at(self, moment: float) -> Policy:
         chosen = self.versions[0][1]
+        # the last in history order whose commit time is not after `moment` (commit
+        # times need not increase along history: a clock running behind, a rebase)
         for since, policy in self.versions:
             if since <= moment:
                 chosen = policy
-            else:
-                break
         return chosen
 
     @property
@@ -150,7 +152,7 @@ def policy_history(root: Path, worktree: Path | None, current: Policy) -> Policy
             if policy_problems(policy):
                 continue
             versions.append((when, policy))
-            texts.append(blob)
+            texts.append(f"{when!r} {blob}")  # a re-dated commit moves the goalposts too
     since = versions[-1][0] if versions else float("-inf")
     if versions:
         versions[-1] = (since, current)
@@ -195,8 +197,10 @@ def summarise(complaint: Complaint, history: PolicyHistory, as_of: float | None)
     """
     events = list(complaint.events)
     if as_of is not None:
-        events = [e for e in events if e.recorded_at.timestamp() <= as_of]
-        if not events or events[0].action != "received":
+        # the file as it stood then: the events up to the first one recorded later
+        # (a desk with a clock running behind may have typed a later step earlier)
+        events = list(itertools.takewhile(lambda e: e.recorded_at.timestamp() <= as_of, events))
+        if not events:
             return ()
     state = fold(events, complaint.id)
     case = Case(complaint.id, events, state.classification, complaint.requested_deadline)
@@ -253,7 +257,7 @@ class SummaryCache:
         ):
             self.entries = data["entries"]
 
-    def get(self, rel: str, stamp: tuple[int, int, int]) -> tuple[Any, ...] | None:
+    def get(self, rel: str, stamp: tuple[int, int, int, int]) -> tuple[Any, ...] | None:
         entry = self.entries.get(rel)
         if entry is not None and entry[0] == stamp:
             self.fresh[rel] = entry
@@ -262,7 +266,7 @@ class SummaryCache:
         return None
 
     def put(
-        self, rel: str, stamp: tuple[int, int, int], payload: tuple[Any, ...], racy: bool
+        self, rel: str, stamp: tuple[int, int, int, int], payload: tuple[Any, ...], racy: bool
     ) -> None:
         if not racy:
             self.fresh[rel] = (stamp, payload)
@@ -273,10 +277,9 @@ class SummaryCache:
         if not self.changed and len(self.fresh) == len(self.entries):
             return
         data = {"format": CACHE_FORMAT, "fingerprint": self.fingerprint, "entries": self.fresh}
-        try:
+        # a read-only checkout: the cache only saves time, the check stands
+        with contextlib.suppress(OSError):
             store.write_bytes_atomic(self.file, marshal.dumps(data))
-        except OSError:
-            pass  # a read-only checkout: the cache only saves time, the check stands
 
 
 # --- the check ----------------------------------------------------------------------
@@ -334,21 +337,22 @@ def run_check(
     handled: list[tuple[str, float, float, tuple[str, ...]]] = []
     for path, st in record_files(root):
         rel = path.relative_to(root).as_posix()
-        stamp = (st.st_size, st.st_mtime_ns, st.st_ino)
+        # ctime too: `cp -p`, `rsync -t` or `tar x` can put an old mtime back, not a ctime
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
         payload = cache.get(rel, stamp)
         if payload is None:
             payload = _summarise_file(registry, path, history, None)
             cache.put(rel, stamp, payload, racy=st.st_mtime > racy_after)
-        if payload and payload[0] == "!":  # unreadable: ("!", line, message)
+        if payload and payload[0] != "!" and payload[3] > as_of_ts:
+            # a check of the past: the record has events recorded after it
+            payload = _summarise_file(registry, path, history, as_of_ts)
+        if not payload:
+            continue
+        if payload[0] == "!":  # unreadable: ("!", line, message)
             if wanted is None or INVALID_RULE in wanted:
                 findings.append(
                     Finding(INVALID_RULE, "error", path.stem, rel, payload[1], payload[2])
                 )
-            continue
-        if payload and payload[3] > as_of_ts:
-            # a check of the past: the record has events recorded after it
-            payload = _summarise_file(registry, path, history, as_of_ts)
-        if not payload:
             continue
         complaint_id, severity, summary, _, clock_rows, rounds = payload
         for rule, due, met, owner, department, event_id, detail, line in clock_rows:

@@ -69,6 +69,8 @@ def parse_duration(text: str) -> timedelta:
 
 
 def format_duration(value: timedelta) -> str:
+    if value < timedelta(0):
+        return "-" + format_duration(-value)
     total = int(value.total_seconds()) // 60
     days, rest = divmod(total, 24 * 60)
     hours, minutes = divmod(rest, 60)
