@@ -45,7 +45,7 @@ from cmplt.rules import (
 from cmplt.times import format_duration
 from cmplt.workflow import fold
 
-CACHE_FORMAT = 3  # bump when what a record contributes changes shape
+CACHE_FORMAT = 4  # bump when what a record contributes changes shape
 RACY_SECONDS = 2.0
 
 
@@ -205,9 +205,13 @@ def summarise(complaint: Complaint, history: PolicyHistory, as_of: float | None)
     state = fold(events, complaint.id)
     case = Case(complaint.id, events, state.classification, complaint.requested_deadline)
     policy = history.at(_pivot(events))
+    # only the clocks still running: a met clock never becomes a finding again (a
+    # check of an earlier moment summarises the file afresh), and a registry is
+    # mostly closed records, so the cache stays small and loads fast
     clock_rows = tuple(
-        (c.rule, _ts(c.due), _ts(c.met_at), c.owner, c.department, c.event_id, c.detail)
+        (c.rule, _ts(c.due), None, c.owner, c.department, c.event_id, c.detail)
         for c in clocks(case, policy)
+        if c.met_at is None
     )
     rounds = tuple(
         (_ts(h.resolved_at), _ts(h.window_closes), tuple(sorted(h.roles)))
@@ -217,7 +221,7 @@ def summarise(complaint: Complaint, history: PolicyHistory, as_of: float | None)
     return (
         complaint.id,
         state.classification["severity"],
-        complaint.summary,
+        complaint.summary if clock_rows else "",  # only findings show it
         last_recorded,
         clock_rows,
         rounds,
@@ -404,9 +408,7 @@ def _summarise_file(
     if not payload:
         return payload
     # the line of the event that started each clock still running, for the finding
-    clock_rows = tuple(
-        (*row, line_of_text(path, row[5]) if row[2] is None else None) for row in payload[4]
-    )
+    clock_rows = tuple((*row, line_of_text(path, row[5])) for row in payload[4])
     return (*payload[:4], clock_rows, payload[5])
 
 
