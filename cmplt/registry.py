@@ -8,7 +8,7 @@ knows about click or reads the clock: `now` comes in as an argument.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -32,6 +32,8 @@ from cmplt.workflow import (
     require_choice,
     require_staff,
 )
+
+Clock = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -222,22 +224,26 @@ class Registry:
         self,
         intake: Mapping[str, Any],
         by: str,
-        at: datetime,
-        now: datetime,
+        at: datetime | None,
+        clock: Clock,
         seed: str | None = None,
     ) -> Change:
-        """Register a new complaint (受理) received at `at` by `by`."""
+        """Register a new complaint (受理) received at `at` (default: now) by `by`."""
         require_staff(self.roster, by)
-        check_time(at, None, now)
-        values = {**intake, "received_at": at}
-        check_intake(values, self.policy, self.roster)
 
         def work() -> Change:
-            complaint_id, path = self._new_id(values, at, now, seed)
+            # the clock is read once the lock is held, so that a step that waited for
+            # another writer is not recorded before that writer's commit
+            now = clock()
+            received = at or now
+            check_time(received, None, now)
+            values = {**intake, "received_at": received}
+            check_intake(values, self.policy, self.roster)
+            complaint_id, path = self._new_id(values, received, now, seed)
             event = {
                 "id": ids.random_chars(ids.EVENT_ID_CHARS, seed, f"{complaint_id}:0"),
                 "action": "received",
-                "at": at,
+                "at": received,
                 "recorded_at": now,
                 "by": by,
                 **{k: values.get(k) for k in _RECEIVED_FIELDS},
@@ -310,15 +316,18 @@ class Registry:
             raise AssertionError(f"derived fields disagree with events: {mismatches}")
         return complaint
 
-    def apply(self, id_text: str, step: Step, now: datetime, seed: str | None = None) -> Change:
-        """One lifecycle step on one complaint, committed on its own."""
+    def apply(self, id_text: str, step: Step, clock: Clock, seed: str | None = None) -> Change:
+        """One lifecycle step on one complaint, committed on its own. A step without
+        a time happened now, read once the lock is held."""
 
         def work() -> Change:
+            now = clock()
+            step_now = step if step.at is not None else replace(step, at=now)
             complaint_id = self.resolve_id(id_text)
             path = self.record_path(complaint_id)
             gitlog.require_committed(self.worktree, self.git_path(path), self.label(path))
             doc, complaint = self.read(complaint_id)
-            fields = plan_step(complaint, step, self.policy, self.roster, now)
+            fields = plan_step(complaint, step_now, self.policy, self.roster, now)
             used = {e.id for e in complaint.events}
             event_id = ids.random_chars(ids.EVENT_ID_CHARS, seed, f"{complaint_id}:{len(used)}")
             attempt = 0
@@ -330,7 +339,7 @@ class Registry:
             event = {
                 "id": event_id,
                 "action": step.action,
-                "at": step.at,
+                "at": step_now.at,
                 "recorded_at": now,
                 "by": step.by,
                 **fields,
@@ -356,7 +365,7 @@ class Registry:
 
         return self._locked(work)
 
-    def add_staff(self, name: str, member: StaffMember, by: str | None, now: datetime) -> Change:
+    def add_staff(self, name: str, member: StaffMember, by: str | None, clock: Clock) -> Change:
         require_choice(member.role, list(self.policy.roles), "--role")
         if member.department is not None:
             require_choice(member.department, self.policy.departments, "--department")
@@ -395,7 +404,7 @@ class Registry:
                     trailers={"Action": "staff-add", "Actor": actor},
                 ),
                 self._identity(by) if by else None,
-                now,
+                clock(),
             )
             return Change(commit, None)
 

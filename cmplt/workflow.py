@@ -161,7 +161,7 @@ class Step:
 
     action: str
     by: str
-    at: datetime
+    at: datetime | None  # None: now, read once the registry is locked
     fields: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -203,7 +203,8 @@ def plan_step(
     why = refusal(step.action, complaint.id, state.status)
     if why:
         raise StepRefused(why)
-    check_time(step.at, state.last_at, now)
+    at = step.at or now
+    check_time(at, state.last_at, now)
     fields = dict(step.fields)
     check = _STEP_CHECKS.get(step.action)
     if check is not None:

@@ -45,7 +45,7 @@ def staff_add(
     from cmplt.policy import StaffMember
 
     member = StaffMember(role=role, department=department, email=email)
-    change = obj.registry.add_staff(name.strip() if name.strip() else name, member, by, obj.now())
+    change = obj.registry.add_staff(name.strip() if name.strip() else name, member, by, obj.now)
     click.echo(f"{name} added as {role} (commit {change.commit[:10]})")
 
 

@@ -80,12 +80,11 @@ def new(
     **intake: Any,
 ) -> None:
     """Register a complaint (受理). Prints the new ID alone on the first line."""
-    now = obj.now()
-    at = obj.time(at_text, "--at") or now
+    at = obj.time(at_text, "--at")
     intake["requested_deadline"] = obj.time(deadline_text, "--deadline")
     intake["happened_at"] = obj.time(happened_text, "--happened-at")
     intake = {k: (v.strip() if isinstance(v, str) else v) for k, v in intake.items()}
-    change = obj.registry.receive(intake, by, at, now, obj.seed())
+    change = obj.registry.receive(intake, by, at, obj.now, obj.seed())
     click.echo(change.complaint_id)
 
 
@@ -101,12 +100,11 @@ def _step_command(
     def run(obj: Context, /, complaint: str, by: str, at_text: str | None, **fields: Any) -> None:
         from cmplt.workflow import Step
 
-        now = obj.now()
-        at = obj.time(at_text, "--at") or now
+        at = obj.time(at_text, "--at")
         if to_fields is not None:
             fields = to_fields(obj, fields)
         fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
-        change = obj.registry.apply(complaint, Step(name, by, at, fields), now, obj.seed())
+        change = obj.registry.apply(complaint, Step(name, by, at, fields), obj.now, obj.seed())
         _report(obj, change, name)
 
     run.__doc__ = help_text
