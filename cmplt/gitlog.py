@@ -379,3 +379,338 @@ def has_commits(worktree: Path) -> bool:
 
 def index_lock_exists(worktree: Path) -> bool:
     return (git_dir(worktree) / "index.lock").exists()
+
+
+# --- history (audit, log) ---------------------------------------------------------
+#
+# `cmplt audit` and `cmplt log` read history in bulk: one `git log --raw` for the
+# commits and the files they changed, then one `git cat-file --batch` streaming every
+# blob needed. A process per commit would not do at 100,000 commits.
+
+# One commit's header: fields separated by NUL, the message last (it ends at the NUL
+# that -z puts after the format); \x01 starts each commit.
+_HISTORY_FORMAT = "%x01%H%x00%P%x00%an%x00%ae%x00%at%x00%ct%x00%B"
+# Options that keep a user's git configuration (log.follow, log.showSignature,
+# diff.renames, color.ui, log.showRoot, i18n.logOutputEncoding) out of what we parse.
+_HISTORY_OPTIONS = (
+    "--raw",
+    "-z",
+    "--no-abbrev",
+    "--no-color",
+    "--no-show-signature",
+    "--no-ext-diff",
+    "--root",
+    "--encoding=UTF-8",
+    f"--format={_HISTORY_FORMAT}",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FileChange:
+    """One file a commit changed, against one of its parents: blob ids, None for absent."""
+
+    parent: str | None  # None for a root commit
+    path: str  # relative to the work tree, after the change
+    old: str | None
+    new: str | None
+    old_path: str | None = None  # where it was before, for a rename (`log --follow`)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryCommit:
+    id: str
+    parents: tuple[str, ...]
+    author: str
+    email: str
+    authored: int  # seconds since the epoch
+    committed: int
+    message: str
+    changes: tuple[FileChange, ...]
+
+
+def _git_bytes(worktree: Path, args: Sequence[str], data: bytes | None = None) -> bytes:
+    """Run git, return its raw stdout; a failure is GitFailed with git's own verdict."""
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0"}
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=worktree, input=data, capture_output=True, env=env, check=False
+        )
+    except FileNotFoundError as exc:
+        raise GitFailed("git is not installed (cmplt needs the git command)") from exc
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+        detail = (verdicts or lines or [f"exit {done.returncode}"])[0]
+        raise GitFailed(f"git {args[0]} failed: {detail}")
+    return done.stdout
+
+
+def resolve_commit(worktree: Path, rev: str) -> str | None:
+    """The full id of the commit `rev` names, or None when it names none."""
+    done = _run(
+        worktree,
+        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"],
+        check=False,
+    )
+    return done.stdout.strip() or None
+
+
+def commit_ids(worktree: Path, revs: Sequence[str]) -> list[str]:
+    """Every commit reachable from `revs` (e.g. `^REV HEAD`), newest first. `rev-list`
+    reads no commit it need not (the commit-graph has the parents)."""
+    out = _git_bytes(worktree, ["rev-list", *revs, "--"])
+    return out.decode().split()
+
+
+def commit_times(worktree: Path, ids: Sequence[str]) -> dict[str, int]:
+    """{commit id: commit time} of exactly the commits `ids` lists."""
+    if not ids:
+        return {}
+    out = _git_bytes(
+        worktree,
+        ["log", "--format=%H %ct", "--no-show-signature", "--no-walk=unsorted", "--stdin", "--"],
+        _lines(ids),
+    )
+    found: dict[str, int] = {}
+    for line in out.split(b"\n"):
+        if line:
+            sha, _, when = line.partition(b" ")
+            found[sha.decode()] = int(when)
+    return found
+
+
+def _lines(items: Sequence[str]) -> bytes:
+    return "".join(f"{item}\n" for item in items).encode()
+
+
+def history_commits(
+    worktree: Path,
+    folder: str,
+    revs: Sequence[str] = ("HEAD",),
+    only: Sequence[str] | None = None,
+) -> list[HistoryCommit]:
+    """Every commit of `revs` that changed something in `folder` (`dir/`, relative to the
+    work tree), oldest first, each with the files it changed there against each parent
+    (a merge: one diff per parent); given `only`, just those commits.
+
+    The folder is a diff filter (`--relative`), not a pathspec: a pathspec makes git
+    diff every commit's trees twice, once to simplify the history and again for the
+    output, which doubles the time. So every commit is walked, none simplified away
+    (a side branch whose changes a merge threw away is walked too), and those that
+    changed nothing in the folder are dropped here. Renames are not detected: a
+    moved file is a deletion and an addition.
+    """
+    args = ["log", *_HISTORY_OPTIONS, "--no-renames", f"--relative={folder}"]
+    if only is not None:
+        if not only:
+            return []
+        out = _git_bytes(worktree, [*args, "--no-walk=unsorted", "--stdin", "--"], _lines(only))
+    else:
+        out = _git_bytes(worktree, [*args, *revs, "--"])
+    commits = [c for c in _parse_history(out, folder) if c.changes or len(c.parents) > 1]
+    merges = [c for c in commits if len(c.parents) > 1]
+    if merges:
+        per_parent = _merge_changes(worktree, merges, f":(literal){folder}")
+        # a merge that changed nothing in the folder against any parent is dropped
+        commits = [
+            _with_changes(c, per_parent[c.id]) if c.id in per_parent else c
+            for c in commits
+            if c.id not in per_parent or per_parent[c.id]
+        ]
+    commits.reverse()
+    return commits
+
+
+def file_history(worktree: Path, relpath: str) -> list[HistoryCommit]:
+    """The commits that changed one file, oldest first, following it across renames
+    (`git log --follow`); a rename is one change with `old_path` set."""
+    out = _git_bytes(worktree, ["log", *_HISTORY_OPTIONS, "--follow", "HEAD", "--", relpath])
+    commits = _parse_history(out)
+    commits.reverse()
+    return commits
+
+
+def _with_changes(commit: HistoryCommit, changes: tuple[FileChange, ...]) -> HistoryCommit:
+    return HistoryCommit(
+        commit.id,
+        commit.parents,
+        commit.author,
+        commit.email,
+        commit.authored,
+        commit.committed,
+        commit.message,
+        changes,
+    )
+
+
+def _merge_changes(
+    worktree: Path, merges: Sequence[HistoryCommit], pathspec: str
+) -> dict[str, tuple[FileChange, ...]]:
+    """Each merge's changes against each of its parents, from one `git diff-tree --stdin`.
+
+    `--always` prints a header for every input line, even an empty diff, so the
+    answers line up with the (merge, parent) pairs asked for.
+    """
+    pairs = [(m.id, p) for m in merges for p in m.parents]
+    out = _git_bytes(
+        worktree,
+        [
+            "diff-tree",
+            "--stdin",
+            "-r",
+            "--raw",
+            "-z",
+            "--no-abbrev",
+            "--no-renames",
+            "--no-ext-diff",
+            "--always",
+            "--format=%x01%H",
+            "--",
+            pathspec,
+        ],
+        "".join(f"{m} {p}\n" for m, p in pairs).encode(),
+    )
+    found: dict[str, list[FileChange]] = {m.id: [] for m in merges}
+    chunks = out.split(b"\x01")[1:]
+    for (merge, parent), chunk in zip(pairs, chunks, strict=True):
+        end = chunk.find(b"\0")
+        found[merge].extend(_raw_changes(chunk, end + 1, len(chunk), parent))
+    return {merge: tuple(changes) for merge, changes in found.items()}
+
+
+def _parse_history(out: bytes, folder: str = "") -> list[HistoryCommit]:
+    """Commits as `_HISTORY_FORMAT` and `--raw -z` print them; `folder` is put back in
+    front of the paths that `--relative` printed without it."""
+    commits: list[HistoryCommit] = []
+    pos = out.find(b"\x01")
+    while pos != -1:
+        fields: list[bytes] = []
+        start = pos + 1
+        for _ in range(7):  # id, parents, name, email, authored, committed, message
+            end = out.index(b"\0", start)
+            fields.append(out[start:end])
+            start = end + 1
+        parents = tuple(fields[1].decode().split())
+        following = out.find(b"\x01", start)
+        body_end = len(out) if following == -1 else following
+        changes = _raw_changes(out, start, body_end, parents[0] if parents else None, folder)
+        commits.append(
+            HistoryCommit(
+                fields[0].decode(),
+                parents,
+                fields[2].decode("utf-8", "replace"),
+                fields[3].decode("utf-8", "replace"),
+                int(fields[4]),
+                int(fields[5]),
+                fields[6].decode("utf-8", "replace"),
+                tuple(changes),
+            )
+        )
+        pos = following
+    return commits
+
+
+def _raw_changes(
+    out: bytes, pos: int, size: int, parent: str | None, folder: str = ""
+) -> list[FileChange]:
+    """`:mode mode old new status\\0path\\0` entries from `pos` up to `size` (two paths
+    for a rename or copy)."""
+    changes: list[FileChange] = []
+    while pos < size and out[pos] in b"\n":
+        pos += 1
+    while pos < size and out[pos] == ord(":"):
+        meta_end = out.index(b"\0", pos)
+        meta = out[pos + 1 : meta_end].split()
+        path_end = out.index(b"\0", meta_end + 1)
+        path = out[meta_end + 1 : path_end]
+        old_path: bytes | None = None
+        if meta[4][:1] in (b"R", b"C"):
+            old_path = path
+            new_end = out.index(b"\0", path_end + 1)
+            path = out[path_end + 1 : new_end]
+            path_end = new_end
+        old, new = meta[2].decode(), meta[3].decode()
+        changes.append(
+            FileChange(
+                parent,
+                folder + path.decode("utf-8", "surrogateescape"),
+                None if not old.strip("0") else old,
+                None if not new.strip("0") else new,
+                folder + old_path.decode("utf-8", "surrogateescape")
+                if old_path is not None
+                else None,
+            )
+        )
+        pos = path_end + 1
+        while pos < size and out[pos] in b"\n":
+            pos += 1
+    return changes
+
+
+class BlobStream:
+    """The contents of many objects, in the order asked, from one `git cat-file --batch`.
+
+    A thread writes the ids while the caller reads the answers, so neither pipe
+    fills up and nothing is held in memory but the blob being read. Use it as a
+    context manager (or call close()) so the process is ended if reading stops early.
+    """
+
+    def __init__(self, worktree: Path, ids: Sequence[str]) -> None:
+        import threading
+
+        self._left = len(ids)
+        self._process = subprocess.Popen(
+            ["git", "cat-file", "--batch"],
+            cwd=worktree,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, "GIT_TERMINAL_PROMPT": "0"},
+        )
+        self._writer = threading.Thread(target=self._write, args=(ids,), daemon=True)
+        self._writer.start()
+
+    def _write(self, ids: Sequence[str]) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            for start in range(0, len(ids), 1000):
+                stdin.write(_lines(ids[start : start + 1000]))
+            stdin.close()
+        except (BrokenPipeError, ValueError, OSError):  # the reader stopped early
+            pass
+
+    def __iter__(self) -> BlobStream:
+        return self
+
+    def __next__(self) -> bytes | None:
+        """The next object's content, or None when git does not have it."""
+        if self._left <= 0:
+            raise StopIteration
+        stdout = self._process.stdout
+        assert stdout is not None
+        header = stdout.readline()
+        if not header:
+            self.close()
+            raise GitFailed("git cat-file --batch stopped before answering every request")
+        self._left -= 1
+        parts = header.split()
+        if len(parts) != 3 or parts[-1] == b"missing":
+            return None
+        size = int(parts[2])
+        data = stdout.read(size + 1)[:size]
+        return data
+
+    def close(self) -> None:
+        if self._process.poll() is None and self._left > 0:
+            self._process.kill()
+        if self._process.stdout is not None:
+            self._process.stdout.close()
+        self._process.wait()
+        self._writer.join(timeout=5)
+
+    def __enter__(self) -> BlobStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -41,9 +41,9 @@ def cli(ctx: click.Context, registry: str | None) -> None:
 
 
 def _register() -> None:
-    from cmplt.cli import admin, checks, query, records
+    from cmplt.cli import admin, checks, query, records, trust
 
-    for module in (admin, records, query, checks):
+    for module in (admin, records, query, checks, trust):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,0 +1,649 @@
+"""`cmplt audit`: every change to a record in git that did not come through cmplt as it should.
+
+cmplt makes one commit per step: it appends one event to one record, updates the
+fields derived from the events, and commits that file alone with the trailers
+`Complaint-Id`, `Action` and `Actor`, as the acting person, dated when the step
+was recorded (README, "Git: one step, one commit"). Each check below is one small
+function of one record change; a change that breaks a rule is a finding naming
+the commit, its author, the file, the line and what changed.
+
+Merges. A merge is compared with each of its parents. Events stay append-only
+against every parent (none removed or edited; each parent's events keep their
+order, though the two sides' new events may interleave), a closed record stays
+closed unless reopened, the intake never changes, and the merge itself adds no
+event that neither side had. A merge needs no trailers: it records no step. A
+bad change brought in by a merge is reported on its own commit, and again on the
+merge for the parent that did not have it.
+
+Moves. A record removed at one path and added at another in the same commit is
+one record moved; a move that changes nothing else is no finding (reshuffling
+folders is housekeeping, not a step), a move with other changes is checked like
+an edit.
+
+The pure part (the checks, `audit_commits`) takes the commits' data and the
+blobs' bytes; `run_audit` at the end fetches them through `gitlog` and keeps
+what was already audited in `.git/cmplt-audit.json`, keyed by commit id.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cmplt import __version__
+from cmplt.errors import CmpltError
+from cmplt.gitlog import FileChange, HistoryCommit, parse_trailers
+from cmplt.history import (
+    EventText,
+    RecordVersion,
+    event_changes,
+    intake_changes,
+    line_of_event,
+    line_of_field,
+    parse_time_text,
+    read_version,
+)
+from cmplt.store import RECORDS_DIR
+
+TRAILERS = ("Complaint-Id", "Action", "Actor")
+
+
+class AuditCouldNotRun(CmpltError):
+    """The audit could not run (no repository, an unknown revision): exit 2, as
+    `check` does, so that CI can tell it from "something was found" (1)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True, slots=True)
+class AuditFinding:
+    commit: str
+    author: str
+    email: str
+    path: str  # relative to the registry root
+    line: int | None  # in the version the commit made (before it, for what it removed)
+    what: str  # the kind of finding, e.g. `event-edited`
+    message: str
+
+    def text(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"commit {self.commit[:10]} {self.author}: {where}: {self.what}: {self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "commit": self.commit,
+            "author": self.author,
+            "email": self.email,
+            "path": self.path,
+            "line": self.line,
+            "what": self.what,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> AuditFinding:
+        return cls(
+            str(data["commit"]),
+            str(data["author"]),
+            str(data["email"]),
+            str(data["path"]),
+            data["line"] if isinstance(data["line"], int) else None,
+            str(data["what"]),
+            str(data["message"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RecordChange:
+    """What one commit did to one record file, against one of its parents."""
+
+    commit: HistoryCommit
+    trailers: Mapping[str, str]
+    path: str  # relative to the registry root: where the record is after (or was, if deleted)
+    before: RecordVersion | None  # this parent's version; None: the file is new
+    after: RecordVersion | None  # None: the file was deleted
+    parent_time: int | None  # this parent's commit time
+    merge: bool = False
+    first_parent: bool = True
+    # a merge: every parent's version of the file (the merge's own where one had no diff)
+    parents_before: tuple[RecordVersion | None, ...] = ()
+
+    @property
+    def record_id(self) -> str:
+        for version in (self.after, self.before):
+            if version is not None and version.record_id:
+                return version.record_id
+        return self.path.rpartition("/")[2].removesuffix(".yaml")
+
+    def added(self) -> list[EventText]:
+        """The events after has and before had not, in after's order."""
+        if self.after is None:
+            return []
+        old = set(self.before.keys) if self.before is not None else set()
+        return [e for e in self.after.events if e.key not in old]
+
+    def finding(self, what: str, message: str, line: int | None = None) -> AuditFinding:
+        return AuditFinding(
+            self.commit.id, self.commit.author, self.commit.email, self.path, line, what, message
+        )
+
+    @property
+    def name(self) -> str:
+        return f"{self.path}@{self.commit.id[:10]}"
+
+
+def _readable(change: RecordChange) -> bool:
+    """Both sides could be read (what cannot be read is its own finding)."""
+    return all(v is None or v.problem is None for v in (change.before, change.after))
+
+
+# --- the checks: one function per kind of finding -------------------------------------
+
+
+def unreadable(change: RecordChange) -> list[AuditFinding]:
+    after = change.after
+    if after is None or after.problem is None:
+        return []
+    return [change.finding("unreadable", f"the record cannot be read: {after.problem}")]
+
+
+def record_deleted(change: RecordChange) -> list[AuditFinding]:
+    if change.after is not None or change.before is None:
+        return []
+    count = len(change.before.events)
+    return [
+        change.finding(
+            "record-deleted",
+            f"record {change.record_id} deleted with its {count} event(s); "
+            "records are never deleted",
+        )
+    ]
+
+
+def missing_trailers(change: RecordChange) -> list[AuditFinding]:
+    if change.merge or change.after is None:
+        return []
+    missing = [k for k in TRAILERS if not change.trailers.get(k)]
+    if not missing:
+        return []
+    return [
+        change.finding(
+            "no-trailers",
+            f"changed without cmplt's trailers ({', '.join(missing)} missing): "
+            f"{_describe_added(change)}",
+        )
+    ]
+
+
+def trailers_disagree(change: RecordChange) -> list[AuditFinding]:
+    """The trailers must say what the commit did: this record, its one new event, by whom."""
+    if change.merge or change.after is None or not all(change.trailers.get(k) for k in TRAILERS):
+        return []
+    said = change.trailers
+    problems = []
+    if said["Complaint-Id"] != change.record_id:
+        problems.append(f"Complaint-Id {said['Complaint-Id']} but the file is {change.record_id}")
+    added = change.added()
+    if len(added) != 1:
+        problems.append(f"cmplt adds one event a step, this commit adds {len(added)}")
+    else:
+        event = added[0]
+        if event.action != said["Action"]:
+            problems.append(f"Action {said['Action']} but the new event is {event.action}")
+        if event.by != said["Actor"]:
+            problems.append(f"Actor {said['Actor']} but the new event is by {event.by}")
+    if not problems:
+        return []
+    line = line_of_event(change.after.raw, added[0].key) if len(added) == 1 else None
+    return [change.finding("trailer-mismatch", "; ".join(problems), line)]
+
+
+def author_not_actor(change: RecordChange) -> list[AuditFinding]:
+    actor = change.trailers.get("Actor")
+    if change.merge or change.after is None or not actor or change.commit.author == actor:
+        return []
+    return [
+        change.finding(
+            "author-not-actor",
+            f"committed as {change.commit.author} <{change.commit.email}> but Actor is {actor}",
+        )
+    ]
+
+
+def events_removed(change: RecordChange) -> list[AuditFinding]:
+    if change.before is None or change.after is None or not _readable(change):
+        return []
+    kept = set(change.after.keys)
+    return [
+        change.finding(
+            "event-removed",
+            f"event {e.key} ({e.action}) by {e.by} removed; events are only ever appended",
+            line_of_event(change.before.raw, e.key),
+        )
+        for e in change.before.events
+        if e.key not in kept
+    ]
+
+
+def events_edited(change: RecordChange) -> list[AuditFinding]:
+    if change.before is None or change.after is None or not _readable(change):
+        return []
+    actions = {e.key: e.action for e in change.after.events}
+    found = []
+    for key, changes in event_changes(change.before, change.after, change.name).items():
+        what = "; ".join(f"{f} {_value(a)} -> {_value(b)}" for f, a, b in changes)
+        found.append(
+            change.finding(
+                "event-edited",
+                f"event {key} ({actions.get(key)}) edited after it was committed: {what}",
+                line_of_event(change.after.raw, key),
+            )
+        )
+    return found
+
+
+def events_reordered(change: RecordChange) -> list[AuditFinding]:
+    """Old events keep their order; new ones go after them (a merge's may interleave)."""
+    if change.before is None or change.after is None or not _readable(change):
+        return []
+    old = change.before.keys
+    old_set = set(old)
+    new = change.after.keys
+    kept = [k for k in new if k in old_set]
+    kept_set = set(kept)
+    if kept != [k for k in old if k in kept_set]:
+        return [
+            change.finding(
+                "events-reordered",
+                f"events reordered: {_keys(old)} -> {_keys(new)}",
+                line_of_event(change.after.raw, kept[0]) if kept else None,
+            )
+        ]
+    if change.merge or not kept:
+        return []
+    last_old = new.index(kept[-1])
+    inserted = [k for k in new[:last_old] if k not in old_set]
+    if not inserted:
+        return []
+    return [
+        change.finding(
+            "events-reordered",
+            f"event {inserted[0]} inserted among events already committed "
+            f"({_keys(new)}); new events go at the end",
+            line_of_event(change.after.raw, inserted[0]),
+        )
+    ]
+
+
+def closed_changed(change: RecordChange) -> list[AuditFinding]:
+    """A closed (archived) record changes only by a reopen (workflow: from closed,
+    only `reopen` is allowed)."""
+    before, after = change.before, change.after
+    if before is None or after is None or not before.closed or not _readable(change):
+        return []
+    if change.merge:
+        # the other side's events may come before the close (a union by time); what
+        # follows the close must start with a reopen
+        keys = after.keys
+        close_key = before.events[-1].key
+        added = after.events[keys.index(close_key) + 1 :] if close_key in keys else ()
+        if not added:
+            return []
+    else:
+        added = tuple(change.added())
+        if not added and after.raw == before.raw:
+            return []
+    if added and added[0].action == "reopen":
+        return []
+    what = f"adds {added[0].key} ({added[0].action})" if added else "changes the file"
+    line = line_of_event(after.raw, added[0].key) if added else None
+    return [
+        change.finding(
+            "closed-changed", f"the record was closed; this commit {what} without a reopen", line
+        )
+    ]
+
+
+def backdated(change: RecordChange) -> list[AuditFinding]:
+    """A step cannot have been recorded before the commit it follows was made."""
+    if change.merge or change.parent_time is None or change.after is None:
+        return []
+    early = []
+    for event in change.added():
+        recorded = parse_time_text(event.recorded_at)
+        if recorded is not None and recorded.timestamp() < change.parent_time:
+            early.append((event, recorded))
+    if not early:
+        return []
+    event, recorded = early[0]
+    parent = datetime.fromtimestamp(change.parent_time, UTC).astimezone(recorded.tzinfo)
+    more = f" (and {len(early) - 1} more event(s) of this commit)" if len(early) > 1 else ""
+    return [
+        change.finding(
+            "backdated",
+            f"event {event.key} ({event.action}) recorded_at {event.recorded_at} is before "
+            f"the parent commit's time {parent.isoformat()}{more}",
+            line_of_event(change.after.raw, event.key),
+        )
+    ]
+
+
+def intake_edited(change: RecordChange) -> list[AuditFinding]:
+    """Fields no event derives (the intake) are written once, by `cmplt new`."""
+    if change.before is None or change.after is None or not _readable(change):
+        return []
+    changes = intake_changes(change.before, change.after, change.name)
+    if not changes:
+        return []
+    what = "; ".join(f"{f} {_value(a)} -> {_value(b)}" for f, a, b in changes)
+    line = line_of_field(change.after.raw, changes[0][0])
+    return [change.finding("field-edited", f"intake changed without an event: {what}", line)]
+
+
+def merge_adds_events(change: RecordChange) -> list[AuditFinding]:
+    """A merge joins what its parents recorded; it records nothing of its own."""
+    if not change.merge or not change.first_parent or change.after is None:
+        return []
+    known: set[str] = set()
+    for version in change.parents_before:
+        if version is change.after:
+            return []
+        known.update(version.keys if version is not None else [])
+    return [
+        change.finding(
+            "merge-adds-event",
+            f"the merge adds event {e.key} ({e.action}) that neither side committed",
+            line_of_event(change.after.raw, e.key),
+        )
+        for e in change.after.events
+        if e.key not in known
+    ]
+
+
+CHECKS: tuple[Callable[[RecordChange], list[AuditFinding]], ...] = (
+    unreadable,
+    record_deleted,
+    missing_trailers,
+    trailers_disagree,
+    author_not_actor,
+    events_removed,
+    events_edited,
+    events_reordered,
+    closed_changed,
+    backdated,
+    intake_edited,
+    merge_adds_events,
+)
+
+
+def check_change(change: RecordChange) -> list[AuditFinding]:
+    return [finding for check in CHECKS for finding in check(change)]
+
+
+def _describe_added(change: RecordChange) -> str:
+    added = change.added()
+    if not added:
+        return "no event added"
+    shown = ", ".join(f"{e.key} ({e.action} by {e.by})" for e in added[:5])
+    return shown + (f" and {len(added) - 5} more" if len(added) > 5 else "")
+
+
+def _value(value: Any) -> str:
+    text = "(none)" if value is None else repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _keys(keys: Sequence[str]) -> str:
+    return ", ".join(keys) if len(keys) <= 8 else ", ".join(keys[:8]) + ", …"
+
+
+# --- walking the commits ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _FileStep:
+    parent_index: int
+    path: str  # in the work tree
+    old: str | None
+    new: str | None
+
+
+def _record_steps(commit: HistoryCommit, prefix: str) -> list[_FileStep]:
+    """The commit's changes to record files (`<prefix>complaints/….yaml`), a move (a
+    deletion and an addition of the same file name, against the same parent) joined
+    into one change."""
+    records = prefix + RECORDS_DIR + "/"
+    parents = {p: i for i, p in enumerate(commit.parents)}
+    by_parent: dict[int, list[FileChange]] = {}
+    for change in commit.changes:
+        if change.path.startswith(records) and change.path.endswith(".yaml"):
+            by_parent.setdefault(parents.get(change.parent or "", 0), []).append(change)
+    steps = []
+    for index, changes in by_parent.items():
+        added = {_file_name(c.path): c for c in changes if c.old is None}
+        for change in changes:
+            if change.old == change.new:
+                continue  # a change of mode alone
+            name = _file_name(change.path)
+            if change.new is None and name in added:
+                continue  # moved: reported at the new path
+            if change.old is None:
+                gone = next(
+                    (c for c in changes if c.new is None and _file_name(c.path) == name), None
+                )
+                old = gone.old if gone is not None else None
+                if old == change.new:
+                    continue  # moved and nothing else changed
+                steps.append(_FileStep(index, change.path, old, change.new))
+            else:
+                steps.append(_FileStep(index, change.path, change.old, change.new))
+    return steps
+
+
+def _file_name(path: str) -> str:
+    return path.rpartition("/")[2]
+
+
+def blob_order(commits: Sequence[HistoryCommit], prefix: str) -> list[str]:
+    """The blob ids `audit_commits` will read, in the order it reads them, each once."""
+    seen: set[str] = set()
+    order = []
+    for commit in commits:
+        for step in _record_steps(commit, prefix):
+            for blob in (step.old, step.new):
+                if blob is not None and blob not in seen:
+                    seen.add(blob)
+                    order.append(blob)
+    return order
+
+
+class _Versions:
+    """Versions read from the blob stream, each kept only while a later change uses it."""
+
+    def __init__(
+        self, commits: Sequence[HistoryCommit], prefix: str, contents: Iterator[bytes | None]
+    ) -> None:
+        self.uses: Counter[str] = Counter(
+            blob
+            for commit in commits
+            for step in _record_steps(commit, prefix)
+            for blob in (step.old, step.new)
+            if blob is not None
+        )
+        self.kept: dict[str, RecordVersion] = {}
+        self.contents = contents
+
+    def get(
+        self, blob: str | None, name: str, previous: RecordVersion | None
+    ) -> RecordVersion | None:
+        if blob is None:
+            return None
+        version = self.kept.get(blob)
+        if version is None:
+            raw = next(self.contents)
+            if raw is None:
+                version = RecordVersion(b"", (), None, problem="missing from the repository")
+            else:
+                version = read_version(raw, name, previous)
+        self.uses[blob] -= 1
+        if self.uses[blob] > 0:
+            self.kept[blob] = version
+        else:
+            self.kept.pop(blob, None)
+        return version
+
+
+def audit_commits(
+    commits: Sequence[HistoryCommit],
+    contents: Iterator[bytes | None],
+    prefix: str,
+    times: Mapping[str, int],
+) -> dict[str, list[AuditFinding]]:
+    """{commit id: findings} for every commit that changed a record.
+
+    `commits` oldest first, as `gitlog.history_commits` gives them; `contents` the
+    bytes of the blobs `blob_order` lists, in that order; `prefix` the registry's
+    folder in the work tree (`""` or `"sub/dir/"`); `times` commit times by id
+    (for the parents).
+    """
+    versions = _Versions(commits, prefix, contents)
+    found: dict[str, list[AuditFinding]] = {}
+    for commit in commits:
+        steps = _record_steps(commit, prefix)
+        if not steps:
+            continue
+        trailers = parse_trailers(commit.message)
+        read: list[tuple[_FileStep, RecordVersion | None, RecordVersion | None]] = []
+        for step in steps:
+            name = f"{step.path[len(prefix) :]}@{commit.id[:10]}"
+            before = versions.get(step.old, name, None)
+            read.append((step, before, versions.get(step.new, name, before)))
+        findings: list[AuditFinding] = []
+        merge = len(commit.parents) > 1
+        for step, before, after in read:
+            parent = commit.parents[step.parent_index] if commit.parents else None
+            change = RecordChange(
+                commit,
+                trailers,
+                step.path[len(prefix) :],
+                before,
+                after,
+                times.get(parent) if parent else None,
+                merge=merge,
+                first_parent=step.parent_index == 0,
+                parents_before=_parents_before(commit, step, read) if merge else (),
+            )
+            findings.extend(check_change(change))
+        if findings:
+            found[commit.id] = findings
+    return found
+
+
+def _parents_before(
+    commit: HistoryCommit,
+    step: _FileStep,
+    read: Sequence[tuple[_FileStep, RecordVersion | None, RecordVersion | None]],
+) -> tuple[RecordVersion | None, ...]:
+    """Each parent's version of this file; a parent without a diff had the merge's own."""
+    after = next(a for s, _, a in read if s is step)
+    versions: list[RecordVersion | None] = []
+    for index in range(len(commit.parents)):
+        match = next(
+            (b for s, b, _ in read if s.parent_index == index and s.path == step.path), after
+        )
+        versions.append(match)
+    return tuple(versions)
+
+
+# --- running it over a repository: git through gitlog, and the state file -------------------
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    findings: list[AuditFinding]  # oldest commit first
+    commits: int  # commits in the range
+    audited: int  # of which read this time (the rest were remembered)
+
+
+STATE_FILE = "cmplt-audit.json"
+STATE_FORMAT = 1
+
+
+def run_audit(
+    worktree: Path, root: Path, since: str | None, state_file: Path | None
+) -> AuditResult:
+    """Audit the commits of HEAD (after `since`, when given) that touch the registry's records.
+
+    What each commit gave is remembered in `state_file`, keyed by commit id: a commit
+    never changes, so a repeated audit reads only commits it has not seen.
+    """
+    from cmplt import gitlog, store
+
+    prefix = root.relative_to(worktree).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    if not gitlog.has_commits(worktree):
+        return AuditResult([], 0, 0)
+    revs = ["HEAD"]
+    if since is not None:
+        base = gitlog.resolve_commit(worktree, since)
+        if base is None:
+            raise AuditCouldNotRun(f"--since {since}: no such commit")
+        revs = [f"^{base}", "HEAD"]
+    ids = gitlog.commit_ids(worktree, revs)
+    known = load_state(state_file, prefix)
+    todo = [c for c in ids if c not in known]
+    if todo:
+        only = None if len(todo) == len(ids) else todo
+        commits = gitlog.history_commits(worktree, f"{prefix}{RECORDS_DIR}/", revs, only)
+        # the parents' commit times, for `backdated`: most parents are audited too
+        times = {c.id: c.committed for c in commits}
+        parents = {c.parents[0] for c in commits if c.parents} - times.keys()
+        times.update(gitlog.commit_times(worktree, sorted(parents)))
+        order = blob_order(commits, prefix)
+        with gitlog.BlobStream(worktree, order) as blobs:
+            found = audit_commits(commits, blobs, prefix, times)
+        for commit in todo:
+            known[commit] = found.get(commit, [])
+        if since is None:  # forget commits no longer in HEAD's history (a rewritten branch)
+            known = {commit: known[commit] for commit in ids}
+        if state_file is not None:
+            store.write_bytes_atomic(state_file, dump_state(known, prefix))
+    findings = [f for commit in reversed(ids) for f in known[commit]]
+    return AuditResult(findings, len(ids), len(todo))
+
+
+def load_state(state_file: Path | None, prefix: str) -> dict[str, list[AuditFinding]]:
+    """What earlier audits found, by commit id; nothing when the file is missing, from
+    another version of cmplt or for another registry folder."""
+    if state_file is None:
+        return {}
+    try:
+        data = json.loads(state_file.read_bytes())
+        if data.get("format") != STATE_FORMAT or data.get("cmplt") != __version__:
+            return {}
+        if data.get("prefix") != prefix:
+            return {}
+        known: dict[str, list[AuditFinding]] = {commit: [] for commit in data["clean"]}
+        for commit, items in data["findings"].items():
+            known[commit] = [AuditFinding.from_json(item) for item in items]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    return known
+
+
+def dump_state(known: Mapping[str, list[AuditFinding]], prefix: str) -> bytes:
+    data = {
+        "format": STATE_FORMAT,
+        "cmplt": __version__,
+        "prefix": prefix,
+        "clean": [commit for commit, found in known.items() if not found],
+        "findings": {
+            commit: [f.as_json() for f in found] for commit, found in known.items() if found
+        },
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

@@ -1,0 +1,118 @@
+"""Commands that read the registry's history in git: `audit` and `log`."""
+
+from __future__ import annotations
+
+import click
+
+from cmplt.cli.context import Context, pass_context
+
+
+@click.command("audit")
+@click.option(
+    "--since",
+    metavar="REV",
+    help="Only the commits after REV (a commit, tag or branch). Default: all of HEAD's history.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_context
+def audit(obj: Context, since: str | None, fmt: str) -> None:
+    """Report every change to a record that did not come through cmplt as it should.
+
+    A commit touching a record without matching Complaint-Id/Action/Actor trailers;
+    an event edited, reordered or removed after it was committed; a closed record
+    changed other than by a reopen; an event recorded before its parent commit was
+    made; a record deleted; an author who is not the Actor; intake fields edited.
+    Commits already audited are remembered in .git/cmplt-audit.json.
+
+    Exit 0: nothing found; 1: something found; 2: the audit could not run.
+    """
+    import json
+
+    from cmplt import gitlog
+    from cmplt.audit import STATE_FILE, AuditCouldNotRun, run_audit
+    from cmplt.errors import CmpltError
+
+    try:
+        registry = obj.registry
+        worktree = registry.worktree
+        state = gitlog.git_dir(worktree) / STATE_FILE
+        result = run_audit(worktree, registry.root, since, state)
+    except AuditCouldNotRun:
+        raise
+    except CmpltError as exc:
+        # no registry, no repository, git failing: exit 2, not the error's usual code,
+        # so that CI can tell "could not run" from "found something" (1)
+        raise AuditCouldNotRun(exc.message) from exc
+    if fmt == "json":
+        data = {
+            "commits": result.commits,
+            "audited": result.audited,
+            "findings": [f.as_json() for f in result.findings],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for finding in result.findings:
+            click.echo(finding.text())
+    if result.findings:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("log")
+@click.argument("complaint")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
+@pass_context
+def log(obj: Context, complaint: str, fmt: str) -> None:
+    """The life of one complaint from git: each step, when it happened and was recorded,
+    who, and what it changed. Follows the file when it was moved to another folder."""
+    import json
+    from datetime import UTC, datetime
+
+    from cmplt import render
+    from cmplt.history import describe, parse_time_text, record_log
+
+    registry = obj.registry
+    complaint_id = registry.resolve_id(complaint)
+    found = record_log(registry, complaint_id)
+    steps = found.steps
+    tz = registry.policy.tz
+
+    def committed(seconds: int) -> datetime:
+        return datetime.fromtimestamp(seconds, UTC).astimezone(tz)
+
+    if fmt == "json":
+        data = {
+            "id": complaint_id,
+            "path": found.path,
+            "summary": found.summary,
+            "steps": [s.as_json(committed(s.committed).isoformat()) for s in steps],
+        }
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    # "what" last and whole: it is what a supervisor reads the log for
+    headers = ["happened 发生", "recorded 录入", "who 经办", "action 步骤", "commit", "what 内容"]
+    rows = [
+        dict(
+            zip(
+                headers,
+                [
+                    parse_time_text(s.at) or s.at,
+                    parse_time_text(s.recorded_at) or committed(s.committed),
+                    s.by or s.author,
+                    s.action,
+                    s.commit[:10],
+                    describe(s),
+                ],
+                strict=True,
+            )
+        )
+        for s in steps
+    ]
+    click.echo(f"{complaint_id}  {found.summary or ''}  ({found.path})")
+    click.echo(render.rows_out(rows, headers, "table", tz), nl=False)
+
+
+COMMANDS = [audit, log]
