@@ -1,24 +1,62 @@
 """`cmplt validate`: is this registry sound? Every problem, not only the first.
 
-Each check is a small function from (record, document, policy, roster) to
-problems; a problem is a value with a file, line, column, field and message,
-printed as `path:line:column: field: message`.
+Each check is a small function from (record, where it lives, what it is checked
+against) to findings `(location in the file, message)`; the runner turns them
+into `Problem` values with the file, line and column of the offending key or
+item, printed as `path:line:column: field: message`.
+
+Reading is built for a registry of 100,000 records and for hostile files. A
+record is loaded with the C-based safe loader; only a file with a finding is
+composed again (in C) to locate it. Nothing in a file is ever constructed as
+an object or executed: anchors, aliases and tags are refused by a scan of the
+parser's events before anything is built, and the file's size, encoding and
+kind (a FIFO or a device never is read) are looked at before its bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+import bisect
+import os
+import stat
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
+from ruamel.yaml.error import YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from cmplt import store
-from cmplt.errors import InvalidFile, StepRefused
-from cmplt.model import Complaint
-from cmplt.policy import Policy, Roster, policy_problems, roster_problems
-from cmplt.workflow import derived_mismatches, fold
+from cmplt import gitlog, store
+from cmplt.errors import CmpltError, InvalidFile, NotFound, StepRefused
+from cmplt.ids import COMPLAINT_ID
+from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
+from cmplt.policy import (
+    NATURES,
+    SEVERITIES,
+    Policy,
+    Roster,
+    StaffMember,
+    policy_problems,
+    roster_problems,
+)
+from cmplt.workflow import State, derived_mismatches, fold, refusal
+
+if TYPE_CHECKING:
+    from cmplt.check import PolicyHistory
+
+Loc = tuple[str | int, ...]
+Found = tuple[Loc, str]  # what a check reports: where in the file, and what is wrong
+
+# A file that is not ours can hold any number of errors; past this many, one line says so.
+MAX_PROBLEMS_PER_FILE = 100
+
+
+class CouldNotValidate(CmpltError):
+    """`cmplt validate` could not run at all (no registry): CI must tell this from "unsound"."""
+
+    exit_code = 2
 
 
 @dataclass(frozen=True, order=True)
@@ -42,200 +80,759 @@ class Problem:
         }
 
 
-def _at(path: str, doc: Any, loc: list[str | int], message: str) -> Problem:
-    line, column = store.position_of(doc, loc) or (1, 1)
-    field = ".".join(str(p) for p in loc) or "(file)"
-    return Problem(path, line, column, field, message)
+@dataclass(frozen=True)
+class Outcome:
+    """What a run found, and the paths given that are not files of a registry."""
+
+    problems: list[Problem]
+    skipped: list[str] = field(default_factory=list)
 
 
-def _unreadable(exc: InvalidFile) -> Problem:
-    return Problem(exc.path, exc.line or 1, 1, exc.field or "(file)", exc.reason)
+# --- reading one file, carefully and fast ---------------------------------------------
 
 
-def _schema(path: str, doc: Any, model: type[Any]) -> tuple[Any, list[Problem]]:
+@dataclass
+class Loaded:
+    """A file's plain data, and its text for locating findings (composed on demand)."""
+
+    label: str
+    data: dict[Any, Any]
+    text: str
+    _root: Any = None
+
+    def position(self, loc: Sequence[str | int]) -> tuple[int, int]:
+        """1-based (line, column) of the deepest key or item of `loc` the file has."""
+        if self._root is None:
+            self._root = store._fast().compose(self.text)
+        node = self._root
+        line, column = node.start_mark.line, node.start_mark.column
+        for part in loc:
+            if isinstance(node, MappingNode):
+                for key, value in node.value:
+                    if isinstance(key, ScalarNode) and key.value == str(part):
+                        line, column = key.start_mark.line, key.start_mark.column
+                        node = value
+                        break
+                else:
+                    break
+            elif isinstance(node, SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    break
+                node = node.value[part]
+                line, column = node.start_mark.line, node.start_mark.column
+            else:
+                break
+        return line + 1, column + 1
+
+    def problem(self, loc: Sequence[str | int], message: str) -> Problem:
+        line, column = self.position(loc)
+        return Problem(self.label, line, column, ".".join(map(str, loc)) or "(file)", message)
+
+
+def read_file(path: Path, label: str) -> Loaded | Problem:
+    """The file's data, or the one problem that keeps it from being read."""
+
+    def unreadable(message: str, line: int = 1, column: int = 1) -> Problem:
+        return Problem(label, line, column, "(file)", message)
+
     try:
-        return model.model_validate(doc), []
+        st = os.stat(path)
+    except OSError as exc:
+        return unreadable(f"cannot read: {exc.strerror or exc}")
+    if not stat.S_ISREG(st.st_mode):
+        return unreadable("not a regular file (a folder, device, FIFO or socket)")
+    if st.st_size > store.MAX_FILE_BYTES:
+        return unreadable(_too_big(st.st_size))
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(store.MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return unreadable(f"cannot read: {exc.strerror or exc}")
+    if len(raw) > store.MAX_FILE_BYTES:  # grew while we looked
+        return unreadable(_too_big(len(raw)))
+    text_or_problem = _decode(raw, label)
+    if isinstance(text_or_problem, Problem):
+        return text_or_problem
+    text = text_or_problem
+    if store._suspicious(raw):
+        try:
+            store._refuse_constructs(text, label)
+        except InvalidFile as exc:
+            line = exc.line or 1
+            return unreadable(exc.reason, line, _indent_column(text, line))
+    try:
+        data = store._fast().load(text)
+    except YAMLError as exc:
+        line, column = _mark(exc, text)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        context = getattr(exc, "context", None)
+        if context and problem.startswith("but "):  # "expected …, but found …"
+            problem = f"{context}, {problem}"
+        return unreadable(f"not valid YAML: {problem}", line, column)
+    except RecursionError:
+        return unreadable("nested too deeply")
+    except ValueError as exc:  # a number or date the loader cannot represent
+        return unreadable(f"not valid YAML: {exc}")
+    if not isinstance(data, dict):
+        kind = "nothing" if data is None else f"a {_yaml_kind(data)}"
+        return unreadable(f"expected a mapping of fields at the top level, found {kind}")
+    return Loaded(label, data, text)
+
+
+def _too_big(size: int) -> str:
+    return (
+        f"file is {size:,} bytes; a registry file is at most {store.MAX_FILE_BYTES:,} "
+        "(a record is a few kilobytes), so it was not read"
+    )
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+    (b"\xff\xfe", "UTF-16 (little-endian)"),
+    (b"\xfe\xff", "UTF-16 (big-endian)"),
+)
+
+
+def _decode(raw: bytes, label: str) -> str | Problem:
+    """UTF-8 text, or a finding that says which encoding it looks like instead."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return Problem(
+                label, 1, 1, "(file)", f"encoded as {encoding}; registry files are UTF-8"
+            )
+    if b"\0" in raw:
+        at = raw.index(b"\0")
+        line, column = _line_column(raw, at)
+        if _looks_utf16(raw):
+            message = "looks like UTF-16 text without a byte order mark; registry files are UTF-8"
+        else:
+            message = "binary content (a NUL byte), not a text file"
+        return Problem(label, line, column, "(file)", message)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, column = _line_column(raw, exc.start)
+        message = "not UTF-8 text"
+        try:
+            raw.decode("gb18030")
+            message += " (it reads as GBK/GB18030, a Chinese Windows encoding); save it as UTF-8"
+        except UnicodeDecodeError:
+            pass
+        return Problem(label, line, column, "(file)", message)
+
+
+def _looks_utf16(raw: bytes) -> bool:
+    sample = raw[:4096]
+    zeros = sample.count(b"\0")
+    return len(sample) >= 4 and zeros * 3 >= len(sample)
+
+
+def _line_column(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    before = raw[start:offset].decode("utf-8", errors="replace")
+    return raw.count(b"\n", 0, offset) + 1, len(before) + 1
+
+
+def _indent_column(text: str, line: int) -> int:
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return 1
+    content = lines[line - 1]
+    return len(content) - len(content.lstrip(" \t-")) + 1
+
+
+def _mark(exc: YAMLError, text: str) -> tuple[int, int]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return mark.line + 1, mark.column + 1
+    position = getattr(exc, "position", None)  # a ReaderError: a character index
+    if isinstance(position, int):
+        start = text.rfind("\n", 0, position) + 1
+        return text.count("\n", 0, position) + 1, position - start + 1
+    return 1, 1
+
+
+def _yaml_kind(data: object) -> str:
+    if isinstance(data, list):
+        return "list"
+    if isinstance(data, str):
+        return "single text"
+    return type(data).__name__
+
+
+def _schema(loaded: Loaded, model: type[Any]) -> tuple[Any, list[Problem]]:
+    try:
+        return model.model_validate(loaded.data), []
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = store.error_loc(error)
-            problems.append(_at(path, doc, loc, error["msg"]))
-        return None, problems
+        return None, [loaded.problem(loc, message) for loc, message in schema_findings(exc)]
 
 
-# --- the checks on one record ---------------------------------------------------
+# errors whose message already shows the value, or where there is none to show
+_SAYS_NO_VALUE = frozenset(
+    {"missing", "extra_forbidden", "model_type", "dict_type", "value_error", "assertion_error"}
+)
 
-RecordCheck = Callable[[str, Path, Any, Complaint, Policy, Roster], Iterator[Problem]]
+
+def schema_findings(exc: ValidationError) -> list[Found]:
+    """Each pydantic error as a location in the file and a message saying what was there."""
+    found: list[Found] = []
+    for error in exc.errors():
+        loc = store.error_loc(error)
+        if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+            loc.append("action")  # an event's unknown or missing action: point at it
+        message = error["msg"]
+        value = error.get("input")
+        if error["type"] not in _SAYS_NO_VALUE and (
+            value is None or isinstance(value, str | int | float | bool)
+        ):
+            shown = repr(value)
+            message += f", got {shown if len(shown) <= 80 else shown[:77] + '…'}"
+        found.append((tuple(loc), message))
+    return found
 
 
-def id_matches_file(
-    label: str, path: Path, doc: Any, c: Complaint, p: Policy, r: Roster
-) -> Iterator[Problem]:
+# --- what records are checked against ---------------------------------------------------
+
+
+class History:
+    """The policy and the roster as they stood at a moment: their committed versions
+    (git history of cmplt.yaml and staff.yaml), loaded on first use."""
+
+    def __init__(self, root: Path, policy: Policy | None, roster: Roster | None) -> None:
+        self.root = root
+        self.policy = policy
+        self.roster = roster
+        self._worktree = gitlog.find_worktree(root)
+        self._rosters: list[tuple[float, str]] | None = None
+        self._roster_times: list[float] = []
+        self._parsed: dict[str, Roster | None] = {}
+        self._policies: PolicyHistory | None = None
+        self._policies_read = False
+
+    def member(self, name: str, moment: datetime) -> StaffMember | None:
+        """`name` on the roster in force at `moment` (the latest committed version at or
+        before it), else on the current roster. An uncommitted edit of staff.yaml is
+        never "in force" for what was recorded before it."""
+        roster = self._roster_at(moment.timestamp())
+        if roster is not None and name in roster.staff:
+            return roster.staff[name]
+        return self.roster.staff.get(name) if self.roster is not None else None
+
+    def on_roster(self, name: str, moment: datetime) -> bool:
+        if self.roster is not None and name in self.roster.staff:
+            return True
+        return self.member(name, moment) is not None
+
+    def known(self, listing: str, value: Any, moment: datetime) -> bool:
+        """`value` is on the policy's `listing` (channels, roles, …) now, or was on it
+        in the policy in force at `moment`."""
+        if self.policy is None or value in getattr(self.policy, listing):
+            return True
+        then = self.policy_at(moment)
+        return then is not None and value in getattr(then, listing)
+
+    def policy_at(self, moment: datetime) -> Policy | None:
+        if self.policy is None:
+            return None
+        if not self._policies_read:
+            self._policies_read = True
+            from cmplt.check import policy_history
+
+            try:
+                self._policies = policy_history(self.root, self._worktree, self.policy)
+            except (CmpltError, OSError):
+                self._policies = None  # no history to be had: the current policy
+        if self._policies is None:
+            return self.policy
+        return self._policies.at(moment.timestamp())
+
+    def _roster_at(self, moment: float) -> Roster | None:
+        if self._rosters is None:
+            self._rosters = self._roster_versions()
+            self._roster_times = [since for since, _ in self._rosters]
+        if not self._rosters:
+            return self.roster
+        index = max(bisect.bisect_right(self._roster_times, moment) - 1, 0)
+        # a broken version: the one before it (or after it, for the first) applies
+        for blob in [b for _, b in self._rosters[index::-1]] + [
+            b for _, b in self._rosters[index + 1 :]
+        ]:
+            roster = self._parse_roster(blob)
+            if roster is not None:
+                return roster
+        return self.roster
+
+    def _roster_versions(self) -> list[tuple[float, str]]:
+        if self._worktree is None:
+            return []
+        try:
+            relpath = (
+                (self.root / store.ROSTER_FILE).resolve().relative_to(self._worktree.resolve())
+            )
+            return gitlog.file_versions(self._worktree, relpath.as_posix())[1]
+        except (CmpltError, OSError, ValueError):
+            return []
+
+    def _parse_roster(self, blob: str) -> Roster | None:
+        if blob not in self._parsed:
+            roster: Roster | None = None
+            try:
+                raw = gitlog.blob_contents(self._worktree or self.root, [blob])[0]
+                if raw is not None:
+                    roster = Roster.model_validate(store.parse_document(raw, store.ROSTER_FILE))
+            except (CmpltError, ValidationError, OSError):
+                roster = None
+            self._parsed[blob] = roster
+        return self._parsed[blob]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The policy and roster records are checked against (None: unreadable, so the
+    checks that need it are skipped rather than run against a guess)."""
+
+    policy: Policy | None
+    roster: Roster | None
+    history: History
+
+
+# --- the checks on one record -----------------------------------------------------------
+
+RecordCheck = Callable[[Complaint, str, Settings], Iterator[Found]]
+
+
+def id_matches_file(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """The ID says where the file lives: complaints/<year>/<month>/<id>.yaml."""
     expected = store.record_relpath(c.id)
-    if not path.as_posix().endswith(expected):
-        yield _at(label, doc, ["id"], f"ID {c.id} belongs in {expected}")
+    if relpath != expected:
+        yield ("id",), f"ID {c.id} belongs in {expected}, not {relpath}"
 
 
-def events_in_order(
-    label: str, path: Path, doc: Any, c: Complaint, p: Policy, r: Roster
-) -> Iterator[Problem]:
-    try:
-        state = fold(c.events, c.id)
-    except StepRefused as exc:
-        index = exc.event_index
-        yield _at(label, doc, ["events", index] if index is not None else ["events"], exc.message)
+def events_in_order(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """Every step allowed when it was taken, in time order; the fields above the
+    events agree with them (workflow.fold is the state machine)."""
+    state, refused = replay(c)
+    for index, message in refused:
+        yield ("events", index), message
+    if state is None:
         return
-    for field, written, derived in derived_mismatches(c, state):
-        yield _at(label, doc, [field], f"says {written!r} but the events say {derived!r}")
+    for name, written, derived in derived_mismatches(c, state):
+        yield (name,), f"says {written!r} but the events say {derived!r}"
 
 
-def event_ids_unique(
-    label: str, path: Path, doc: Any, c: Complaint, p: Policy, r: Roster
-) -> Iterator[Problem]:
+def replay(c: Complaint) -> tuple[State | None, list[tuple[int, str]]]:
+    """(the state the events lead to, or None when some step was refused;
+    (index, why) of every refused step, each judged after the steps allowed before it)."""
+    events = list(c.events)
+    try:
+        return fold(events, c.id), []
+    except StepRefused as exc:
+        if not exc.event_index:
+            return None, [(0, exc.message)]
+    kept: list[Event] = [events[0]]
+    state = fold(kept, c.id)
+    refused: list[tuple[int, str]] = []
+    for index, event in enumerate(events[1:], start=1):
+        why = _why_refused(event, state, c.id)
+        if why is None:
+            try:
+                state = fold([*kept, event], c.id)
+                kept.append(event)
+                continue
+            except StepRefused as exc:
+                why = exc.message
+        refused.append((index, f"event {index} ({event.id}): {why}"))
+    return None, refused
+
+
+def _why_refused(event: Event, state: State, complaint_id: str) -> str | None:
+    if event.action == "received":
+        return "repeats 'received'"
+    why = refusal(event.action, complaint_id, state.status)
+    if why is not None:
+        return why
+    if event.at < state.last_at:
+        return f"happened at {event.at.isoformat()}, before the event it follows"
+    return None
+
+
+def event_ids_unique(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
     seen: set[str] = set()
     for index, event in enumerate(c.events):
         if event.id in seen:
-            yield _at(label, doc, ["events", index, "id"], f"event ID {event.id} is used twice")
+            yield ("events", index, "id"), f"event ID {event.id} is used twice"
         seen.add(event.id)
 
 
-def values_known_to_policy(
-    label: str, path: Path, doc: Any, c: Complaint, p: Policy, r: Roster
-) -> Iterator[Problem]:
-    lists = {
-        "channel": p.channels,
-        "category": p.categories,
-        "subject": p.subjects,
-        "responsible_party": p.responsible_parties,
-    }
-    for field, allowed in lists.items():
-        value = getattr(c, field)
-        if value is not None and value not in allowed:
-            yield _at(label, doc, [field], f"{value!r} is not in the policy's {field} list")
+def times_make_sense(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """A step is typed in when or after it happened, never before (a night shift's
+    entries come the next morning); the intake's own times as `cmplt new` checks them."""
     for index, event in enumerate(c.events):
-        values = {
-            "received": {
-                "category": getattr(event, "category", None),
-                "subject": getattr(event, "subject", None),
-            },
-            "reclassify": getattr(event, "to", {}),
-        }.get(event.action, {})
-        for field in ("category", "subject"):
-            value = values.get(field)
-            if value is not None and value not in lists[field]:
-                yield _at(
-                    label,
-                    doc,
-                    ["events", index, field if event.action == "received" else "to"],
-                    f"{value!r} is not in the policy's {field} list",
-                )
-        department = getattr(event, "department", None)
-        if department is not None and department not in p.departments:
-            yield _at(
-                label, doc, ["events", index, "department"], f"unknown department {department!r}"
+        if event.at > event.recorded_at:
+            yield (
+                ("events", index, "at"),
+                f"happened at {event.at.isoformat()}, after it was recorded "
+                f"({event.recorded_at.isoformat()})",
+            )
+    if c.happened_at is not None and c.happened_at > c.received_at:
+        yield ("happened_at",), "is after the complaint was received"
+    if c.requested_deadline is not None and c.requested_deadline <= c.received_at:
+        yield ("requested_deadline",), "is not after the complaint was received"
+
+
+# a record's field, and the policy's list its value must be on
+_POLICY_LISTS = {
+    "channel": "channels",
+    "category": "categories",
+    "subject": "subjects",
+    "responsible_party": "responsible_parties",
+}
+
+
+def values_known_to_policy(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """Channels, categories, subjects, parties, departments and roles from the policy,
+    as it stands or as it stood when the step was recorded (a category or department
+    retired since stays valid in the records made under it)."""
+    if s.policy is None:
+        return
+    known = s.history.known
+    received = c.events[0].recorded_at
+    for name, listing in _POLICY_LISTS.items():
+        value = getattr(c, name)
+        if value is not None and not known(listing, value, received):
+            yield (name,), f"{value!r} is not in the policy's {listing.replace('_', ' ')}"
+    for index, event in enumerate(c.events):
+        here: Loc = ("events", index)
+        moment = event.recorded_at
+        if event.action == "received":
+            for name in ("category", "subject"):
+                value = getattr(event, name)
+                if not known(_POLICY_LISTS[name], value, moment):
+                    yield (*here, name), f"{value!r} is not in the policy's {_POLICY_LISTS[name]}"
+        elif event.action == "reclassify":
+            for side, values in (("from", event.from_), ("to", event.to)):
+                for name, value in values.items():
+                    why = _classification_problem(name, value, s, moment)
+                    if why:
+                        yield (*here, side, name), why
+        elif event.action in {"dispatch", "accept"}:
+            if not known("departments", event.department, moment):
+                yield (*here, "department"), f"unknown department {event.department!r}"
+        elif event.action == "callback" and not known("roles", event.role, moment):
+            yield (*here, "role"), f"unknown role {event.role!r} (not under the policy's roles)"
+        elif event.action == "extend" and not known("roles", event.approver_role, moment):
+            yield (
+                (*here, "approver_role"),
+                f"unknown role {event.approver_role!r} (not under the policy's roles)",
             )
 
 
-def people_on_roster(
-    label: str, path: Path, doc: Any, c: Complaint, p: Policy, r: Roster
-) -> Iterator[Problem]:
-    for index, event in enumerate(c.events):
-        for field in ("by", "to", "approved_by", "staff_involved"):
-            name = getattr(event, field, None)
-            if isinstance(name, str) and name not in r.staff:
-                yield _at(label, doc, ["events", index, field], f"{name!r} is not on the roster")
+def _classification_problem(name: str, value: Any, s: Settings, moment: datetime) -> str | None:
+    if name not in CLASSIFICATION_FIELDS:
+        return f"{name} is not part of the classification"
+    if name in ("nature", "severity"):
+        if value not in (NATURES if name == "nature" else SEVERITIES):
+            return f"{value!r} is not a known {name}"
+    elif name in _POLICY_LISTS:
+        if not s.history.known(_POLICY_LISTS[name], value, moment):
+            return f"{value!r} is not a known {name}"
+    elif name in {"urgent", "economic_loss"}:
+        if not isinstance(value, bool):
+            return f"expected true or false, got {value!r}"
+    elif name == "staff_verified":
+        if value is not None and not isinstance(value, bool):
+            return f"expected true, false or nothing, got {value!r}"
+    elif value is not None and not isinstance(value, str):  # staff_involved
+        return f"expected a name, got {value!r}"
+    return None
 
 
-def roles_as_recorded(
-    label: str, path: Path, doc: Any, c: Complaint, p: Policy, r: Roster
-) -> Iterator[Problem]:
-    """A callback's role and an extension's approver must be what the rules say."""
-    severity = c.events[0].severity if c.events[0].action == "received" else c.severity
+def people_on_roster(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """Everyone named was on the roster, now or when the step was recorded (a person
+    who has left stays valid in the records of their time)."""
+    if s.roster is None:
+        return
     for index, event in enumerate(c.events):
+        named = [(name, getattr(event, name, None)) for name in _PEOPLE]
+        if event.action == "reclassify":
+            named.append(("to.staff_involved", event.to.get("staff_involved")))
+        for name, person in named:
+            if isinstance(person, str) and not s.history.on_roster(person, event.recorded_at):
+                where: Loc = ("events", index, *name.split("."))
+                yield where, f"{person!r} is not on the roster"
+
+
+_PEOPLE = ("by", "to", "approved_by", "staff_involved")
+
+
+def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """The roles the rules depend on, as the policy and the roster stood when each step
+    was recorded: a callback's caller held the role written down (the quotas count by
+    it, 回访制度 1-3); an extension was approved by the role the policy names for the
+    severity (原则及流程 五); a work order was signed for by its own department."""
+    severity: Any = getattr(c.events[0], "severity", c.severity)
+    department: str | None = None
+    for index, event in enumerate(c.events):
+        here: Loc = ("events", index)
         if event.action == "reclassify" and "severity" in event.to:
             severity = event.to["severity"]
-        if event.action == "callback":
-            member = r.staff.get(event.by)
+        elif event.action == "dispatch":
+            department = event.department
+        elif event.action == "accept":
+            if department is not None and event.department != department:
+                yield (
+                    (*here, "department"),
+                    f"the work order is for {department}, not {event.department}",
+                )
+            member = _member(s, event.by, event.recorded_at)
+            if member is not None and member.department not in (None, event.department):
+                yield (
+                    (*here, "by"),
+                    f"{event.by} was in {member.department}; the work order is for "
+                    f"{event.department}",
+                )
+        elif event.action == "callback":
+            member = _member(s, event.by, event.recorded_at)
             if member is not None and member.role != event.role:
-                yield _at(
-                    label,
-                    doc,
-                    ["events", index, "role"],
-                    f"{event.by} is {member.role} on the roster, not {event.role}",
+                yield (
+                    (*here, "role"),
+                    f"{event.by} was {member.role} on the roster then, not {event.role}",
                 )
-        if event.action == "extend":
-            needed = p.extension_approvers[severity]
-            if event.approver_role != needed:
-                yield _at(
-                    label,
-                    doc,
-                    ["events", index, "approver_role"],
-                    f"a {severity} complaint's extension needs a {needed}",
+        elif event.action == "extend":
+            policy = s.history.policy_at(event.recorded_at)
+            needed = policy.extension_approvers.get(severity) if policy else None
+            if needed is not None and event.approver_role != needed:
+                yield (
+                    (*here, "approver_role"),
+                    f"a {severity} complaint's extension needs a {needed}, "
+                    f"not a {event.approver_role}",
                 )
+            member = _member(s, event.approved_by, event.recorded_at)
+            if member is not None and member.role != event.approver_role:
+                yield (
+                    (*here, "approved_by"),
+                    f"{event.approved_by} was {member.role} on the roster then, "
+                    f"not {event.approver_role}",
+                )
+
+
+def _member(s: Settings, name: str, moment: datetime) -> StaffMember | None:
+    if s.roster is None:
+        return None
+    return s.history.member(name, moment)
 
 
 RECORD_CHECKS: list[RecordCheck] = [
     id_matches_file,
     events_in_order,
     event_ids_unique,
+    times_make_sense,
     values_known_to_policy,
     people_on_roster,
     roles_as_recorded,
 ]
 
 
-# --- the registry ---------------------------------------------------------------
+# --- the registry -----------------------------------------------------------------------
 
 
-def validate_registry(root: Path, only: Iterable[Path] = ()) -> list[Problem]:
-    """Problems of the policy, the roster and the records (or only the paths given)."""
+def validate_registry(
+    root: Path, only: Iterable[Path] = (), base: Path | None = None
+) -> list[Problem]:
+    """Problems of the policy, the roster and the records (or only the records given).
+
+    Paths are shown relative to `base` when the registry lies inside it (a pre-commit
+    hook's repository root, the folder a person ran the command in), otherwise
+    relative to the registry root.
+    """
+    root = root.resolve()
+    label = _labeller(root, base)
     problems: list[Problem] = []
-    policy, roster = _settings(root, problems)
-    paths = list(only) or list(store.iter_record_files(root))
-    for path in paths:
-        problems.extend(validate_record(root, path, policy, roster))
+    settings = _settings(root, label, problems)
+    given = list({_relpath(root, p) or str(p): p for p in only}.values())
+    ids: dict[str, list[tuple[Path, str]]] = {}
+    for path in given or _record_files(root):
+        relpath = _relpath(root, path)
+        if relpath is None:
+            problems.append(Problem(str(path), 1, 1, "(file)", f"not inside the registry {root}"))
+            continue
+        if relpath in (store.POLICY_FILE, store.ROSTER_FILE):
+            continue  # checked above
+        found, complaint_id = _validate_record(path, relpath, label(relpath), settings)
+        problems.extend(found)
+        if complaint_id is not None:
+            ids.setdefault(complaint_id, []).append((path, relpath))
+    problems.extend(_duplicate_ids(root, ids, label, whole=not given))
     return sorted(problems)
 
 
-def _settings(root: Path, problems: list[Problem]) -> tuple[Policy, Roster]:
-    policy = Policy()
-    try:
-        doc = store.read_document(root / store.POLICY_FILE, store.POLICY_FILE)
-        found, found_problems = _schema(store.POLICY_FILE, doc, Policy)
-        problems.extend(found_problems)
-        if found is not None:
-            policy = found
-            for loc, message in policy_problems(policy):
-                problems.append(_at(store.POLICY_FILE, doc, list(loc), message))
-    except InvalidFile as exc:
-        problems.append(_unreadable(exc))
-    roster = Roster()
-    if (root / store.ROSTER_FILE).exists():
+def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Outcome:
+    """The command: the whole registry, or the paths given (as a pre-commit hook passes
+    them, relative to the repository root, for a registry that may be a sub-folder).
+
+    Of the paths, the policy, the roster and files under complaints/ are checked, in
+    the registry each belongs to; any other file (a CI workflow, the pre-commit
+    config) is skipped, so that a hook may pass every YAML file of a commit.
+    """
+    if registry is not None and not (registry / store.POLICY_FILE).is_file():
+        raise CouldNotValidate(f"{registry}: no {store.POLICY_FILE} there, so no registry")
+    if not paths:
+        if registry is None:
+            try:
+                registry = store.find_registry(cwd)
+            except NotFound as exc:
+                raise CouldNotValidate(exc.message) from exc
+        return Outcome(validate_registry(registry, (), cwd))
+    groups: dict[Path, list[Path]] = {}
+    skipped: list[str] = []
+    found_roots: dict[Path, Path | None] = {}
+    for path in paths:
+        absolute = path if path.is_absolute() else cwd / path
+        root = registry.resolve() if registry is not None else _registry_of(absolute, found_roots)
+        relpath = _relpath(root, absolute) if root is not None else None
+        if root is None or relpath is None or not _is_registry_file(relpath):
+            skipped.append(str(path))
+            continue
+        groups.setdefault(root, []).append(absolute)
+    problems: list[Problem] = []
+    for root, given in groups.items():
+        problems.extend(validate_registry(root, given, cwd))
+    return Outcome(sorted(problems), skipped)
+
+
+def _is_registry_file(relpath: str) -> bool:
+    return relpath in (store.POLICY_FILE, store.ROSTER_FILE) or (
+        relpath.startswith(f"{store.RECORDS_DIR}/") and relpath.endswith((".yaml", ".yml"))
+    )
+
+
+def _registry_of(path: Path, cache: dict[Path, Path | None]) -> Path | None:
+    folder = path.parent
+    if folder not in cache:
         try:
-            doc = store.read_document(root / store.ROSTER_FILE, store.ROSTER_FILE)
-            found, found_problems = _schema(store.ROSTER_FILE, doc, Roster)
-            problems.extend(found_problems)
-            if found is not None:
-                roster = found
-                for loc, message in roster_problems(roster, policy):
-                    problems.append(_at(store.ROSTER_FILE, doc, list(loc), message))
-        except InvalidFile as exc:
-            problems.append(_unreadable(exc))
-    return policy, roster
+            cache[folder] = store.find_registry(folder)
+        except NotFound:
+            cache[folder] = None
+    return cache[folder]
 
 
-def validate_record(root: Path, path: Path, policy: Policy, roster: Roster) -> list[Problem]:
+def _labeller(root: Path, base: Path | None) -> Callable[[str], str]:
+    prefix = ""
+    if base is not None:
+        try:
+            prefix = root.relative_to(base.resolve()).as_posix()
+        except ValueError:
+            prefix = ""
+    if prefix in ("", "."):
+        return lambda relpath: relpath
+    return lambda relpath: f"{prefix}/{relpath}"
+
+
+def _relpath(root: Path, path: Path) -> str | None:
     try:
-        label = path.resolve().relative_to(root.resolve()).as_posix()
+        return path.absolute().relative_to(root).as_posix()
     except ValueError:
-        label = str(path)
-    try:
-        doc = store.read_document(path, label)
-    except InvalidFile as exc:
-        return [_unreadable(exc)]
-    complaint, problems = _schema(label, doc, Complaint)
-    if complaint is None:
-        return problems
-    for check in RECORD_CHECKS:
-        problems.extend(check(label, path, doc, complaint, policy, roster))
+        try:
+            return path.resolve().relative_to(root).as_posix()
+        except ValueError:
+            return None
+
+
+def _record_files(root: Path) -> Iterator[Path]:
+    """Every file under complaints/ that could be a record (any depth: a record in the
+    wrong folder is a finding, not something to overlook), dot-files aside."""
+    pending = [root / store.RECORDS_DIR]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            elif entry.name.endswith((".yaml", ".yml")):
+                yield Path(entry.path)
+
+
+def _settings(root: Path, label: Callable[[str], str], problems: list[Problem]) -> Settings:
+    policy: Policy | None = None
+    loaded = read_file(root / store.POLICY_FILE, label(store.POLICY_FILE))
+    if isinstance(loaded, Problem):
+        problems.append(loaded)
+    else:
+        policy, found = _schema(loaded, Policy)
+        problems.extend(found)
+        if policy is not None:
+            for loc, message in policy_problems(policy):
+                problems.append(loaded.problem(loc, message))
+    roster: Roster | None = Roster()
+    if (root / store.ROSTER_FILE).exists():
+        loaded = read_file(root / store.ROSTER_FILE, label(store.ROSTER_FILE))
+        if isinstance(loaded, Problem):
+            problems.append(loaded)
+            roster = None
+        else:
+            roster, found = _schema(loaded, Roster)
+            problems.extend(found)
+            if roster is not None and policy is not None:
+                for loc, message in roster_problems(roster, policy):
+                    problems.append(loaded.problem(loc, message))
+    return Settings(policy, roster, History(root, policy, roster))
+
+
+def _validate_record(
+    path: Path, relpath: str, label: str, settings: Settings
+) -> tuple[list[Problem], str | None]:
+    """The record's problems, and its ID (for the registry-wide uniqueness check)."""
+    loaded = read_file(path, label)
+    if isinstance(loaded, Problem):
+        return [loaded], None
+    raw_id = loaded.data.get("id")
+    complaint_id = raw_id if isinstance(raw_id, str) and COMPLAINT_ID.match(raw_id) else None
+    complaint, problems = _schema(loaded, Complaint)
+    if complaint is not None:
+        found = [f for check in RECORD_CHECKS for f in check(complaint, relpath, settings)]
+        problems = [loaded.problem(loc, message) for loc, message in found]
+    if len(problems) > MAX_PROBLEMS_PER_FILE:
+        problems.sort()
+        more = len(problems) - MAX_PROBLEMS_PER_FILE
+        first_hidden = problems[MAX_PROBLEMS_PER_FILE]
+        problems = [
+            *problems[:MAX_PROBLEMS_PER_FILE],
+            replace(first_hidden, field="(file)", message=f"{more} more problems not shown"),
+        ]
+    return problems, complaint_id
+
+
+def _duplicate_ids(
+    root: Path,
+    ids: dict[str, list[tuple[Path, str]]],
+    label: Callable[[str], str],
+    whole: bool,
+) -> list[Problem]:
+    """IDs unique across the registry. Checking only some files, the other holder of an
+    ID can only be looked for at that ID's own place (a copy elsewhere is misplaced,
+    and is found when it is checked itself)."""
+    problems: list[Problem] = []
+    for complaint_id, holders in ids.items():
+        everyone = sorted({relpath for _, relpath in holders})
+        home = store.record_relpath(complaint_id)
+        if not whole and home not in everyone and (root / home).is_file():
+            everyone.append(home)
+        if len(everyone) < 2:
+            continue
+        for path, relpath in holders:
+            rest = ", ".join(label(r) for r in everyone if r != relpath)
+            message = f"ID {complaint_id} is also used by {rest}"
+            loaded = read_file(path, label(relpath))
+            if isinstance(loaded, Problem):
+                problems.append(Problem(label(relpath), 1, 1, "id", message))
+            else:
+                problems.append(loaded.problem(("id",), message))
     return problems

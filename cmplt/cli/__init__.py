@@ -41,9 +41,9 @@ def cli(ctx: click.Context, registry: str | None) -> None:
 
 
 def _register() -> None:
-    from cmplt.cli import admin, checks, query, records, trust
+    from cmplt.cli import admin, checks, query, records, trust, trust_files
 
-    for module in (admin, records, query, checks, trust):
+    for module in (admin, records, query, checks, trust, trust_files):
         for command in module.COMMANDS:
             cli.add_command(command)
 

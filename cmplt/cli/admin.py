@@ -88,17 +88,22 @@ COMMANDS = [init, staff]
 )
 @pass_context
 def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
-    """Check the policy, roster and every record (or PATHS). Exit 1 if anything is wrong."""
+    """Check the policy, roster and every record (or PATHS). Exit 1 if anything is wrong.
+
+    Of PATHS, the policy, the roster and files under complaints/ are checked, each in
+    its own registry; other files are skipped (a pre-commit hook may pass them all).
+    Exit 2 when there is no registry to check.
+    """
     import json
 
-    from cmplt import store
-    from cmplt.validate import validate_registry
+    from cmplt.validate import run_validate
 
-    if obj.registry_option:
-        root = Path(obj.registry_option)
-    else:
-        root = store.find_registry(paths[0].parent if paths else Path.cwd())
-    problems = validate_registry(root, paths)
+    registry = Path(obj.registry_option) if obj.registry_option else None
+    outcome = run_validate(paths, registry, Path.cwd())
+    if outcome.skipped:
+        shown = ", ".join(outcome.skipped[:5]) + (" …" if len(outcome.skipped) > 5 else "")
+        click.echo(f"cmplt: not registry files, skipped: {shown}", err=True)
+    problems = outcome.problems
     if fmt == "json":
         click.echo(json.dumps([p.as_json() for p in problems], ensure_ascii=False, indent=2))
     else:
