@@ -104,6 +104,11 @@ def _round_trip() -> YAML:
 def read_document(path: Path, label: str | None = None) -> Any:
     """Parse one registry file; anything unreadable is an InvalidFile naming the place."""
     name = label or str(path)
+    return parse_document(_read_bytes(path, name), name)
+
+
+def _read_bytes(path: Path, name: str) -> bytes:
+    """A registry file's bytes; a file far larger than any record is not read at all."""
     try:
         size = path.stat().st_size
     except FileNotFoundError as exc:
@@ -112,8 +117,19 @@ def read_document(path: Path, label: str | None = None) -> Any:
         raise InvalidFile(
             name, None, None, f"file is {size} bytes, more than a registry file can be"
         )
-    raw = path.read_bytes()
-    return parse_document(raw, name)
+    return path.read_bytes()
+
+
+def _text(raw: bytes, name: str) -> str:
+    """UTF-8 text, or a finding naming the line of the first NUL or undecodable byte."""
+    if b"\0" in raw:
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        raise InvalidFile(name, line, None, "binary content (NUL bytes)")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InvalidFile(name, line, None, "not UTF-8 text") from exc
 
 
 @cache
@@ -130,23 +146,8 @@ def read_fast(path: Path, name: str) -> Any:
     round-trip reader can take half a minute over a hostile 2 MB file, so it is
     never the fallback; an error names the line the C parser saw.
     """
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError as exc:
-        raise NotFound(f"{name}: no such file") from exc
-    if size > MAX_FILE_BYTES:
-        raise InvalidFile(
-            name, None, None, f"file is {size} bytes, more than a registry file can be"
-        )
-    raw = path.read_bytes()
-    if b"\0" in raw:
-        line = raw[: raw.index(b"\0")].count(b"\n") + 1
-        raise InvalidFile(name, line, None, "binary content (NUL bytes)")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidFile(name, line, None, "not UTF-8 text") from exc
+    raw = _read_bytes(path, name)
+    text = _text(raw, name)
     if _suspicious(raw):
         _refuse_constructs(text, name)
     try:
@@ -183,14 +184,7 @@ def read_model(model: type[M], path: Path, name: str) -> M:
 
 
 def parse_document(raw: bytes, name: str) -> Any:
-    if b"\0" in raw:
-        line = raw[: raw.index(b"\0")].count(b"\n") + 1
-        raise InvalidFile(name, line, None, "binary content (NUL bytes)")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidFile(name, line, None, "not UTF-8 text") from exc
+    text = _text(raw, name)
     _refuse_constructs(text, name)
     try:
         doc = _round_trip().load(text)
