@@ -48,6 +48,7 @@ from cmplt.history import (
     parse_time_text,
     read_version,
 )
+from cmplt.i18n import _, current, ngettext
 from cmplt.store import RECORDS_DIR
 
 TRAILERS = ("Complaint-Id", "Action", "Actor")
@@ -149,7 +150,8 @@ def unreadable(change: RecordChange) -> list[AuditFinding]:
     after = change.after
     if after is None or after.problem is None:
         return []
-    return [change.finding("unreadable", f"the record cannot be read: {after.problem}")]
+    message = _("the record cannot be read: {problem}").format(problem=after.problem)
+    return [change.finding("unreadable", message)]
 
 
 def record_deleted(change: RecordChange) -> list[AuditFinding]:
@@ -159,8 +161,11 @@ def record_deleted(change: RecordChange) -> list[AuditFinding]:
     return [
         change.finding(
             "record-deleted",
-            f"record {change.record_id} deleted with its {count} event(s); "
-            "records are never deleted",
+            ngettext(
+                "record {id} deleted with its {count} event; records are never deleted",
+                "record {id} deleted with its {count} events; records are never deleted",
+                count,
+            ).format(id=change.record_id, count=count),
         )
     ]
 
@@ -174,8 +179,9 @@ def missing_trailers(change: RecordChange) -> list[AuditFinding]:
     return [
         change.finding(
             "no-trailers",
-            f"changed without cmplt's trailers ({', '.join(missing)} missing): "
-            f"{_describe_added(change)}",
+            _("changed without cmplt's trailers ({missing} missing): {added}").format(
+                missing=", ".join(missing), added=_describe_added(change)
+            ),
         )
     ]
 
@@ -187,16 +193,30 @@ def trailers_disagree(change: RecordChange) -> list[AuditFinding]:
     said = change.trailers
     problems = []
     if said["Complaint-Id"] != change.record_id:
-        problems.append(f"Complaint-Id {said['Complaint-Id']} but the file is {change.record_id}")
+        problems.append(
+            _("Complaint-Id {said} but the file is {id}").format(
+                said=said["Complaint-Id"], id=change.record_id
+            )
+        )
     added = change.added()
     if len(added) != 1:
-        problems.append(f"cmplt adds one event a step, this commit adds {len(added)}")
+        problems.append(
+            _("cmplt adds one event a step, this commit adds {count}").format(count=len(added))
+        )
     else:
         event = added[0]
         if event.action != said["Action"]:
-            problems.append(f"Action {said['Action']} but the new event is {event.action}")
+            problems.append(
+                _("Action {said} but the new event is {action}").format(
+                    said=said["Action"], action=event.action
+                )
+            )
         if event.by != said["Actor"]:
-            problems.append(f"Actor {said['Actor']} but the new event is by {event.by}")
+            problems.append(
+                _("Actor {said} but the new event is by {name}").format(
+                    said=said["Actor"], name=event.by
+                )
+            )
     if not problems:
         return []
     line = line_of_event(change.after.raw, added[0].key) if len(added) == 1 else None
@@ -210,7 +230,9 @@ def author_not_actor(change: RecordChange) -> list[AuditFinding]:
     return [
         change.finding(
             "author-not-actor",
-            f"committed as {change.commit.author} <{change.commit.email}> but Actor is {actor}",
+            _("committed as {author} <{email}> but Actor is {actor}").format(
+                author=change.commit.author, email=change.commit.email, actor=actor
+            ),
         )
     ]
 
@@ -222,7 +244,9 @@ def events_removed(change: RecordChange) -> list[AuditFinding]:
     return [
         change.finding(
             "event-removed",
-            f"event {e.key} ({e.action}) by {e.by} removed; events are only ever appended",
+            _("event {key} ({action}) by {name} removed; events are only ever appended").format(
+                key=e.key, action=e.action, name=e.by
+            ),
             line_of_event(change.before.raw, e.key),
         )
         for e in change.before.events
@@ -240,7 +264,9 @@ def events_edited(change: RecordChange) -> list[AuditFinding]:
         found.append(
             change.finding(
                 "event-edited",
-                f"event {key} ({actions.get(key)}) edited after it was committed: {what}",
+                _("event {key} ({action}) edited after it was committed: {what}").format(
+                    key=key, action=actions.get(key), what=what
+                ),
                 line_of_event(change.after.raw, key),
             )
         )
@@ -260,7 +286,7 @@ def events_reordered(change: RecordChange) -> list[AuditFinding]:
         return [
             change.finding(
                 "events-reordered",
-                f"events reordered: {_keys(old)} -> {_keys(new)}",
+                _("events reordered: {old} -> {new}").format(old=_keys(old), new=_keys(new)),
                 line_of_event(change.after.raw, kept[0]) if kept else None,
             )
         ]
@@ -273,8 +299,10 @@ def events_reordered(change: RecordChange) -> list[AuditFinding]:
     return [
         change.finding(
             "events-reordered",
-            f"event {inserted[0]} inserted among events already committed "
-            f"({_keys(new)}); new events go at the end",
+            _(
+                "event {key} inserted among events already committed ({keys}); "
+                "new events go at the end"
+            ).format(key=inserted[0], keys=_keys(new)),
             line_of_event(change.after.raw, inserted[0]),
         )
     ]
@@ -300,13 +328,14 @@ def closed_changed(change: RecordChange) -> list[AuditFinding]:
             return []
     if added and added[0].action == "reopen":
         return []
-    what = f"adds {added[0].key} ({added[0].action})" if added else "changes the file"
+    if added:
+        message = _(
+            "the record was closed; this commit adds {key} ({action}) without a reopen"
+        ).format(key=added[0].key, action=added[0].action)
+    else:
+        message = _("the record was closed; this commit changes the file without a reopen")
     line = line_of_event(after.raw, added[0].key) if added else None
-    return [
-        change.finding(
-            "closed-changed", f"the record was closed; this commit {what} without a reopen", line
-        )
-    ]
+    return [change.finding("closed-changed", message, line)]
 
 
 def backdated(change: RecordChange) -> list[AuditFinding]:
@@ -322,12 +351,28 @@ def backdated(change: RecordChange) -> list[AuditFinding]:
         return []
     event, recorded = early[0]
     parent = datetime.fromtimestamp(change.parent_time, UTC).astimezone(recorded.tzinfo)
-    more = f" (and {len(early) - 1} more event(s) of this commit)" if len(early) > 1 else ""
+    more = (
+        ngettext(
+            " (and {count} more event of this commit)",
+            " (and {count} more events of this commit)",
+            len(early) - 1,
+        ).format(count=len(early) - 1)
+        if len(early) > 1
+        else ""
+    )
     return [
         change.finding(
             "backdated",
-            f"event {event.key} ({event.action}) recorded_at {event.recorded_at} is before "
-            f"the parent commit's time {parent.isoformat()}{more}",
+            _(
+                "event {key} ({action}) recorded_at {recorded} is before "
+                "the parent commit's time {parent}"
+            ).format(
+                key=event.key,
+                action=event.action,
+                recorded=event.recorded_at,
+                parent=parent.isoformat(),
+            )
+            + more,
             line_of_event(change.after.raw, event.key),
         )
     ]
@@ -342,7 +387,8 @@ def intake_edited(change: RecordChange) -> list[AuditFinding]:
         return []
     what = "; ".join(f"{f} {_value(a)} -> {_value(b)}" for f, a, b in changes)
     line = line_of_field(change.after.raw, changes[0][0])
-    return [change.finding("field-edited", f"intake changed without an event: {what}", line)]
+    message = _("intake changed without an event: {what}").format(what=what)
+    return [change.finding("field-edited", message, line)]
 
 
 def merge_adds_events(change: RecordChange) -> list[AuditFinding]:
@@ -357,7 +403,9 @@ def merge_adds_events(change: RecordChange) -> list[AuditFinding]:
     return [
         change.finding(
             "merge-adds-event",
-            f"the merge adds event {e.key} ({e.action}) that neither side committed",
+            _("the merge adds event {key} ({action}) that neither side committed").format(
+                key=e.key, action=e.action
+            ),
             line_of_event(change.after.raw, e.key),
         )
         for e in change.after.events
@@ -388,13 +436,17 @@ def check_change(change: RecordChange) -> list[AuditFinding]:
 def _describe_added(change: RecordChange) -> str:
     added = change.added()
     if not added:
-        return "no event added"
-    shown = ", ".join(f"{e.key} ({e.action} by {e.by})" for e in added[:5])
-    return shown + (f" and {len(added) - 5} more" if len(added) > 5 else "")
+        return _("no event added")
+    shown = ", ".join(
+        _("{key} ({action} by {name})").format(key=e.key, action=e.action, name=e.by)
+        for e in added[:5]
+    )
+    more = _(" and {count} more").format(count=len(added) - 5) if len(added) > 5 else ""
+    return shown + more
 
 
 def _value(value: Any) -> str:
-    text = "(none)" if value is None else repr(value) if isinstance(value, str) else str(value)
+    text = _("(none)") if value is None else repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:59] + "…"
 
 
@@ -487,7 +539,8 @@ class _Versions:
         if version is None:
             raw = next(self.contents)
             if raw is None:
-                version = RecordVersion(b"", (), None, problem="missing from the repository")
+                version = RecordVersion(b"", (), None, problem=_("missing from the repository"))
+
             else:
                 version = read_version(raw, name, previous)
         self.uses[blob] -= 1
@@ -592,7 +645,8 @@ def run_audit(
     if since is not None:
         base = gitlog.resolve_commit(worktree, since)
         if base is None:
-            raise AuditCouldNotRun(f"--since {since}: no such commit")
+            raise AuditCouldNotRun(_("--since {rev}: no such commit").format(rev=since))
+
         revs = [f"^{base}", "HEAD"]
     ids = gitlog.commit_ids(worktree, revs)
     known = load_state(state_file, prefix)
@@ -629,6 +683,10 @@ def load_state(state_file: Path | None, prefix: str) -> dict[str, list[AuditFind
         if data.get("prefix") != prefix:
             return {}
         known: dict[str, list[AuditFinding]] = {commit: [] for commit in data["clean"]}
+        if data.get("language") != current():
+            # findings' messages are in the language of the audit that found them:
+            # commits with findings are audited again, clean ones stay clean
+            return known
         for commit, items in data["findings"].items():
             known[commit] = [AuditFinding.from_json(item) for item in items]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -641,6 +699,7 @@ def dump_state(known: Mapping[str, list[AuditFinding]], prefix: str) -> bytes:
         "format": STATE_FORMAT,
         "cmplt": __version__,
         "prefix": prefix,
+        "language": current(),
         "clean": [commit for commit, found in known.items() if not found],
         "findings": {
             commit: [f.as_json() for f in found] for commit, found in known.items() if found

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from cmplt import __version__, gitlog, store
 from cmplt.errors import InvalidFile, NotFound, StepRefused
+from cmplt.i18n import _, label
 from cmplt.model import Complaint, Event
 from cmplt.policy import Policy, policy_problems
 from cmplt.registry import Registry
@@ -40,12 +41,13 @@ from cmplt.rules import (
     RULES,
     Case,
     clocks,
+    describe,
     handled_rounds,
 )
 from cmplt.times import format_duration
 from cmplt.workflow import fold
 
-CACHE_FORMAT = 4  # bump when what a record contributes changes shape
+CACHE_FORMAT = 5  # bump when what a record contributes changes shape
 RACY_SECONDS = 2.0
 
 
@@ -209,7 +211,7 @@ def summarise(complaint: Complaint, history: PolicyHistory, as_of: float | None)
     # check of an earlier moment summarises the file afresh), and a registry is
     # mostly closed records, so the cache stays small and loads fast
     clock_rows = tuple(
-        (c.rule, _ts(c.due), None, c.owner, c.department, c.event_id, c.detail)
+        (c.rule, _ts(c.due), None, c.owner, c.department, c.event_id, c.detail, c.data)
         for c in clocks(case, policy)
         if c.met_at is None
     )
@@ -350,7 +352,9 @@ def run_check(
         payload = cache.get(rel, stamp)
         if payload is None:
             payload = _summarise_file(registry, Path(full), history, None)
-            cache.put(rel, stamp, payload, racy=st.st_mtime > racy_after)
+            # an unreadable file's message is in the language of this run: not cached
+            unreadable = bool(payload) and payload[0] == "!"
+            cache.put(rel, stamp, payload, racy=st.st_mtime > racy_after or unreadable)
         if payload and payload[0] != "!" and payload[3] > as_of_ts:
             # a check of the past: the record has events recorded after it
             payload = _summarise_file(registry, Path(full), history, as_of_ts)
@@ -363,7 +367,7 @@ def run_check(
                 )
             continue
         complaint_id, severity, summary, _, clock_rows, rounds = payload
-        for rule, due, met, owner, department, event_id, detail, line in clock_rows:
+        for rule, due, met, owner, department, event_id, detail, data, line in clock_rows:
             if met is not None or (wanted is not None and rule not in wanted):
                 continue
             if due <= as_of_ts:
@@ -379,7 +383,7 @@ def run_check(
                     complaint_id,
                     rel,
                     line,
-                    detail,
+                    describe(detail, data),
                     due=datetime.fromtimestamp(due, UTC),
                     as_of=as_of,
                     severity=severity,
@@ -421,7 +425,7 @@ def period_bounds(period: str, tz: tzinfo) -> tuple[float, float]:
     try:
         start = datetime.strptime(period, "%Y-%m").replace(tzinfo=tz)
     except ValueError as exc:
-        raise ValueError(f"period {period!r} is not YYYY-MM") from exc
+        raise ValueError(_("period {period!r} is not YYYY-MM").format(period=period)) from exc
     month_after = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
     return start.timestamp(), month_after.timestamp()
 
@@ -461,8 +465,13 @@ def quota_shortfalls(
                 None,
                 None,
                 None,
-                f"{role} called back {len(called)} of {len(counted)} ({rate:.1f} %), "
-                f"needs {required:g} %",
+                _("{role} called back {called} of {handled} ({rate} %), needs {required} %").format(
+                    role=label("role", role),
+                    called=len(called),
+                    handled=len(counted),
+                    rate=f"{rate:.1f}",
+                    required=f"{required:g}",
+                ),
                 extra={
                     "role": role,
                     "period": period,

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cmplt.errors import DirtyRecord, GitFailed, NotFound
+from cmplt.i18n import _
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ def git_dir(worktree: Path) -> Path:
         return dot
     text = dot.read_text(encoding="utf-8").strip()
     if not text.startswith("gitdir:"):
-        raise NotFound(f"{dot}: not a git directory")
+        raise NotFound(_("{path}: not a git directory").format(path=dot))
     target = Path(text.removeprefix("gitdir:").strip())
     return target if target.is_absolute() else (worktree / target).resolve()
 
@@ -105,13 +106,13 @@ def _run(
             check=False,
         )
     except FileNotFoundError as exc:
-        raise GitFailed("git is not installed (cmplt needs the git command)") from exc
+        raise GitFailed(_("git is not installed (cmplt needs the git command)")) from exc
     if check and result.returncode != 0:
         lines = (result.stderr.strip() or result.stdout.strip()).splitlines()
         # git's own verdict is the "fatal:"/"error:" line; hints follow it
         verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
         detail = (verdicts or lines or [f"exit {result.returncode}"])[0]
-        raise GitFailed(f"git {args[0]} failed: {detail}")
+        raise GitFailed(_("git {command} failed: {detail}").format(command=args[0], detail=detail))
     return result
 
 
@@ -133,10 +134,14 @@ def _objects(worktree: Path, specs: Sequence[str]) -> list[tuple[str, bytes] | N
     """(id, content) of each `rev:path` spec in one `git cat-file --batch`; None if missing."""
     done = _run_bytes(worktree, ["cat-file", "--batch"], "".join(f"{s}\n" for s in specs).encode())
     if done.returncode != 0:
-        raise GitFailed(f"git cat-file failed: {done.stderr.decode(errors='replace').strip()}")
+        raise GitFailed(
+            _("git {command} failed: {detail}").format(
+                command="cat-file", detail=done.stderr.decode(errors="replace").strip()
+            )
+        )
     out, pos = done.stdout, 0
     found: list[tuple[str, bytes] | None] = []
-    for _ in specs:
+    for _spec in specs:
         end = out.index(b"\n", pos)
         header = out[pos:end].split()
         pos = end + 1
@@ -167,8 +172,10 @@ def require_committed(worktree: Path, relpath: str, label: str) -> None:
         clean = staged == head[0] and on_disk == head[1]
     if not clean:
         raise DirtyRecord(
-            f"{label} has uncommitted changes; commit or discard them first "
-            f"(git status -- {relpath})"
+            _(
+                "{file} has uncommitted changes; commit or discard them first "
+                "(git status -- {path})"
+            ).format(file=label, path=relpath)
         )
 
 
@@ -210,8 +217,10 @@ def commit_paths(
     """
     if index_lock_exists(worktree):
         raise GitFailed(
-            "git's index.lock exists: another git command is running, or one crashed "
-            "(remove .git/index.lock if no git process is running)"
+            _(
+                "git's index.lock exists: another git command is running, or one crashed "
+                "(remove .git/index.lock if no git process is running)"
+            )
         )
     env: dict[str, str] = {}
     if author is not None:
@@ -436,12 +445,12 @@ def _git_bytes(worktree: Path, args: Sequence[str], data: bytes | None = None) -
             ["git", *args], cwd=worktree, input=data, capture_output=True, env=env, check=False
         )
     except FileNotFoundError as exc:
-        raise GitFailed("git is not installed (cmplt needs the git command)") from exc
+        raise GitFailed(_("git is not installed (cmplt needs the git command)")) from exc
     if done.returncode != 0:
         lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
         verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
         detail = (verdicts or lines or [f"exit {done.returncode}"])[0]
-        raise GitFailed(f"git {args[0]} failed: {detail}")
+        raise GitFailed(_("git {command} failed: {detail}").format(command=args[0], detail=detail))
     return done.stdout
 
 
@@ -586,7 +595,7 @@ def _parse_history(out: bytes, folder: str = "") -> list[HistoryCommit]:
     while pos != -1:
         fields: list[bytes] = []
         start = pos + 1
-        for _ in range(7):  # id, parents, name, email, authored, committed, message
+        for _field in range(7):  # id, parents, name, email, authored, committed, message
             end = out.index(b"\0", start)
             fields.append(out[start:end])
             start = end + 1
@@ -692,7 +701,8 @@ class BlobStream:
         header = stdout.readline()
         if not header:
             self.close()
-            raise GitFailed("git cat-file --batch stopped before answering every request")
+            raise GitFailed(_("git cat-file --batch stopped before answering every request"))
+
         self._left -= 1
         parts = header.split()
         if len(parts) != 3 or parts[-1] == b"missing":

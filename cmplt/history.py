@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from cmplt import store
 from cmplt.errors import InvalidFile
+from cmplt.i18n import _
+from cmplt.i18n import label as label_of
 from cmplt.model import CLASSIFICATION_FIELDS
 
 if TYPE_CHECKING:
@@ -270,7 +272,7 @@ def read_carefully(raw: bytes, name: str) -> RecordVersion:
     try:
         doc = _plain(store.parse_document(raw, name))
     except InvalidFile as exc:
-        where = f"line {exc.line}: " if exc.line else ""
+        where = _("line {line}: ").format(line=exc.line) if exc.line else ""
         return RecordVersion(raw, (), None, problem=f"{where}{exc.reason}")
     items = doc.get("events")
     events: list[EventText] = []
@@ -510,16 +512,17 @@ def _steps_between(
     label: Mapping[str, str],
 ) -> list[LogStep]:
     if after is None:
-        return [LogStep(**base, action="deleted", note="the file was deleted")]
+        return [LogStep(**base, action="deleted", note=_("the file was deleted"))]
     if after.problem is not None:
-        return [LogStep(**base, action="edited", note=f"unreadable: {after.problem}")]
+        note = _("unreadable: {problem}").format(problem=after.problem)
+        return [LogStep(**base, action="edited", note=note)]
     new_data = event_data(after, name)
     old_keys = set(before.keys) if before is not None else set()
     added = [e for e in after.events if e.key not in old_keys]
     changes = field_changes(before, after, name) if before is not None else []
     notes = []
     if old_path is not None:
-        notes.append(f"moved from {label.get(old_path, old_path)}")
+        notes.append(_("moved from {path}").format(path=label.get(old_path, old_path)))
     if before is not None:
         notes.extend(_event_notes(before, after, name))
     steps = []
@@ -549,15 +552,18 @@ def _event_notes(before: RecordVersion, after: RecordVersion, name: str) -> list
     """What happened to events already committed (they should never change)."""
     notes: list[str] = []
     new_keys = set(after.keys)
-    notes.extend(f"event {key} removed" for key in before.keys if key not in new_keys)
+    notes.extend(
+        _("event {key} removed").format(key=key) for key in before.keys if key not in new_keys
+    )
     for key, changes in event_changes(before, after, name).items():
         what = ", ".join(f"{f} {_short(a)} -> {_short(b)}" for f, a, b in changes)
-        notes.append(f"event {key} edited: {what}")
+        notes.append(_("event {key} edited: {what}").format(key=key, what=what))
     return notes
 
 
 def _short(value: Any) -> str:
-    text = "(none)" if value is None else str(value)
+    text = _("(none)") if value is None else str(value)
+
     return text if len(text) <= 40 else text[:39] + "…"
 
 
@@ -598,16 +604,34 @@ def record_log(registry: Registry, complaint_id: str) -> RecordLog:
 
 def describe(step: LogStep) -> str:
     """What a step changed, in one line: the event's fields, then derived changes."""
-    parts = [f"{k}: {_field_text(v)}" for k, v in step.fields.items() if v is not False]
+    parts = [
+        f"{label_of('field', k)}: {_field_text(k, v)}"
+        for k, v in step.fields.items()
+        if v is not False
+    ]
     parts.extend(f"{f} {_short(a)} -> {_short(b)}" for f, a, b in step.changes)
     if step.note:
         parts.append(step.note)
     return "; ".join(parts)
 
 
-def _field_text(value: Any) -> str:
+# event fields whose values are shown by their labels (kind of label by field)
+_LABELLED = {
+    "nature": "nature",
+    "severity": "severity",
+    "subject": "subject",
+    "category": "category",
+    "satisfaction": "satisfaction",
+    "role": "role",
+    "approver_role": "role",
+}
+
+
+def _field_text(key: str, value: Any) -> str:
     if isinstance(value, Mapping):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
+        return ", ".join(f"{k} {_field_text(str(k), v)}" for k, v in value.items())
+    if isinstance(value, str) and key in _LABELLED:
+        return label_of(_LABELLED[key], value)
     return " ".join(str(value).split())
 
 

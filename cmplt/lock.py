@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cmplt.errors import RegistryBusy
+from cmplt.i18n import _
 
 DEFAULT_WAIT_SECONDS = 60.0
 
@@ -48,9 +49,13 @@ def registry_lock(lock_file: Path, wait: float | None = None) -> Iterator[None]:
             except BlockingIOError:
                 if time.monotonic() >= deadline:
                     raise RegistryBusy(
-                        f"registry is busy: {describe_holder(lock_file)} has held "
-                        f"{lock_file} for more than {limit:g} s"
+                        _(
+                            "registry is busy: {holder} has held {file} for more than {limit} s"
+                        ).format(
+                            holder=describe_holder(lock_file), file=lock_file, limit=f"{limit:g}"
+                        )
                     ) from None
+
                 time.sleep(delay)
                 delay = min(delay * 2, 0.1)
         holder = {
@@ -75,5 +80,7 @@ def describe_holder(lock_file: Path) -> str:
     except (OSError, ValueError):
         holder = {}
     if not holder:
-        return "another cmplt process"
-    return f"process {holder.get('pid')} on {holder.get('host')} (since {holder.get('started')})"
+        return _("another cmplt process")
+    return _("process {pid} on {host} (since {started})").format(
+        pid=holder.get("pid"), host=holder.get("host"), started=holder.get("started")
+    )

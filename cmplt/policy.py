@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from cmplt.errors import UsageError
+from cmplt.i18n import _, normalise
 from cmplt.times import parse_duration, zone
 
 SEVERITIES = ("minor", "important", "major")
@@ -145,13 +146,23 @@ class Policy(_Strict):
             raise ValueError(exc.message) from exc
         return value
 
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        # the language of messages and labels; the files stay in English keys whatever it is
+        if normalise(value) is None:
+            raise ValueError(
+                _("unknown language {language!r}; use zh-CN or en").format(language=value)
+            )
+        return value
+
     @field_validator("channels", "categories", "subjects", "departments", "responsible_parties")
     @classmethod
     def _non_empty_unique(cls, value: list[str]) -> list[str]:
         if not value:
-            raise ValueError("must list at least one value")
+            raise ValueError(_("must list at least one value"))
         if len(set(value)) != len(value):
-            raise ValueError("lists a value twice")
+            raise ValueError(_("lists a value twice"))
         return value
 
     @property
@@ -187,7 +198,7 @@ def policy_problems(policy: Policy) -> list[tuple[tuple[str | int, ...], str]]:
         for i, role in enumerate(policy.callback.dual.roles)
     ]
     return [
-        (loc, f"names role {role!r}, which is not under roles")
+        (loc, _("names role {role!r}, which is not under roles").format(role=role))
         for loc, role in named
         if role not in policy.roles
     ]
@@ -198,9 +209,14 @@ def roster_problems(roster: Roster, policy: Policy) -> list[tuple[tuple[str, ...
     problems: list[tuple[tuple[str, ...], str]] = []
     for name, member in roster.staff.items():
         if member.role not in policy.roles:
-            problems.append((("staff", name, "role"), f"unknown role {member.role!r}"))
+            problems.append(
+                (("staff", name, "role"), _("unknown role {name!r}").format(name=member.role))
+            )
         if member.department is not None and member.department not in policy.departments:
             problems.append(
-                (("staff", name, "department"), f"unknown department {member.department!r}")
+                (
+                    ("staff", name, "department"),
+                    _("unknown department {name!r}").format(name=member.department),
+                )
             )
     return problems

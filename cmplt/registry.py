@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cmplt import gitlog, ids, lock, store
 from cmplt.errors import AmbiguousId, GitFailed, InvalidFile, NotFound, StepRefused, UsageError
+from cmplt.i18n import _, ngettext
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint
 from cmplt.policy import Policy, Roster, StaffMember, policy_problems, roster_problems
 from cmplt.workflow import (
@@ -90,8 +91,10 @@ class Registry:
     def worktree(self) -> Path:
         if self._worktree is None:
             raise NotFound(
-                f"{self.root} is not inside a git repository, so cmplt cannot record a "
-                "change there (git init, or cmplt init for a new registry)"
+                _(
+                    "{root} is not inside a git repository, so cmplt cannot record a "
+                    "change there (git init, or cmplt init for a new registry)"
+                ).format(root=self.root)
             )
         return self._worktree
 
@@ -116,7 +119,7 @@ class Registry:
         if len(wanted) > 6 and wanted[:6].isdigit() and wanted[6] != "-":
             wanted = f"{wanted[:6]}-{wanted[6:]}"
         if not wanted:
-            raise UsageError("an empty complaint ID")
+            raise UsageError(_("an empty complaint ID"))
         if ids.COMPLAINT_ID.match(wanted) and self.record_path(wanted).is_file():
             return wanted
         shard = ids.shard_of(wanted)
@@ -124,10 +127,16 @@ class Registry:
             p.stem for p in store.iter_record_files(self.root, shard) if p.stem.startswith(wanted)
         ]
         if not matches:
-            raise NotFound(f"no complaint {text!r} in {self.root}")
+            raise NotFound(_("no complaint {id!r} in {root}").format(id=text, root=self.root))
         if len(matches) > 1:
             shown = ", ".join(matches[:10]) + (" …" if len(matches) > 10 else "")
-            raise AmbiguousId(f"{text!r} matches {len(matches)} complaints: {shown}")
+            raise AmbiguousId(
+                ngettext(
+                    "{id!r} matches {count} complaint: {shown}",
+                    "{id!r} matches {count} complaints: {shown}",
+                    len(matches),
+                ).format(id=text, count=len(matches), shown=shown)
+            )
         return matches[0]
 
     def read(self, complaint_id: str) -> tuple[Any, Complaint]:
@@ -140,7 +149,9 @@ class Registry:
         again the careful way, since only the round-trip reader knows lines."""
         name = self.label(path)
         if not ids.COMPLAINT_ID.match(path.stem):
-            raise InvalidFile(name, None, None, "file name is not a complaint ID (YYMMDD-XXXXXX)")
+            raise InvalidFile(
+                name, None, None, _("file name is not a complaint ID (YYMMDD-XXXXXX)")
+            )
         if fast:
             complaint = store.read_model(Complaint, path, name)
             doc: Any = None
@@ -153,7 +164,12 @@ class Registry:
 
         if complaint.id != path.stem:
             raise InvalidFile(
-                name, line(["id"]), "id", f"says {complaint.id}, but the file is named {path.stem}"
+                name,
+                line(["id"]),
+                "id",
+                _("says {id}, but the file is named {name}").format(
+                    id=complaint.id, name=path.stem
+                ),
             )
         try:
             state = fold(complaint.events, complaint.id)
@@ -163,7 +179,12 @@ class Registry:
             raise InvalidFile(name, line(loc), ".".join(map(str, loc)), exc.message) from exc
         for field, written, derived in derived_mismatches(complaint, state):
             raise InvalidFile(
-                name, line([field]), field, f"says {written!r} but the events say {derived!r}"
+                name,
+                line([field]),
+                field,
+                _("says {written!r} but the events say {derived!r}").format(
+                    written=written, derived=derived
+                ),
             )
         return doc, complaint
 
@@ -198,7 +219,7 @@ class Registry:
         new_paths = [self.git_path(p) for p, old in before.items() if old is None]
         changed = [p for p, text in files.items() if store.write_atomic(p, text)]
         if not changed:
-            raise UsageError("nothing to commit: the files already say this")
+            raise UsageError(_("nothing to commit: the files already say this"))
         try:
             return gitlog.commit_paths(
                 self.worktree,
@@ -281,7 +302,7 @@ class Registry:
             path = self.record_path(complaint_id)
             if not path.exists():
                 return complaint_id, path
-        raise GitFailed("could not find a free complaint ID")  # pragma: no cover
+        raise GitFailed(_("could not find a free complaint ID"))  # pragma: no cover
 
     def _new_document(
         self, complaint_id: str, values: Mapping[str, Any], event: Mapping[str, Any]
@@ -370,7 +391,7 @@ class Registry:
         if member.department is not None:
             require_choice(member.department, self.policy.departments, "--department")
         if not name.strip() or name != name.strip():
-            raise UsageError("a staff name must not be empty or start or end with spaces")
+            raise UsageError(_("a staff name must not be empty or start or end with spaces"))
         if by is not None and self.roster.staff:
             require_staff(self.roster, by)
 
@@ -385,7 +406,7 @@ class Registry:
                 else CommentedMap(staff=CommentedMap())
             )
             if name in roster.staff:
-                raise UsageError(f"{name!r} is already on the staff roster")
+                raise UsageError(_("{name!r} is already on the staff roster").format(name=name))
             if not doc.get("staff"):  # the template's `{}` would keep flow style
                 doc["staff"] = CommentedMap()
             entry = CommentedMap(role=member.role)
@@ -476,7 +497,7 @@ def template_text(name: str) -> str:
     source = Path(__file__).resolve().parent.parent / "templates" / name
     if source.is_file():
         return source.read_text(encoding="utf-8")
-    raise NotFound(f"template {name} is missing from this installation")
+    raise NotFound(_("template {name} is missing from this installation").format(name=name))
 
 
 TEMPLATE_FILES = {
@@ -491,7 +512,11 @@ def init_registry(folder: Path, now: datetime) -> tuple[Path, str]:
     """Write the policy, roster and folders; make a repository if there is none; commit."""
     folder = folder.resolve()
     if (folder / store.POLICY_FILE).exists():
-        raise UsageError(f"{folder} already holds a registry ({store.POLICY_FILE})")
+        raise UsageError(
+            _("{folder} already holds a registry ({file})").format(
+                folder=folder, file=store.POLICY_FILE
+            )
+        )
     folder.mkdir(parents=True, exist_ok=True)
     if gitlog.find_worktree(folder) is None:
         gitlog.init_repository(folder)
@@ -502,7 +527,8 @@ def init_registry(folder: Path, now: datetime) -> tuple[Path, str]:
     }
     clashes = [str(p) for p in files if p.exists()]
     if clashes:
-        raise UsageError(f"would overwrite {', '.join(clashes)}")
+        raise UsageError(_("would overwrite {files}").format(files=", ".join(clashes)))
+
     policy = store.validate_document(
         Policy,
         store.parse_document(files[folder / store.POLICY_FILE].encode(), "cmplt.yaml"),

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
+from cmplt.i18n import N_, _, label
 from cmplt.model import Complaint
 
 FORMATS = ("table", "json", "csv")
@@ -35,8 +36,15 @@ def _plain(value: Any, tz: tzinfo | None) -> Any:
 
 
 def rows_out(
-    rows: Sequence[Mapping[str, Any]], headers: Sequence[str], fmt: str, tz: tzinfo | None = None
+    rows: Sequence[Mapping[str, Any]],
+    headers: Sequence[str],
+    fmt: str,
+    tz: tzinfo | None = None,
+    *,
+    labels: bool = False,
 ) -> str:
+    """`labels`: a table for people, its headers (keys of HEADERS) translated and its
+    enum values (keys of LABELLED) labelled; JSON and CSV keep keys and values as stored."""
     if fmt == "json":
         return json.dumps([_plain(dict(r), tz) for r in rows], ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
@@ -50,8 +58,21 @@ def rows_out(
     # tables need it; it lines up Chinese text by display width.
     from tabulate import tabulate
 
-    body = [[_cell(row.get(k), tz) for k in headers] for row in rows]
-    return tabulate(body, headers=list(headers), tablefmt="simple", disable_numparse=True) + "\n"
+    if not labels:
+        body = [[_cell(row.get(k), tz) for k in headers] for row in rows]
+        return (
+            tabulate(body, headers=list(headers), tablefmt="simple", disable_numparse=True) + "\n"
+        )
+    body = [[_shown(k, row.get(k), tz) for k in headers] for row in rows]
+    titles = [_(HEADERS[k]) if k in HEADERS else k for k in headers]
+    return tabulate(body, headers=titles, tablefmt="simple", disable_numparse=True) + "\n"
+
+
+def _shown(key: str, value: Any, tz: tzinfo | None) -> str:
+    """A table cell for people: enum values labelled, the rest as `_cell`."""
+    if isinstance(value, str) and key in LABELLED:
+        return label(LABELLED[key], value)
+    return _cell(value, tz)
 
 
 def _cell(value: Any, tz: tzinfo | None) -> str:
@@ -60,7 +81,7 @@ def _cell(value: Any, tz: tzinfo | None) -> str:
     if isinstance(value, datetime):
         return (value.astimezone(tz) if tz else value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, bool):
-        return "yes" if value else ""
+        return _("yes") if value else ""
     return str(value)
 
 
@@ -86,32 +107,68 @@ def complaint_json(complaint: Complaint, tz: tzinfo, show_phone: bool) -> dict[s
     return result
 
 
+# the fields `show` prints, in order, with their labels (translated when shown)
 _LABELS = (
-    ("status", "Status 状态"),
-    ("owner", "Owner 负责人"),
-    ("department", "Department 部门"),
-    ("received_at", "Received 受理"),
-    ("channel", "Channel 渠道"),
-    ("customer", "Customer 客户"),
-    ("unit", "Unit 房号"),
-    ("phone", "Phone 电话"),
-    ("happened_at", "Happened 发生时间"),
-    ("location", "Where 地点"),
-    ("about", "About 被投诉对象"),
-    ("summary", "Summary 摘要"),
-    ("request", "Request 客户要求"),
-    ("requested_deadline", "Asked by 要求期限"),
-    ("urgent_note", "Urgent note 紧急处置"),
-    ("responsible_party", "Responsible 责任方"),
-    ("nature", "Nature 性质"),
-    ("severity", "Severity 程度"),
-    ("subject", "Subject 情况"),
-    ("category", "Category 类别"),
-    ("urgent", "Urgent 紧急"),
-    ("economic_loss", "Economic loss 经济损失"),
-    ("staff_involved", "Staff involved 被投诉员工"),
-    ("staff_verified", "Verified 属实"),
+    ("status", N_("Status")),
+    ("owner", N_("Owner")),
+    ("department", N_("Department")),
+    ("received_at", N_("Received")),
+    ("channel", N_("Channel")),
+    ("customer", N_("Customer")),
+    ("unit", N_("Unit")),
+    ("phone", N_("Phone")),
+    ("happened_at", N_("Happened")),
+    ("location", N_("Where")),
+    ("about", N_("About")),
+    ("summary", N_("Summary")),
+    ("request", N_("Request")),
+    ("requested_deadline", N_("Asked by")),
+    ("urgent_note", N_("Urgent note")),
+    ("responsible_party", N_("Responsible")),
+    ("nature", N_("Nature")),
+    ("severity", N_("Severity")),
+    ("subject", N_("Subject")),
+    ("category", N_("Category")),
+    ("urgent", N_("Urgent")),
+    ("economic_loss", N_("Economic loss")),
+    ("staff_involved", N_("Staff involved")),
+    ("staff_verified", N_("Verified")),
 )
+
+# record fields whose values are labelled (`label(kind, value)`) when shown to people
+LABELLED = {
+    "status": "status",
+    "channel": "channel",
+    "nature": "nature",
+    "severity": "severity",
+    "subject": "subject",
+    "category": "category",
+    "responsible_party": "responsible_party",
+    "satisfaction": "satisfaction",
+}
+# in an event's details also the roles; a table's `role` column (staff list) keeps the
+# key people type after --role, beside the policy's own title for it
+_LABELLED_DETAILS = {**LABELLED, "role": "role", "approver_role": "role"}
+
+# column headers of the tables (`list`, `staff list`); JSON and CSV keep the keys
+HEADERS = {
+    "id": N_("ID"),
+    "received_at": N_("Received"),
+    "status": N_("Status"),
+    "severity": N_("Severity"),
+    "nature": N_("Nature"),
+    "category": N_("Category"),
+    "unit": N_("Unit"),
+    "customer": N_("Customer"),
+    "phone": N_("Phone"),
+    "owner": N_("Owner"),
+    "department": N_("Department"),
+    "summary": N_("Summary"),
+    "name": N_("Name"),
+    "role": N_("Role"),
+    "role_label": N_("Role title"),
+    "email": N_("Email"),
+}
 
 
 def complaint_text(
@@ -122,20 +179,24 @@ def complaint_text(
 
     data = complaint_json(complaint, tz, show_phone)
     lines = [f"{complaint.id}  {complaint.summary}"]
-    width = max(wcswidth(label) for _, label in _LABELS)
-    for key, label in _LABELS:
+    titles = {key: _(title) for key, title in _LABELS}
+    due_title = _("Due")
+    width = max(wcswidth(title) for title in [*titles.values(), due_title])
+    for key, title in titles.items():
         value = data.get(key)
         if value is None or value is False:
             continue
         if value is True:
-            value = "yes"
-        pad = " " * (width - wcswidth(label))
-        lines.append(f"  {label}{pad}  {value}")
+            value = _("yes")
+        elif key in LABELLED and isinstance(value, str):
+            value = label(LABELLED[key], value)
+        pad = " " * (width - wcswidth(title))
+        lines.append(f"  {title}{pad}  {value}")
     if deadline is not None and complaint.status in {"open", "dispatched", "in_progress"}:
-        pad = " " * (width - wcswidth("Due 处理期限"))
-        lines.append(f"  Due 处理期限{pad}  {_plain(deadline, tz)}")
+        pad = " " * (width - wcswidth(due_title))
+        lines.append(f"  {due_title}{pad}  {_plain(deadline, tz)}")
     lines.append("")
-    lines.append("  History 处理经过")
+    lines.append("  " + _("History"))
     for event in data["events"]:
         details = {
             k: v
@@ -145,20 +206,22 @@ def complaint_text(
         late = (
             ""
             if event["recorded_at"][:16] == event["at"][:16]
-            else f" (recorded {event['recorded_at'][:16]})"
+            else " (" + _("recorded {at}").format(at=event["recorded_at"][:16]) + ")"
         )
-        text = "; ".join(f"{k}: {_detail(v)}" for k, v in details.items())
-        lines.append(
-            f"  {event['at'][:16].replace('T', ' ')}  {event['action']:<10} {event['by']}{late}"
-        )
+        text = "; ".join(f"{label('field', k)}: {_detail(k, v)}" for k, v in details.items())
+        action = label("action", event["action"])
+        pad = " " * max(0, 10 - wcswidth(action))
+        lines.append(f"  {event['at'][:16].replace('T', ' ')}  {action}{pad} {event['by']}{late}")
         if text:
             lines.append(f"      {text}")
     return "\n".join(lines) + "\n"
 
 
-def _detail(value: Any) -> str:
+def _detail(key: str, value: Any) -> str:
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}={v}" for k, v in value.items())
+        return ", ".join(f"{k}={_detail(k, v)}" for k, v in value.items())
+    if isinstance(value, str) and key in _LABELLED_DETAILS:
+        return label(_LABELLED_DETAILS[key], value)
     return str(value)
 
 
@@ -166,22 +229,32 @@ def findings_table(findings: Sequence[Any], tz: tzinfo, as_of: datetime, period:
     """Findings grouped by rule, most overdue first, Chinese text aligned."""
     from tabulate import tabulate
 
+    from cmplt.i18n import ngettext
     from cmplt.times import format_duration
 
     when = as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     if not findings:
-        return f"nothing overdue as of {when}\n"
-    out = [f"as of {when} ({tz}), quotas for {period}: {len(findings)} finding(s)"]
+        return _("nothing overdue as of {when}").format(when=when) + "\n"
+    count = ngettext(
+        "as of {when} ({zone}), quotas for {period}: {count} finding",
+        "as of {when} ({zone}), quotas for {period}: {count} findings",
+        len(findings),
+    )
+    out = [count.format(when=when, zone=tz, period=period, count=len(findings))]
     groups: dict[str, list[Any]] = {}
     for finding in findings:
         groups.setdefault(finding.rule, []).append(finding)
     for rule, group in groups.items():
         out.append("")
-        out.append(f"== {rule} ({len(group)})")
+        # the rule's id stays beside its label: it is what --rule takes
+        title = label("rule", rule)
+        out.append(
+            f"== {title} [{rule}] ({len(group)})" if title != rule else f"== {rule} ({len(group)})"
+        )
         if rule == "callback-quota":
             rows = [
                 [
-                    f.extra["role"],
+                    label("role", f.extra["role"]),
                     f"{f.extra['rate']:.1f}%",
                     f"{f.extra['required']:g}%",
                     f.extra["called_back"],
@@ -190,20 +263,27 @@ def findings_table(findings: Sequence[Any], tz: tzinfo, as_of: datetime, period:
                 ]
                 for f in group
             ]
-            headers = ["role", "rate", "required", "called back", "handled", "missing"]
+            headers = [
+                N_("role"),
+                N_("rate"),
+                N_("required"),
+                N_("called back"),
+                N_("handled"),
+                N_("missing"),
+            ]
         elif rule == "invalid-record":
             rows = [[f.path, f.line or "", f.message] for f in group]
-            headers = ["file", "line", "problem"]
+            headers = [N_("file"), N_("line"), N_("problem")]
         else:
             rows = [
                 [
                     f.id,
-                    f.level,
+                    label("level", f.level),
                     _cell(f.due, tz),
                     format_duration(f.overdue_by)
                     if f.level == "overdue"
-                    else "in " + format_duration(-f.overdue_by),
-                    f.severity,
+                    else _("in {duration}").format(duration=format_duration(-f.overdue_by)),
+                    label("severity", f.severity) if f.severity else "",
                     f.owner,
                     f.department or "",
                     shorten(f.summary or "", 24),
@@ -212,15 +292,16 @@ def findings_table(findings: Sequence[Any], tz: tzinfo, as_of: datetime, period:
                 for f in group
             ]
             headers = [
-                "id",
-                "level",
-                "due",
-                "overdue",
-                "severity",
-                "owner",
-                "department",
-                "summary",
-                "what is missing",
+                N_("id"),
+                N_("level"),
+                N_("due"),
+                N_("overdue"),
+                N_("severity"),
+                N_("owner"),
+                N_("department"),
+                N_("summary"),
+                N_("what is missing"),
             ]
-        out.append(tabulate(rows, headers=headers, tablefmt="simple", disable_numparse=True))
+        titles = [_(header) for header in headers]
+        out.append(tabulate(rows, headers=titles, tablefmt="simple", disable_numparse=True))
     return "\n".join(out) + "\n"

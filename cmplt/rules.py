@@ -10,12 +10,13 @@ many were met in time. Adding a rule is one function and one entry in RULES.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from cmplt.clock import add_time
+from cmplt.i18n import N_
 from cmplt.model import Callback, Dispatch, Escalate, Event, Extend
 from cmplt.policy import Policy
 
@@ -33,7 +34,10 @@ class Clock:
     owner: str  # who held the complaint when the clock ran out
     department: str | None
     event_id: str  # the event that started the clock
+    # what is missing, for people: an English message template (translated when
+    # the finding is shown, never before: clocks are cached) and what it names
     detail: str
+    data: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,10 +92,30 @@ def holder_at(events: Sequence[Event], moment: datetime) -> tuple[str, str | Non
 
 
 def _clock(
-    case: Case, rule: str, start: Event, due: datetime, met: datetime | None, detail: str
+    case: Case,
+    rule: str,
+    start: Event,
+    due: datetime,
+    met: datetime | None,
+    detail: str,
+    data: tuple[tuple[str, str | tuple[str, ...]], ...] = (),
 ) -> Clock:
     owner, department = holder_at(case.events, due)
-    return Clock(rule, due, met, owner, department, start.id, detail)
+    return Clock(rule, due, met, owner, department, start.id, detail, data)
+
+
+def describe(detail: str, data: Iterable[Sequence[Any]] = ()) -> str:
+    """A clock's `detail` in the active language; a tuple of roles reads as a list
+    ("director and manager", 中心主任、物业部经理)."""
+    from cmplt.i18n import _, label
+
+    values: dict[str, str] = {}
+    for name, value in data:
+        if isinstance(value, tuple | list):
+            values[name] = _(" and ").join(label("role", role) for role in value)
+        else:
+            values[name] = str(value)
+    return _(detail).format(**values)
 
 
 def _first(events: Sequence[Event], actions: frozenset[str]) -> datetime | None:
@@ -110,7 +134,9 @@ def first_reply(case: Case, policy: Policy) -> Iterator[Clock]:
     index, rest = current_round(case.events)
     start = case.events[index]
     due = _later(policy, start.at, policy.clocks.first_reply)
-    yield _clock(case, "first-reply", start, due, _first(rest, REPLIES), "no reply to the customer")
+    yield _clock(
+        case, "first-reply", start, due, _first(rest, REPLIES), N_("no reply to the customer")
+    )
 
 
 def initial_plan(case: Case, policy: Policy) -> Iterator[Clock]:
@@ -120,7 +146,7 @@ def initial_plan(case: Case, policy: Policy) -> Iterator[Clock]:
     index, rest = current_round(case.events)
     start = case.events[index]
     due = _later(policy, start.at, policy.clocks.initial_plan)
-    yield _clock(case, "initial-plan", start, due, _first(rest, ANSWERS), "no plan or result")
+    yield _clock(case, "initial-plan", start, due, _first(rest, ANSWERS), N_("no plan or result"))
 
 
 def major_answer(case: Case, policy: Policy) -> Iterator[Clock]:
@@ -130,7 +156,7 @@ def major_answer(case: Case, policy: Policy) -> Iterator[Clock]:
     index, rest = current_round(case.events)
     start = case.events[index]
     due = _later(policy, start.at, policy.clocks.major_answer)
-    yield _clock(case, "major-answer", start, due, _first(rest, ANSWERS), "no definite answer")
+    yield _clock(case, "major-answer", start, due, _first(rest, ANSWERS), N_("no definite answer"))
 
 
 def resolve(case: Case, policy: Policy) -> Iterator[Clock]:
@@ -138,7 +164,7 @@ def resolve(case: Case, policy: Policy) -> Iterator[Clock]:
     index, rest = current_round(case.events)
     start = case.events[index]
     due = resolve_deadline(case, policy)
-    yield _clock(case, "resolve", start, due, _first(rest, HANDLED), "not resolved")
+    yield _clock(case, "resolve", start, due, _first(rest, HANDLED), N_("not resolved"))
 
 
 def resolve_deadline(case: Case, policy: Policy) -> datetime:
@@ -176,7 +202,7 @@ def callback(case: Case, policy: Policy) -> Iterator[Clock]:
         return
     due = _later(policy, result.at, policy.callback.window)
     calls = _callbacks_after(case, result)
-    yield _clock(case, "callback", result, due, calls[0].at if calls else None, "no callback")
+    yield _clock(case, "callback", result, due, calls[0].at if calls else None, N_("no callback"))
 
 
 def needs_dual_callback(case: Case, policy: Policy) -> bool:
@@ -197,8 +223,8 @@ def dual_callback(case: Case, policy: Policy) -> Iterator[Clock]:
         first_by_role.setdefault(call.role, call.at)
     missing = [role for role in policy.callback.dual.roles if role not in first_by_role]
     met = None if missing else max(first_by_role[r] for r in policy.callback.dual.roles)
-    detail = "no callback by " + " and ".join(missing) if missing else ""
-    yield _clock(case, "dual-callback", result, due, met, detail)
+    detail = N_("no callback by {roles}") if missing else ""
+    yield _clock(case, "dual-callback", result, due, met, detail, (("roles", tuple(missing)),))
 
 
 def dissatisfied(case: Case, policy: Policy) -> Iterator[Clock]:
@@ -209,7 +235,8 @@ def dissatisfied(case: Case, policy: Policy) -> Iterator[Clock]:
     calls = [e for e in rest if isinstance(e, Callback)]
     if calls and calls[-1].satisfaction == "dissatisfied":
         last = calls[-1]
-        yield _clock(case, "dissatisfied", last, last.at, None, f"{last.by} recorded dissatisfied")
+        detail = N_("{name} recorded dissatisfied")
+        yield _clock(case, "dissatisfied", last, last.at, None, detail, (("name", last.by),))
 
 
 Rule = Callable[[Case, Policy], Iterator[Clock]]

@@ -31,6 +31,7 @@ from ruamel.yaml.scalarstring import (
 )
 
 from cmplt.errors import InvalidFile, NotFound
+from cmplt.i18n import _
 from cmplt.model import ACTIONS, CLASSIFICATION_FIELDS
 from cmplt.times import format_time
 
@@ -112,10 +113,13 @@ def _read_bytes(path: Path, name: str) -> bytes:
     try:
         size = path.stat().st_size
     except FileNotFoundError as exc:
-        raise NotFound(f"{name}: no such file") from exc
+        raise NotFound(_("{file}: no such file").format(file=name)) from exc
     if size > MAX_FILE_BYTES:
         raise InvalidFile(
-            name, None, None, f"file is {size} bytes, more than a registry file can be"
+            name,
+            None,
+            None,
+            _("file is {size} bytes, more than a registry file can be").format(size=size),
         )
     return path.read_bytes()
 
@@ -124,12 +128,12 @@ def _text(raw: bytes, name: str) -> str:
     """UTF-8 text, or a finding naming the line of the first NUL or undecodable byte."""
     if b"\0" in raw:
         line = raw[: raw.index(b"\0")].count(b"\n") + 1
-        raise InvalidFile(name, line, None, "binary content (NUL bytes)")
+        raise InvalidFile(name, line, None, _("binary content (NUL bytes)"))
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidFile(name, line, None, "not UTF-8 text") from exc
+        raise InvalidFile(name, line, None, _("not UTF-8 text")) from exc
 
 
 @cache
@@ -155,9 +159,11 @@ def read_fast(path: Path, name: str) -> Any:
     except YAMLError as exc:
         raise _not_yaml(exc, name) from exc
     except (RecursionError, ValueError) as exc:
-        raise InvalidFile(name, None, None, f"not valid YAML: {exc}") from exc
+        raise InvalidFile(
+            name, None, None, _("not valid YAML: {problem}").format(problem=exc)
+        ) from exc
     if not isinstance(data, dict):
-        raise InvalidFile(name, 1, None, "expected a mapping of fields at the top level")
+        raise InvalidFile(name, 1, None, _("expected a mapping of fields at the top level"))
     return data
 
 
@@ -166,7 +172,7 @@ def _not_yaml(exc: YAMLError, name: str) -> InvalidFile:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     where: int | None = mark.line + 1 if mark is not None else None
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return InvalidFile(name, where, None, f"not valid YAML: {problem}")
+    return InvalidFile(name, where, None, _("not valid YAML: {problem}").format(problem=problem))
 
 
 def _suspicious(raw: bytes) -> bool:
@@ -191,9 +197,9 @@ def parse_document(raw: bytes, name: str) -> Any:
     except YAMLError as exc:
         raise _not_yaml(exc, name) from exc
     except RecursionError as exc:
-        raise InvalidFile(name, None, None, "nested too deeply") from exc
+        raise InvalidFile(name, None, None, _("nested too deeply")) from exc
     if not isinstance(doc, CommentedMap):
-        raise InvalidFile(name, 1, None, "expected a mapping of fields at the top level")
+        raise InvalidFile(name, 1, None, _("expected a mapping of fields at the top level"))
     return doc
 
 
@@ -223,20 +229,27 @@ def _refuse_constructs(text: str, name: str) -> None:
             kind = type(event).__name__
             line = event.start_mark.line + 1 if event.start_mark else None
             if kind == "AliasEvent" or getattr(event, "anchor", None):
-                raise InvalidFile(name, line, None, "anchors and aliases (&, *) are not allowed")
+                raise InvalidFile(name, line, None, _("anchors and aliases (&, *) are not allowed"))
             tag = getattr(event, "tag", None)
             if tag is not None and str(tag) not in _PLAIN_TAGS:
-                raise InvalidFile(name, line, None, f"explicit tag {tag} is not allowed")
+                raise InvalidFile(
+                    name, line, None, _("explicit tag {tag} is not allowed").format(tag=tag)
+                )
             if kind in ("MappingStartEvent", "SequenceStartEvent"):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise InvalidFile(name, line, None, f"nested more than {MAX_DEPTH} levels")
+                    raise InvalidFile(
+                        name,
+                        line,
+                        None,
+                        _("nested more than {depth} levels").format(depth=MAX_DEPTH),
+                    )
             elif kind in ("MappingEndEvent", "SequenceEndEvent"):
                 depth -= 1
             elif kind == "DocumentStartEvent":
                 documents += 1
                 if documents > 1:
-                    raise InvalidFile(name, line, None, "more than one YAML document")
+                    raise InvalidFile(name, line, None, _("more than one YAML document"))
     except YAMLError as exc:
         raise _not_yaml(exc, name) from exc
 
@@ -410,8 +423,10 @@ def find_registry(start: Path) -> Path:
         if (folder / POLICY_FILE).is_file():
             return folder
     raise NotFound(
-        f"no registry here: no {POLICY_FILE} in {here} or above "
-        "(use --registry DIR, set CMPLT_REGISTRY, or run cmplt init)"
+        _(
+            "no registry here: no {file} in {folder} or above "
+            "(use --registry DIR, set CMPLT_REGISTRY, or run cmplt init)"
+        ).format(file=POLICY_FILE, folder=here)
     )
 
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cmplt.errors import UsageError
+from cmplt.i18n import _
 
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$")
 
@@ -20,7 +21,7 @@ def zone(name: str) -> tzinfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UsageError(f"unknown timezone {name!r}") from exc
+        raise UsageError(_("unknown timezone {name!r}").format(name=name)) from exc
 
 
 def parse_time(text: str, tz: tzinfo) -> datetime:
@@ -30,8 +31,10 @@ def parse_time(text: str, tz: tzinfo) -> datetime:
         value = datetime.fromisoformat(raw.replace(" ", "T", 1) if " " in raw else raw)
     except ValueError as exc:
         raise UsageError(
-            f"cannot read time {text!r}: use ISO 8601, e.g. 2026-11-28T09:30 or "
-            "2026-11-28T09:30+08:00"
+            _(
+                "cannot read time {text!r}: use ISO 8601, e.g. 2026-11-28T09:30 or "
+                "2026-11-28T09:30+08:00"
+            ).format(text=text)
         ) from exc
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
@@ -46,11 +49,11 @@ def parse_stored_time(value: object) -> datetime:
         try:
             parsed = datetime.fromisoformat(value)
         except ValueError as exc:
-            raise ValueError(f"not an ISO 8601 time: {value!r}") from exc
+            raise ValueError(_("not an ISO 8601 time: {value!r}").format(value=value)) from exc
     else:
-        raise ValueError(f"expected a time, got {type(value).__name__}")
+        raise ValueError(_("expected a time, got {type}").format(type=type(value).__name__))
     if parsed.tzinfo is None:
-        raise ValueError(f"time {value!r} has no UTC offset")
+        raise ValueError(_("time {value!r} has no UTC offset").format(value=value))
     return parsed
 
 
@@ -63,7 +66,10 @@ def parse_duration(text: str) -> timedelta:
     """`2h`, `24h`, `3d`, `1d12h`, `90m`: days, hours and minutes."""
     match = _DURATION.match(str(text))
     if not match or not any(match.groups()):
-        raise ValueError(f"not a duration: {text!r} (use e.g. 2h, 3d, 1d12h, 90m)")
+        raise ValueError(
+            _("not a duration: {text!r} (use e.g. 2h, 3d, 1d12h, 90m)").format(text=text)
+        )
+
     days, hours, minutes = (int(g) if g else 0 for g in match.groups())
     return timedelta(days=days, hours=hours, minutes=minutes)
 

@@ -30,6 +30,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from cmplt import gitlog, store
 from cmplt.errors import CmpltError, InvalidFile, NotFound, StepRefused
+from cmplt.i18n import N_, _
 from cmplt.ids import COMPLAINT_ID
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
 from cmplt.policy import (
@@ -138,16 +139,16 @@ def read_file(path: Path, label: str) -> Loaded | Problem:
     try:
         st = os.stat(path)
     except OSError as exc:
-        return unreadable(f"cannot read: {exc.strerror or exc}")
+        return unreadable(_("cannot read: {reason}").format(reason=exc.strerror or exc))
     if not stat.S_ISREG(st.st_mode):
-        return unreadable("not a regular file (a folder, device, FIFO or socket)")
+        return unreadable(_("not a regular file (a folder, device, FIFO or socket)"))
     if st.st_size > store.MAX_FILE_BYTES:
         return unreadable(_too_big(st.st_size))
     try:
         with path.open("rb") as handle:
             raw = handle.read(store.MAX_FILE_BYTES + 1)
     except OSError as exc:
-        return unreadable(f"cannot read: {exc.strerror or exc}")
+        return unreadable(_("cannot read: {reason}").format(reason=exc.strerror or exc))
     if len(raw) > store.MAX_FILE_BYTES:  # grew while we looked
         return unreadable(_too_big(len(raw)))
     text_or_problem = _decode(raw, label)
@@ -168,22 +169,27 @@ def read_file(path: Path, label: str) -> Loaded | Problem:
         context = getattr(exc, "context", None)
         if context and problem.startswith("but "):  # "expected …, but found …"
             problem = f"{context}, {problem}"
-        return unreadable(f"not valid YAML: {problem}", line, column)
+        return unreadable(_("not valid YAML: {problem}").format(problem=problem), line, column)
     except RecursionError:
-        return unreadable("nested too deeply")
+        return unreadable(_("nested too deeply"))
     except ValueError as exc:  # a number or date the loader cannot represent
-        return unreadable(f"not valid YAML: {exc}")
+        return unreadable(_("not valid YAML: {problem}").format(problem=exc))
     if not isinstance(data, dict):
-        kind = "nothing" if data is None else f"a {_yaml_kind(data)}"
-        return unreadable(f"expected a mapping of fields at the top level, found {kind}")
+        if data is None:
+            return unreadable(_("expected a mapping of fields at the top level, found nothing"))
+        return unreadable(
+            _("expected a mapping of fields at the top level, found a {kind}").format(
+                kind=_(_yaml_kind(data))
+            )
+        )
     return Loaded(label, data, text)
 
 
 def _too_big(size: int) -> str:
-    return (
-        f"file is {size:,} bytes; a registry file is at most {store.MAX_FILE_BYTES:,} "
+    return _(
+        "file is {size} bytes; a registry file is at most {limit} "
         "(a record is a few kilobytes), so it was not read"
-    )
+    ).format(size=f"{size:,}", limit=f"{store.MAX_FILE_BYTES:,}")
 
 
 _BOMS = (
@@ -199,24 +205,33 @@ def _decode(raw: bytes, label: str) -> str | Problem:
     for bom, encoding in _BOMS:
         if raw.startswith(bom):
             return Problem(
-                label, 1, 1, "(file)", f"encoded as {encoding}; registry files are UTF-8"
+                label,
+                1,
+                1,
+                "(file)",
+                _("encoded as {encoding}; registry files are UTF-8").format(encoding=encoding),
             )
     if b"\0" in raw:
         at = raw.index(b"\0")
         line, column = _line_column(raw, at)
         if _looks_utf16(raw):
-            message = "looks like UTF-16 text without a byte order mark; registry files are UTF-8"
+            message = _(
+                "looks like UTF-16 text without a byte order mark; registry files are UTF-8"
+            )
         else:
-            message = "binary content (a NUL byte), not a text file"
+            message = _("binary content (a NUL byte), not a text file")
         return Problem(label, line, column, "(file)", message)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line, column = _line_column(raw, exc.start)
-        message = "not UTF-8 text"
+        message = _("not UTF-8 text")
         try:
             raw.decode("gb18030")
-            message += " (it reads as GBK/GB18030, a Chinese Windows encoding); save it as UTF-8"
+            message = _(
+                "not UTF-8 text (it reads as GBK/GB18030, a Chinese Windows encoding); "
+                "save it as UTF-8"
+            )
         except UnicodeDecodeError:
             pass
         return Problem(label, line, column, "(file)", message)
@@ -256,10 +271,10 @@ def _mark(exc: YAMLError, text: str) -> tuple[int, int]:
 
 def _yaml_kind(data: object) -> str:
     if isinstance(data, list):
-        return "list"
+        return N_("list")
     if isinstance(data, str):
-        return "single text"
-    return type(data).__name__
+        return N_("single text")
+    return type(data).__name__  # a YAML scalar: int, float, bool (as Python names it)
 
 
 def _schema(loaded: Loaded, model: type[Any]) -> tuple[Any, list[Problem]]:
@@ -288,7 +303,9 @@ def schema_findings(exc: ValidationError) -> list[Found]:
             value is None or isinstance(value, str | int | float | bool)
         ):
             shown = repr(value)
-            message += f", got {shown if len(shown) <= 80 else shown[:77] + '…'}"
+            # pydantic's own message stays English; what we add to it is ours
+            got = shown if len(shown) <= 80 else shown[:77] + "…"
+            message += _(", got {value}").format(value=got)
         found.append((tuple(loc), message))
     return found
 
@@ -351,13 +368,13 @@ class History:
     def _roster_at(self, moment: float) -> Roster | None:
         if self._rosters is None:
             self._rosters = self._roster_versions()
-            self._roster_times = [since for since, _ in self._rosters]
+            self._roster_times = [since for since, _blob in self._rosters]
         if not self._rosters:
             return self.roster
         index = max(bisect.bisect_right(self._roster_times, moment) - 1, 0)
         # a broken version: the one before it (or after it, for the first) applies
-        for blob in [b for _, b in self._rosters[index::-1]] + [
-            b for _, b in self._rosters[index + 1 :]
+        for blob in [b for _since, b in self._rosters[index::-1]] + [
+            b for _since, b in self._rosters[index + 1 :]
         ]:
             roster = self._parse_roster(blob)
             if roster is not None:
@@ -407,7 +424,12 @@ def id_matches_file(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
     """The ID says where the file lives: complaints/<year>/<month>/<id>.yaml."""
     expected = store.record_relpath(c.id)
     if relpath != expected:
-        yield ("id",), f"ID {c.id} belongs in {expected}, not {relpath}"
+        yield (
+            ("id",),
+            _("ID {id} belongs in {expected}, not {path}").format(
+                id=c.id, expected=expected, path=relpath
+            ),
+        )
 
 
 def events_in_order(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
@@ -419,7 +441,12 @@ def events_in_order(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
     if state is None:
         return
     for name, written, derived in derived_mismatches(c, state):
-        yield (name,), f"says {written!r} but the events say {derived!r}"
+        yield (
+            (name,),
+            _("says {written!r} but the events say {derived!r}").format(
+                written=written, derived=derived
+            ),
+        )
 
 
 def replay(c: Complaint) -> tuple[State | None, list[tuple[int, str]]]:
@@ -443,18 +470,23 @@ def replay(c: Complaint) -> tuple[State | None, list[tuple[int, str]]]:
                 continue
             except StepRefused as exc:
                 why = exc.message
-        refused.append((index, f"event {index} ({event.id}): {why}"))
+        refused.append(
+            (
+                index,
+                _("event {index} ({event}): {why}").format(index=index, event=event.id, why=why),
+            )
+        )
     return None, refused
 
 
 def _why_refused(event: Event, state: State, complaint_id: str) -> str | None:
     if event.action == "received":
-        return "repeats 'received'"
+        return _("repeats 'received'")
     why = refusal(event.action, complaint_id, state.status)
     if why is not None:
         return why
     if event.at < state.last_at:
-        return f"happened at {event.at.isoformat()}, before the event it follows"
+        return _("happened at {at}, before the event it follows").format(at=event.at.isoformat())
     return None
 
 
@@ -462,7 +494,10 @@ def event_ids_unique(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]
     seen: set[str] = set()
     for index, event in enumerate(c.events):
         if event.id in seen:
-            yield ("events", index, "id"), f"event ID {event.id} is used twice"
+            yield (
+                ("events", index, "id"),
+                _("event ID {id} is used twice").format(id=event.id),
+            )
         seen.add(event.id)
 
 
@@ -473,13 +508,14 @@ def times_make_sense(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]
         if event.at > event.recorded_at:
             yield (
                 ("events", index, "at"),
-                f"happened at {event.at.isoformat()}, after it was recorded "
-                f"({event.recorded_at.isoformat()})",
+                _("happened at {at}, after it was recorded ({recorded})").format(
+                    at=event.at.isoformat(), recorded=event.recorded_at.isoformat()
+                ),
             )
     if c.happened_at is not None and c.happened_at > c.received_at:
-        yield ("happened_at",), "is after the complaint was received"
+        yield ("happened_at",), _("is after the complaint was received")
     if c.requested_deadline is not None and c.requested_deadline <= c.received_at:
-        yield ("requested_deadline",), "is not after the complaint was received"
+        yield ("requested_deadline",), _("is not after the complaint was received")
 
 
 # a record's field, and the policy's list its value must be on
@@ -502,7 +538,12 @@ def values_known_to_policy(c: Complaint, relpath: str, s: Settings) -> Iterator[
     for name, listing in _POLICY_LISTS.items():
         value = getattr(c, name)
         if value is not None and not known(listing, value, received):
-            yield (name,), f"{value!r} is not in the policy's {listing.replace('_', ' ')}"
+            yield (
+                (name,),
+                _("{value!r} is not in the policy's {listing}").format(
+                    value=value, listing=listing.replace("_", " ")
+                ),
+            )
     for index, event in enumerate(c.events):
         here: Loc = ("events", index)
         moment = event.recorded_at
@@ -510,7 +551,12 @@ def values_known_to_policy(c: Complaint, relpath: str, s: Settings) -> Iterator[
             for name in ("category", "subject"):
                 value = getattr(event, name)
                 if not known(_POLICY_LISTS[name], value, moment):
-                    yield (*here, name), f"{value!r} is not in the policy's {_POLICY_LISTS[name]}"
+                    yield (
+                        (*here, name),
+                        _("{value!r} is not in the policy's {listing}").format(
+                            value=value, listing=_POLICY_LISTS[name]
+                        ),
+                    )
         elif event.action == "reclassify":
             for side, values in (("from", event.from_), ("to", event.to)):
                 for name, value in values.items():
@@ -519,33 +565,42 @@ def values_known_to_policy(c: Complaint, relpath: str, s: Settings) -> Iterator[
                         yield (*here, side, name), why
         elif event.action in {"dispatch", "accept"}:
             if not known("departments", event.department, moment):
-                yield (*here, "department"), f"unknown department {event.department!r}"
+                yield (
+                    (*here, "department"),
+                    _("unknown department {name!r}").format(name=event.department),
+                )
         elif event.action == "callback" and not known("roles", event.role, moment):
-            yield (*here, "role"), f"unknown role {event.role!r} (not under the policy's roles)"
+            yield (
+                (*here, "role"),
+                _("unknown role {name!r} (not under the policy's roles)").format(name=event.role),
+            )
         elif event.action == "extend" and not known("roles", event.approver_role, moment):
             yield (
                 (*here, "approver_role"),
-                f"unknown role {event.approver_role!r} (not under the policy's roles)",
+                _("unknown role {name!r} (not under the policy's roles)").format(
+                    name=event.approver_role
+                ),
             )
 
 
 def _classification_problem(name: str, value: Any, s: Settings, moment: datetime) -> str | None:
     if name not in CLASSIFICATION_FIELDS:
-        return f"{name} is not part of the classification"
+        return _("{name} is not part of the classification").format(name=name)
     if name in ("nature", "severity"):
         if value not in (NATURES if name == "nature" else SEVERITIES):
-            return f"{value!r} is not a known {name}"
+            return _("{value!r} is not a known {name}").format(value=value, name=name)
     elif name in _POLICY_LISTS:
         if not s.history.known(_POLICY_LISTS[name], value, moment):
-            return f"{value!r} is not a known {name}"
+            return _("{value!r} is not a known {name}").format(value=value, name=name)
     elif name in {"urgent", "economic_loss"}:
         if not isinstance(value, bool):
-            return f"expected true or false, got {value!r}"
+            return _("expected true or false, got {value!r}").format(value=value)
     elif name == "staff_verified":
         if value is not None and not isinstance(value, bool):
-            return f"expected true, false or nothing, got {value!r}"
+            return _("expected true, false or nothing, got {value!r}").format(value=value)
     elif value is not None and not isinstance(value, str):  # staff_involved
-        return f"expected a name, got {value!r}"
+        return _("expected a name, got {value!r}").format(value=value)
+
     return None
 
 
@@ -561,7 +616,7 @@ def people_on_roster(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]
         for name, person in named:
             if isinstance(person, str) and not s.history.on_roster(person, event.recorded_at):
                 where: Loc = ("events", index, *name.split("."))
-                yield where, f"{person!r} is not on the roster"
+                yield where, _("{name!r} is not on the roster").format(name=person)
 
 
 _PEOPLE = ("by", "to", "approved_by", "staff_involved")
@@ -584,21 +639,26 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
             if department is not None and event.department != department:
                 yield (
                     (*here, "department"),
-                    f"the work order is for {department}, not {event.department}",
+                    _("the work order is for {target}, not {department}").format(
+                        target=department, department=event.department
+                    ),
                 )
             member = _member(s, event.by, event.recorded_at)
             if member is not None and member.department not in (None, event.department):
                 yield (
                     (*here, "by"),
-                    f"{event.by} was in {member.department}; the work order is for "
-                    f"{event.department}",
+                    _("{name} was in {department}; the work order is for {target}").format(
+                        name=event.by, department=member.department, target=event.department
+                    ),
                 )
         elif event.action == "callback":
             member = _member(s, event.by, event.recorded_at)
             if member is not None and member.role != event.role:
                 yield (
                     (*here, "role"),
-                    f"{event.by} was {member.role} on the roster then, not {event.role}",
+                    _("{name} was {held} on the roster then, not {role}").format(
+                        name=event.by, held=member.role, role=event.role
+                    ),
                 )
         elif event.action == "extend":
             policy = s.history.policy_at(event.recorded_at)
@@ -606,15 +666,17 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
             if needed is not None and event.approver_role != needed:
                 yield (
                     (*here, "approver_role"),
-                    f"a {severity} complaint's extension needs a {needed}, "
-                    f"not a {event.approver_role}",
+                    _("a {severity} complaint's extension needs a {needed}, not a {role}").format(
+                        severity=severity, needed=needed, role=event.approver_role
+                    ),
                 )
             member = _member(s, event.approved_by, event.recorded_at)
             if member is not None and member.role != event.approver_role:
                 yield (
                     (*here, "approved_by"),
-                    f"{event.approved_by} was {member.role} on the roster then, "
-                    f"not {event.approver_role}",
+                    _("{name} was {held} on the roster then, not {role}").format(
+                        name=event.approved_by, held=member.role, role=event.approver_role
+                    ),
                 )
 
 
@@ -656,10 +718,11 @@ def validate_registry(
     for path in given or _record_files(root):
         relpath = _relpath(root, path)
         if relpath is None:
-            problems.append(Problem(str(path), 1, 1, "(file)", f"not inside the registry {root}"))
+            outside = _("not inside the registry {root}").format(root=root)
+            problems.append(Problem(str(path), 1, 1, "(file)", outside))
             continue
-        if relpath in (store.POLICY_FILE, store.ROSTER_FILE):
-            continue  # checked above
+        if relpath in (store.POLICY_FILE, store.ROSTER_FILE) or relpath.startswith("improvements/"):
+            continue  # checked above, or below
         found, complaint_id = _validate_record(path, relpath, label(relpath), settings)
         problems.extend(found)
         if complaint_id is not None:
@@ -677,7 +740,11 @@ def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Out
     config) is skipped, so that a hook may pass every YAML file of a commit.
     """
     if registry is not None and not (registry / store.POLICY_FILE).is_file():
-        raise CouldNotValidate(f"{registry}: no {store.POLICY_FILE} there, so no registry")
+        raise CouldNotValidate(
+            _("{folder}: no {file} there, so no registry").format(
+                folder=registry, file=store.POLICY_FILE
+            )
+        )
     if not paths:
         if registry is None:
             try:

@@ -13,6 +13,7 @@ from typing import Any
 
 from cmplt import rules
 from cmplt.errors import StepRefused, UsageError
+from cmplt.i18n import N_, _, label
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
 from cmplt.rules import Case
@@ -44,14 +45,14 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
 
 # Why a step is refused, when the plain "it is <status>" says too little.
 _HINTS: dict[tuple[str, str], str] = {
-    ("resolve", "dispatched"): "its work order has not been signed for yet (cmplt accept)",
-    ("close", "resolved"): "nobody has called the customer back yet (cmplt callback)",
-    ("close", "open"): "it is not resolved yet",
-    ("callback", "open"): "it is not resolved yet",
-    ("callback", "in_progress"): "it is not resolved yet",
-    ("callback", "dispatched"): "it is not resolved yet",
-    ("accept", "open"): "no work order has been dispatched (cmplt dispatch)",
-    ("accept", "in_progress"): "its work order was already signed for",
+    ("resolve", "dispatched"): N_("its work order has not been signed for yet (cmplt accept)"),
+    ("close", "resolved"): N_("nobody has called the customer back yet (cmplt callback)"),
+    ("close", "open"): N_("it is not resolved yet"),
+    ("callback", "open"): N_("it is not resolved yet"),
+    ("callback", "in_progress"): N_("it is not resolved yet"),
+    ("callback", "dispatched"): N_("it is not resolved yet"),
+    ("accept", "open"): N_("no work order has been dispatched (cmplt dispatch)"),
+    ("accept", "in_progress"): N_("its work order was already signed for"),
 }
 
 
@@ -85,8 +86,9 @@ def refusal(action: str, complaint_id: str, status: str) -> str | None:
     """None when `action` may follow `status`; otherwise why not, in one line."""
     if status in ALLOWED_FROM[action]:
         return None
-    hint = _HINTS.get((action, status), f"it is {status.replace('_', ' ')}")
-    return f"cannot {action} {complaint_id}: {hint}"
+    hint = _HINTS.get((action, status))
+    why = _(hint) if hint else _("it is {status}").format(status=label("status", status))
+    return _("cannot {action} {id}: {why}").format(action=action, id=complaint_id, why=why)
 
 
 def fold(events: Sequence[Event], complaint_id: str = "") -> State:
@@ -94,19 +96,31 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
     first = events[0]
     if first.action != "received":
         raise StepRefused(
-            f"{complaint_id}: the first event must be 'received', not {first.action!r}", 0
+            _("{id}: the first event must be 'received', not {action!r}").format(
+                id=complaint_id, action=first.action
+            ),
+            0,
         )
     classification = {name: getattr(first, name, None) for name in CLASSIFICATION_FIELDS}
     state = State("open", first.by, None, first.at, first.at, classification)
     for index, event in enumerate(events[1:], start=1):
         if event.action == "received":
-            raise StepRefused(f"{complaint_id}: event {index} repeats 'received'", index)
+            raise StepRefused(
+                _("{id}: event {index} repeats 'received'").format(id=complaint_id, index=index),
+                index,
+            )
         why = refusal(event.action, complaint_id, state.status)
         if why:
-            raise StepRefused(f"event {index} ({event.id}): {why}", index)
+            raise StepRefused(
+                _("event {index} ({event}): {why}").format(index=index, event=event.id, why=why),
+                index,
+            )
         if event.at < state.last_at:
             raise StepRefused(
-                f"event {index} ({event.id}) happened before the event it follows", index
+                _("event {index} ({event}) happened before the event it follows").format(
+                    index=index, event=event.id
+                ),
+                index,
             )
         state = _apply(state, event)
     return state
@@ -168,22 +182,30 @@ class Step:
 def check_time(at: datetime, after: datetime | None, now: datetime) -> None:
     """An entry may be typed late (night shift), never before the event it follows nor ahead."""
     if at > now:
-        raise StepRefused(f"--at {at.isoformat()} is in the future")
+        raise StepRefused(_("--at {at} is in the future").format(at=at.isoformat()))
     if after is not None and at < after:
         raise StepRefused(
-            f"--at {at.isoformat()} is before the previous event ({after.isoformat()})"
+            _("--at {at} is before the previous event ({previous})").format(
+                at=at.isoformat(), previous=after.isoformat()
+            )
         )
 
 
 def require_staff(roster: Roster, name: str, what: str = "--by") -> None:
     if name not in roster.staff:
-        raise UsageError(f"{what}: {name!r} is not on the staff roster (cmplt staff add)")
+        raise UsageError(
+            _("{option}: {name!r} is not on the staff roster (cmplt staff add)").format(
+                option=what, name=name
+            )
+        )
 
 
 def require_choice(value: Any, allowed: Sequence[Any], what: str) -> None:
     if value not in allowed:
         raise UsageError(
-            f"{what}: unknown value {value!r} (choose from {', '.join(map(str, allowed))})"
+            _("{option}: unknown value {value!r} (choose from {allowed})").format(
+                option=what, value=value, allowed=", ".join(map(str, allowed))
+            )
         )
 
 
@@ -217,7 +239,11 @@ def _dispatch(
 ) -> dict[str, Any]:
     require_choice(f["department"], p.departments, "--to")
     if s.status == "dispatched" and s.department == f["department"]:
-        raise StepRefused(f"cannot dispatch {c.id}: it is already dispatched to {s.department}")
+        raise StepRefused(
+            _("cannot dispatch {id}: it is already dispatched to {department}").format(
+                id=c.id, department=s.department
+            )
+        )
     return f
 
 
@@ -228,8 +254,9 @@ def _accept(
     member = r.staff[step.by]
     if member.department is not None and member.department != s.department:
         raise StepRefused(
-            f"cannot accept {c.id}: {step.by} is in {member.department}, "
-            f"the work order is for {s.department}"
+            _(
+                "cannot accept {id}: {name} is in {department}, the work order is for {target}"
+            ).format(id=c.id, name=step.by, department=member.department, target=s.department)
         )
     return {"department": s.department, **f}
 
@@ -245,15 +272,25 @@ def _extend(
     held = r.staff[approver].role
     if held != needed:
         raise StepRefused(
-            f"cannot extend {c.id}: a {severity} complaint's extension needs a {needed} "
-            f"({p.roles.get(needed, needed)}); {approver} is {held}"
+            _(
+                "cannot extend {id}: a {severity} complaint's extension needs a {needed} "
+                "({title}); {approver} is {held}"
+            ).format(
+                id=c.id,
+                severity=label("severity", severity),
+                needed=needed,
+                title=p.roles.get(needed, needed),
+                approver=approver,
+                held=held,
+            )
         )
     until: datetime = f["until"]
     current = resolve_deadline(c, p)
     if until <= current:
         raise StepRefused(
-            f"cannot extend {c.id}: --until {until.isoformat()} is not after the current "
-            f"deadline {current.isoformat()}"
+            _(
+                "cannot extend {id}: --until {until} is not after the current deadline {deadline}"
+            ).format(id=c.id, until=until.isoformat(), deadline=current.isoformat())
         )
     return {
         "until": until,
@@ -268,7 +305,9 @@ def _escalate(
 ) -> dict[str, Any]:
     require_staff(r, f["to"], "--to")
     if f["to"] == s.owner:
-        raise StepRefused(f"cannot escalate {c.id}: {f['to']} already holds it")
+        raise StepRefused(
+            _("cannot escalate {id}: {name} already holds it").format(id=c.id, name=f["to"])
+        )
     return f
 
 
@@ -290,8 +329,10 @@ def _reject(
     # 物业服务投诉处理流程及技巧 — 适度拒绝: only an invalid complaint is declined
     if s.classification["nature"] != "invalid":
         raise StepRefused(
-            f"cannot reject {c.id}: it is classified {s.classification['nature']}; "
-            "only an invalid complaint is declined (cmplt reclassify --nature invalid)"
+            _(
+                "cannot reject {id}: it is classified {nature}; "
+                "only an invalid complaint is declined (cmplt reclassify --nature invalid)"
+            ).format(id=c.id, nature=s.classification["nature"])
         )
     return f
 
@@ -304,7 +345,7 @@ def _reclassify(
     before = {k: s.classification.get(k) for k in changes}
     changed = {k: v for k, v in changes.items() if before[k] != v}
     if not changed:
-        raise StepRefused(f"cannot reclassify {c.id}: nothing would change")
+        raise StepRefused(_("cannot reclassify {id}: nothing would change").format(id=c.id))
     result: dict[str, Any] = {"from": {k: before[k] for k in changed}, "to": changed}
     if f.get("reason"):
         result["reason"] = f["reason"]
@@ -349,7 +390,7 @@ def check_intake(values: Mapping[str, Any], policy: Policy, roster: Roster) -> N
     received: datetime = values["received_at"]
     deadline = values.get("requested_deadline")
     if deadline is not None and deadline <= received:
-        raise UsageError("--deadline must be after the time the complaint was received")
+        raise UsageError(_("--deadline must be after the time the complaint was received"))
     happened = values.get("happened_at")
     if happened is not None and happened > received:
-        raise UsageError("--happened-at is after the time the complaint was received")
+        raise UsageError(_("--happened-at is after the time the complaint was received"))

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from cmplt import i18n
 from cmplt.cli import main
 
 # The frozen "now" of every test (UTC; 09:00 in Asia/Shanghai).
@@ -125,6 +126,9 @@ def isolate(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monkey
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CMPLT_NOW", NOW)
     monkeypatch.setenv("TZ", "UTC")
+    # the tests read English messages; tests/test_i18n.py chooses its languages itself
+    monkeypatch.setenv("CMPLT_LANG", "en")
+    i18n.configure(None, lambda: None)  # forget a language a previous test chose
 
 
 class Reg:

@@ -248,7 +248,7 @@ def test_a_record_deleted_is_caught(reg: Reg) -> None:
     assert code == 1
     assert kinds(findings) == ["record-deleted"]
     assert findings[0]["commit"] == commit
-    assert f"record {cid} deleted with its 3 event(s)" in str(findings[0]["message"])
+    assert f"record {cid} deleted with its 3 events" in str(findings[0]["message"])
 
 
 def test_an_author_who_is_not_the_actor_is_caught(reg: Reg) -> None:

@@ -472,7 +472,7 @@ def test_list_formats_mask_phones(three: tuple[Reg, dict[str, str]]) -> None:
 
     table = reg.ok("list").out
     lines = table.splitlines()
-    assert lines[0].split()[:3] == ["id", "received_at", "status"]
+    assert lines[0].split()[:3] == ["ID", "Received", "Status"]
     assert len(lines) == 2 + 3
     assert all(cid in table for cid in ids.values())
     assert "138****8000" in table and "13800138000" not in table

@@ -40,7 +40,7 @@ def actions(reg: Reg, cid: str) -> list[str]:
 
 def due(reg: Reg, cid: str) -> str | None:
     """The deadline `show` prints for an active complaint, or None."""
-    found = re.search(r"^  Due 处理期限\s+(\S+)$", reg.ok("show", cid).out, re.MULTILINE)
+    found = re.search(r"^  Due\s+(\S+)$", reg.ok("show", cid).out, re.MULTILINE)
     return found.group(1) if found else None
 
 

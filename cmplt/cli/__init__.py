@@ -13,9 +13,10 @@ from typing import NoReturn
 
 import click
 
-from cmplt import __version__
+from cmplt import __version__, i18n
 from cmplt.cli.context import Context
 from cmplt.errors import CmpltError
+from cmplt.i18n import _
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -30,14 +31,23 @@ EXIT_BUG = 70
     help="Registry folder (default: the nearest folder upward holding cmplt.yaml). "
     "Env: CMPLT_REGISTRY.",
 )
+@click.option(
+    "--lang",
+    envvar="CMPLT_LANG",
+    metavar="[zh-CN|en]",
+    help="Language of messages, labels and tables: zh-CN (简体中文) or en. Default: the "
+    "policy's language:, then the locale, then zh-CN. Env: CMPLT_LANG.",
+)
 @click.version_option(__version__, prog_name="cmplt")
 @click.pass_context
-def cli(ctx: click.Context, registry: str | None) -> None:
+def cli(ctx: click.Context, registry: str | None, lang: str | None) -> None:
     """Complaint and callback registry (物业投诉与回访) kept as YAML files in git.
 
     Every step is one commit; `git log -p` on a record is its whole life.
     """
-    ctx.obj = Context(registry)
+    obj = Context(registry)
+    ctx.obj = obj
+    i18n.configure(lang, obj.policy_language)
 
 
 def _register() -> None:
@@ -53,6 +63,9 @@ _register()
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: maps every outcome to an exit status and one line on stderr."""
+    # until the group's callback runs (it does not for --help or a usage error),
+    # the language comes from the environment alone
+    i18n.configure(None, lambda: None)
     try:
         # without standalone mode, click returns the code of a click Exit instead of raising
         returned = cli.main(args=argv, prog_name="cmplt", standalone_mode=False)
@@ -65,19 +78,24 @@ def main(argv: list[str] | None = None) -> int:
         # one line, like every other mistake; --help has the rest
         where = exc.ctx.command_path if exc.ctx else "cmplt"
         message = " ".join(exc.format_message().split())
-        click.echo(f"cmplt: {where}: {message} (see {where} --help)", err=True)
+        # click's own wording stays English; the frame around it is ours
+        hint = _("see {command} --help").format(command=where)
+        click.echo(f"cmplt: {where}: {message} ({hint})", err=True)
         return EXIT_USAGE
     except click.ClickException as exc:
         click.echo(f"cmplt: {exc.format_message()}", err=True)
         return exc.exit_code if exc.exit_code else EXIT_USAGE
     except (click.Abort, KeyboardInterrupt):
-        click.echo("cmplt: interrupted; nothing was committed", err=True)
+        click.echo("cmplt: " + _("interrupted; nothing was committed"), err=True)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0
     except Exception:
         traceback.print_exc()
-        click.echo("cmplt: this is a bug in cmplt; please report it with the lines above", err=True)
+        click.echo(
+            "cmplt: " + _("this is a bug in cmplt; please report it with the lines above"),
+            err=True,
+        )
         return EXIT_BUG
     return returned if isinstance(returned, int) else 0
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cmplt.cli.context import Context, pass_context
+from cmplt.i18n import _
 
 
 @click.command("init")
@@ -17,8 +18,10 @@ def init(obj: Context, folder: Path) -> None:
     from cmplt.registry import init_registry
 
     root, commit = init_registry(folder, obj.now())
-    click.echo(f"registry ready in {root} (commit {commit[:10]})")
-    click.echo("next: cmplt staff add NAME --role clerk --department 客服中心")
+    click.echo(
+        _("registry ready in {root} (commit {commit})").format(root=root, commit=commit[:10])
+    )
+    click.echo(_("next: cmplt staff add NAME --role clerk --department 客服中心"))
 
 
 @click.group("staff")
@@ -46,7 +49,11 @@ def staff_add(
 
     member = StaffMember(role=role, department=department, email=email)
     change = obj.registry.add_staff(name.strip() if name.strip() else name, member, by, obj.now)
-    click.echo(f"{name} added as {role} (commit {change.commit[:10]})")
+    click.echo(
+        _("{name} added as {role} (commit {commit})").format(
+            name=name, role=role, commit=change.commit[:10]
+        )
+    )
 
 
 @staff.command("list")
@@ -74,7 +81,10 @@ def staff_list(obj: Context, fmt: str) -> None:
         for name, m in registry.roster.staff.items()
     ]
     click.echo(
-        render.rows_out(rows, ("name", "role", "role_label", "department", "email"), fmt), nl=False
+        render.rows_out(
+            rows, ("name", "role", "role_label", "department", "email"), fmt, labels=True
+        ),
+        nl=False,
     )
 
 
@@ -102,7 +112,10 @@ def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
     outcome = run_validate(paths, registry, Path.cwd())
     if outcome.skipped:
         shown = ", ".join(outcome.skipped[:5]) + (" …" if len(outcome.skipped) > 5 else "")
-        click.echo(f"cmplt: not registry files, skipped: {shown}", err=True)
+        click.echo(
+            "cmplt: " + _("not registry files, skipped: {files}").format(files=shown), err=True
+        )
+
     problems = outcome.problems
     if fmt == "json":
         click.echo(json.dumps([p.as_json() for p in problems], ensure_ascii=False, indent=2))

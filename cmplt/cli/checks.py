@@ -83,6 +83,7 @@ def check(
             within = parse_duration(warn_within)
         except ValueError as exc:
             raise UsageError(f"--warn-within: {exc}") from exc
+
     if period is not None:
         try:
             period_bounds(period, registry.policy.tz)

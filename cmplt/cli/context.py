@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cmplt.errors import UsageError
+from cmplt.i18n import _
 from cmplt.times import parse_stored_time, parse_time, utc_now
 
 if TYPE_CHECKING:
@@ -29,10 +30,34 @@ class Context:
         if self._registry is None:
             start = Path(self.registry_option) if self.registry_option else Path.cwd()
             if self.registry_option and not (start / store.POLICY_FILE).is_file():
-                raise UsageError(f"--registry {self.registry_option}: no {store.POLICY_FILE} there")
+                raise UsageError(
+                    _("--registry {folder}: no {file} there").format(
+                        folder=self.registry_option, file=store.POLICY_FILE
+                    )
+                )
             root = start if self.registry_option else store.find_registry(start)
             self._registry = Registry(root)
         return self._registry
+
+    def policy_language(self) -> str | None:
+        """The `language:` the registry's cmplt.yaml sets, or None (never raises).
+
+        Read through the fast loader, without validating the policy: a command
+        that fails because the policy is broken still speaks the policy's language
+        when it can, and the normal read that follows is not slowed by this one.
+        """
+        from cmplt import store
+
+        try:
+            if self.registry_option:
+                root = Path(self.registry_option)
+            else:
+                root = store.find_registry(Path.cwd())
+            data = store.read_fast(root / store.POLICY_FILE, store.POLICY_FILE)
+            value = data.get("language")
+        except Exception:
+            return None
+        return value if isinstance(value, str) else None
 
     def now(self) -> datetime:
         """The clock. CMPLT_NOW freezes it (tests, replaying a day's paper log)."""

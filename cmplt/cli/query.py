@@ -8,6 +8,7 @@ import click
 
 from cmplt.cli.context import Context, pass_context
 from cmplt.errors import InvalidFile
+from cmplt.i18n import _
 from cmplt.model import STATUSES
 from cmplt.policy import NATURES, SEVERITIES
 
@@ -140,9 +141,9 @@ def list_(
             row["summary"] = render.shorten(c.summary, 30)
         rows.append(row)
     rows.sort(key=lambda row: (row["received_at"], row["id"]))
-    click.echo(render.rows_out(rows, LIST_COLUMNS, fmt, registry.policy.tz), nl=False)
+    click.echo(render.rows_out(rows, LIST_COLUMNS, fmt, registry.policy.tz, labels=True), nl=False)
     for problem in broken:
-        click.echo(f"cmplt: skipped {problem.message}", err=True)
+        click.echo("cmplt: " + _("skipped {problem}").format(problem=problem.message), err=True)
     if broken:
         raise click.exceptions.Exit(InvalidFile.exit_code)
 

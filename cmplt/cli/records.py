@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from cmplt.cli.context import Context, pass_context
+from cmplt.i18n import _
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES
 
 F = Callable[..., Any]
@@ -132,7 +133,7 @@ def _reclassify_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     if verified is not None:
         changes["staff_verified"] = verified == "yes"
     if not {k for k in changes if k != "reason"}:
-        raise click.UsageError("reclassify: give at least one of the options to change")
+        raise click.UsageError(_("reclassify: give at least one of the options to change"))
     return changes
 
 

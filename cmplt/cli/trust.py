@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cmplt.cli.context import Context, pass_context
+from cmplt.i18n import _, label
 
 
 @click.command("audit")
@@ -93,7 +94,14 @@ def log(obj: Context, complaint: str, fmt: str) -> None:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     # "what" last and whole: it is what a supervisor reads the log for
-    headers = ["happened 发生", "recorded 录入", "who 经办", "action 步骤", "commit", "what 内容"]
+    headers = [
+        _("happened"),
+        _("recorded"),
+        _("who"),
+        _("action"),
+        _("commit"),
+        _("what"),
+    ]
     rows = [
         dict(
             zip(
@@ -102,7 +110,7 @@ def log(obj: Context, complaint: str, fmt: str) -> None:
                     parse_time_text(s.at) or s.at,
                     parse_time_text(s.recorded_at) or committed(s.committed),
                     s.by or s.author,
-                    s.action,
+                    label("action", s.action) if s.action else s.action,
                     s.commit[:10],
                     describe(s),
                 ],

@@ -1,0 +1,159 @@
+"""The language people read: Simplified Chinese or English, through gettext.
+
+The catalogs are `cmplt/locale/<lang>/LC_MESSAGES/cmplt.po`, msgids in English.
+A catalog is read and compiled (`cmplt.catalogs`) the first time a message is
+translated, and kept for the rest of the process; a command that prints
+nothing translated never reads one. YAML keys and values are never translated:
+only what is shown to people goes through `_()` and `label()`.
+
+The language, first match wins: `--lang`, env `CMPLT_LANG`, the registry
+policy's `language:` (only when cmplt.yaml sets it), the locale (LANGUAGE,
+LC_ALL, LC_MESSAGES, LANG), then zh-CN.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from cmplt.errors import UsageError
+
+if TYPE_CHECKING:
+    import gettext
+
+DEFAULT = "zh-CN"
+LANGUAGES = ("zh-CN", "en")
+DOMAIN = "cmplt"
+# the catalog folder of each language code
+_FOLDERS = {"zh-CN": "zh_CN", "en": "en"}
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+_explicit: str | None = None
+_policy_language: Callable[[], str | None] = lambda: None  # noqa: E731
+_active: str | None = None
+_translations: dict[str, gettext.NullTranslations] = {}
+
+
+def normalise(language: str | None) -> str | None:
+    """ "zh", "zh_CN", "zh-Hans", "zh_CN.UTF-8" -> "zh-CN"; "en_US.UTF-8" -> "en"; else None."""
+    if not language:
+        return None
+    # LANGUAGE may list several ("zh_CN:en"); the first one we know wins
+    for part in language.split(":"):
+        code = part.split(".")[0].split("@")[0].strip().lower().replace("_", "-")
+        if code in ("", "c", "posix"):
+            continue
+        if code == "zh" or code.startswith("zh-"):
+            return "zh-CN"
+        if code == "en" or code.startswith("en-"):
+            return "en"
+    return None
+
+
+def _unknown(language: str) -> UsageError:
+    return UsageError(
+        _("unknown language {language!r}; use one of: {known}").format(
+            language=language, known=", ".join(LANGUAGES)
+        )
+    )
+
+
+def use(language: str) -> None:
+    """Select the language explicitly (raises UsageError for one we have no catalog of)."""
+    global _active, _explicit
+    code = normalise(language)
+    if code is None:
+        raise _unknown(language)
+    _explicit = code
+    _active = code
+
+
+def configure(explicit: str | None, policy_language: Callable[[], str | None]) -> None:
+    """Once per CLI invocation: remember where the language comes from; resolve it lazily.
+
+    `policy_language` returns the policy's `language:` or None; it must not raise.
+    """
+    global _explicit, _policy_language, _active
+    _explicit, _policy_language, _active = None, policy_language, None
+    if explicit is not None:
+        code = normalise(explicit)
+        if code is None:
+            raise _unknown(explicit)
+        _explicit = code
+
+
+def _resolve() -> str:
+    if _explicit is not None:
+        return _explicit
+    code = normalise(os.environ.get("CMPLT_LANG"))
+    if code is not None:
+        return code
+    try:
+        code = normalise(_policy_language())
+    except Exception:  # a broken policy must not break the message that reports it
+        code = None
+    if code is not None:
+        return code
+    for name in LOCALE_VARIABLES:
+        # "C", "POSIX" and languages we have no catalog of are passed over
+        code = normalise(os.environ.get(name))
+        if code is not None:
+            return code
+    return DEFAULT
+
+
+def current() -> str:
+    """The active language code, "zh-CN" or "en"."""
+    global _active
+    if _active is None:
+        _active = _resolve()
+    return _active
+
+
+def catalog_text(language: str) -> str:
+    """The `.po` text of a language's catalog, from the installed package."""
+    from importlib import resources
+
+    folder = _FOLDERS[language]
+    path = resources.files("cmplt").joinpath("locale", folder, "LC_MESSAGES", f"{DOMAIN}.po")
+    return path.read_text(encoding="utf-8")
+
+
+def translations(language: str) -> gettext.NullTranslations:
+    """The gettext translations of a language, compiled from its `.po` once per process."""
+    found = _translations.get(language)
+    if found is None:
+        # imported here: a command that shows no message pays for none of this
+        import gettext
+        import io
+
+        from cmplt.catalogs import compile_mo, parse_po
+
+        mo = compile_mo(parse_po(catalog_text(language), f"{_FOLDERS[language]}/{DOMAIN}.po"))
+        found = gettext.GNUTranslations(io.BytesIO(mo))
+        _translations[language] = found
+    return found
+
+
+def _(message: str) -> str:
+    """`message` (an English msgid) in the active language."""
+    return translations(current()).gettext(message)
+
+
+def N_(message: str) -> str:
+    """Mark a constant for extraction; translate it with `_()` where it is shown."""
+    return message
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(current()).ngettext(singular, plural, n)
+
+
+def label(kind: str, value: str) -> str:
+    """How an enum or list value (`kind` "status", "severity", ...) is shown to people.
+
+    A value without a translation (a category a team added to its policy) is
+    shown as it is stored.
+    """
+    return translations(current()).pgettext(kind, value)
