@@ -6,6 +6,7 @@ default, so that a team changes its rules in a reviewed file, not in code.
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta, tzinfo
 from typing import Annotated, Literal
 
@@ -93,6 +94,28 @@ class Calendar(_Strict):
         return day.weekday() not in self.weekend and day not in self.holidays
 
 
+class ReportPolicy(_Strict):
+    """What `cmplt report` reads that the procedures leave to the team."""
+
+    # The building (楼号) of a unit is the first group of this pattern: "3-1502" is in
+    # building 3. A unit it does not match is its own building.
+    building_pattern: str = r"^([^-]+)-"
+    # 定期评估: an improvement measure is read by the complaints in its scope over this
+    # long before it was done and as long after.
+    measure_window: Duration = timedelta(days=90)
+
+    @field_validator("building_pattern")
+    @classmethod
+    def _one_group(cls, value: str) -> str:
+        try:
+            groups = re.compile(value).groups
+        except re.error as exc:
+            raise ValueError(f"is not a regular expression: {exc}") from exc
+        if groups < 1:
+            raise ValueError("needs a group, in parentheses, that captures the building")
+        return value
+
+
 DEFAULT_ROLES = {
     "clerk": "客服员",
     "cs_supervisor": "客服主管",
@@ -136,6 +159,7 @@ class Policy(_Strict):
     subjects: list[str] = ["facilities", "quality", "attitude", "abnormal"]
     departments: list[str] = ["客服中心", "工程部", "保安部", "保洁部", "绿化部"]
     responsible_parties: list[str] = ["property", "owner", "developer", "other"]
+    report: ReportPolicy = ReportPolicy()
 
     @field_validator("timezone")
     @classmethod

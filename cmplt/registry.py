@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -45,6 +45,9 @@ class Change:
     complaint_id: str | None
     event: Mapping[str, Any] | None = None
     status: str | None = None
+
+
+T = TypeVar("T")
 
 
 def load_policy(root: Path) -> Policy:
@@ -238,8 +241,18 @@ class Registry:
             raise
 
     def _locked(self, work: Callable[[], Change]) -> Change:
+        return self.locked(work)
+
+    def locked(self, work: Callable[[], T]) -> T:
+        """Run `work` holding the registry lock (every write goes through here)."""
         with lock.registry_lock(gitlog.git_dir(self.worktree) / "cmplt.lock"):
             return work()
+
+    def commit_files(
+        self, files: Mapping[Path, str], message: str, actor: str, when: datetime
+    ) -> str:
+        """Write `files` and commit exactly them as `actor`; put them back on failure."""
+        return self._commit(files, message, self._identity(actor), when)
 
     def receive(
         self,

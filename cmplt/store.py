@@ -353,8 +353,10 @@ _TIMESTAMP = re.compile(
 )
 
 
-def set_field(doc: CommentedMap, key: str, value: Any, tz: tzinfo) -> None:
-    """Set a top-level field in place, dropping it when None, inserting it in FIELD_ORDER."""
+def set_field(
+    doc: CommentedMap, key: str, value: Any, tz: tzinfo, order: Sequence[str] = FIELD_ORDER
+) -> None:
+    """Set a top-level field in place, dropping it when None, inserting it in `order`."""
     if value is None:
         doc.pop(key, None)
         return
@@ -363,8 +365,8 @@ def set_field(doc: CommentedMap, key: str, value: Any, tz: tzinfo) -> None:
         if doc[key] != written or type(doc[key]) is not type(written):
             doc[key] = written
         return
-    rank = FIELD_ORDER.index(key) if key in FIELD_ORDER else len(FIELD_ORDER)
-    position = sum(1 for k in doc if k in FIELD_ORDER and FIELD_ORDER.index(k) < rank)
+    rank = order.index(key) if key in order else len(order)
+    position = sum(1 for k in doc if k in order and order.index(k) < rank)
     doc.insert(position, key, written)
 
 
@@ -378,12 +380,16 @@ def event_node(event: Mapping[str, Any], tz: tzinfo) -> CommentedMap:
     return node
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Replace a file in one step (a crash leaves the old one or the new one)."""
+def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Replace a file in one step (a crash leaves the old one or the new one).
+
+    Without `mode` the file is private to its owner (caches, state under .git/)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        if mode is not None:
+            os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

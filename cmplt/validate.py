@@ -728,7 +728,55 @@ def validate_registry(
         if complaint_id is not None:
             ids.setdefault(complaint_id, []).append((path, relpath))
     problems.extend(_duplicate_ids(root, ids, label, whole=not given))
+    for path in _measure_files(root, given):
+        relpath = _relpath(root, path) or str(path)
+        problems.extend(_validate_measure(path, relpath, label(relpath), settings))
     return sorted(problems)
+
+
+def _measure_files(root: Path, given: Sequence[Path]) -> list[Path]:
+    """The improvement measures: all of them, or those among the paths given."""
+    from cmplt.measures import MEASURES_DIR
+
+    if given:
+        return [p for p in given if (_relpath(root, p) or "").startswith(f"{MEASURES_DIR}/")]
+    folder = root / MEASURES_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _validate_measure(path: Path, relpath: str, label: str, settings: Settings) -> list[Problem]:
+    """An improvement measure: its schema, and the names and values it uses."""
+    from cmplt.measures import Measure
+
+    loaded = read_file(path, label)
+    if isinstance(loaded, Problem):
+        return [loaded]
+    measure, problems = _schema(loaded, Measure)
+    if measure is None:
+        return problems
+    found: list[tuple[tuple[str, ...], str]] = []
+    if path.stem != measure.id:
+        found.append((("id",), f"{measure.id} does not match the file name {path.name}"))
+    if measure.status == "done" and measure.done_at is None:
+        found.append((("status",), "is done, but the measure has no done_at"))
+    if measure.status != "done" and measure.done_at is not None:
+        found.append((("done_at",), f"is set, but the status is {measure.status}"))
+    if measure.done_at is not None and measure.done_at < measure.created_at:
+        found.append((("done_at",), "is before created_at"))
+    policy, roster = settings.policy, settings.roster
+    if policy is not None:
+        for key, allowed in (("category", policy.categories), ("subject", policy.subjects)):
+            value = measure.scope.get(key)
+            if value is not None and value not in allowed:
+                found.append((("scope", key), f"{value!r} is not a {key} of the policy"))
+    if roster is not None:
+        for key in ("owner", "created_by", "done_by"):
+            name = getattr(measure, key)
+            if name is not None and name not in roster.staff:
+                found.append(((key,), f"{name!r} is not on the staff roster"))
+    return [loaded.problem(loc, message) for loc, message in found]
 
 
 def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Outcome:
@@ -770,8 +818,9 @@ def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Out
 
 
 def _is_registry_file(relpath: str) -> bool:
+    folders = (f"{store.RECORDS_DIR}/", "improvements/")
     return relpath in (store.POLICY_FILE, store.ROSTER_FILE) or (
-        relpath.startswith(f"{store.RECORDS_DIR}/") and relpath.endswith((".yaml", ".yml"))
+        relpath.startswith(folders) and relpath.endswith((".yaml", ".yml"))
     )
 
 

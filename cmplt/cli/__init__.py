@@ -51,9 +51,9 @@ def cli(ctx: click.Context, registry: str | None, lang: str | None) -> None:
 
 
 def _register() -> None:
-    from cmplt.cli import admin, checks, query, records, trust, trust_files
+    from cmplt.cli import admin, checks, query, records, report, trust, trust_files
 
-    for module in (admin, records, query, checks, trust, trust_files):
+    for module in (admin, records, query, checks, report, trust, trust_files):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,0 +1,328 @@
+"""`cmplt report` and `cmplt improve`: the monthly statistics and the measures they lead to."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from cmplt.cli.context import Context, pass_context
+from cmplt.cli.records import actor_options
+from cmplt.i18n import N_
+
+if TYPE_CHECKING:
+    from cmplt.errors import InvalidFile
+    from cmplt.measures import Measure
+    from cmplt.registry import Registry
+
+
+def _date(text: str | None, option: str) -> date | None:
+    from cmplt.errors import UsageError
+    from cmplt.i18n import _
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise UsageError(
+            _("{option} {value!r}: use a date, YYYY-MM-DD").format(option=option, value=text)
+        ) from exc
+
+
+@click.command("report")
+@click.option(
+    "--period",
+    metavar="YYYY-MM|this|last",
+    help="The calendar month to report on (policy timezone). Default: this month.",
+)
+@click.option("--from", "first_text", metavar="DATE", help="First day of the period (YYYY-MM-DD).")
+@click.option("--to", "last_text", metavar="DATE", help="Last day of the period, included.")
+@click.option(
+    "--as-of",
+    "as_of_text",
+    metavar="TIME",
+    help="Read the records as they stood then. Default: the period's end, or now "
+    "while the period runs.",
+)
+@click.option(
+    "--compare",
+    type=click.Choice(["previous"]),
+    help="Show the change in volume against the previous period.",
+)
+@click.option(
+    "--include-staff",
+    is_flag=True,
+    help="Add the verified complaints about staff, by person (it names people).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["md", "html", "csv", "json"]),
+    default="md",
+    show_default=True,
+)
+@click.option(
+    "--csv-layout",
+    type=click.Choice(["long", "tables"]),
+    default="long",
+    show_default=True,
+    help="csv: one long table to pivot, or one file per table (needs -o DIR).",
+)
+@click.option(
+    "-o",
+    "--output",
+    metavar="FILE",
+    type=click.Path(path_type=Path),
+    help="Write here instead of stdout (a folder for --csv-layout tables).",
+)
+@pass_context
+def report(
+    obj: Context,
+    period: str | None,
+    first_text: str | None,
+    last_text: str | None,
+    as_of_text: str | None,
+    compare: str | None,
+    include_staff: bool,
+    fmt: str,
+    csv_layout: str,
+    output: Path | None,
+) -> None:
+    """The statistics of a period (统计分析): volume, times, SLA compliance,
+    callbacks and satisfaction, repeat complaints, declined complaints and the
+    improvement measures, from the records as they stood at the period's end."""
+    from cmplt import report_render
+    from cmplt.errors import InvalidFile, UsageError
+    from cmplt.i18n import _
+    from cmplt.measures import all_measures
+    from cmplt.report import Unreadable, build_report, default_as_of, parse_period, span_window
+
+    registry = obj.registry
+    tz = registry.policy.tz
+    now = obj.now()
+    first, last = _date(first_text, "--from"), _date(last_text, "--to")
+    if period is not None and (first or last):
+        raise UsageError(_("give --period or --from/--to, not both"))
+    if (first is None) != (last is None):
+        raise UsageError(_("--from and --to go together"))
+    if fmt != "csv" and csv_layout != "long":
+        raise UsageError(_("--csv-layout is for --format csv"))
+    if csv_layout == "tables" and output is None:
+        raise UsageError(_("--csv-layout tables writes one file per table: give -o FOLDER"))
+    if first is not None and last is not None:
+        window = span_window(first, last, tz)
+    else:
+        window = parse_period(period or "this", now, tz)
+    as_of: datetime = obj.time(as_of_text, "--as-of") or default_as_of(window, now)
+    if as_of_text is None and as_of <= window.start:
+        raise UsageError(_("the period {period} has not begun yet").format(period=window.label))
+    if as_of <= window.start:
+        raise UsageError(
+            _("--as-of {as_of} is before the period {period} begins").format(
+                as_of=as_of.astimezone(tz).isoformat(), period=window.label
+            )
+        )
+    measures, broken = [], []
+    for measure in all_measures(registry):
+        if isinstance(measure, InvalidFile):
+            broken.append(Unreadable(measure.path, measure.line, measure.reason))
+        else:
+            measures.append(measure)
+    result = build_report(registry, window, as_of, compare is not None, include_staff, measures)
+    result.unreadable.extend(broken)
+    if fmt == "csv" and csv_layout == "tables":
+        assert output is not None
+        _write_folder(output, report_render.csv_tables(result))
+        return
+    if fmt == "md":
+        text = report_render.to_markdown(result)
+    elif fmt == "json":
+        text = report_render.to_json(result)
+    elif fmt == "csv":
+        text = report_render.csv_long(result)
+    else:
+        from cmplt.report_html import to_html
+
+        text = to_html(result)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        _write_file(output, text, bom=fmt == "csv")
+
+
+def _write_file(path: Path, text: str, bom: bool) -> None:
+    """Atomically; CSV with a byte-order mark, so that Excel reads it as UTF-8."""
+    from cmplt import store
+    from cmplt.errors import UsageError
+    from cmplt.i18n import _
+
+    if path.is_dir():
+        raise UsageError(_("-o {path}: is a folder").format(path=path))
+    data = text.encode("utf-8-sig" if bom else "utf-8")
+    try:
+        # a report is for reading: keep the mode of the file it replaces, else rw-r--r--
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        store.write_bytes_atomic(path, data, mode)
+    except OSError as exc:
+        raise UsageError(_("-o {path}: {reason}").format(path=path, reason=exc.strerror)) from exc
+
+
+def _write_folder(folder: Path, files: dict[str, str]) -> None:
+    from cmplt.errors import UsageError
+    from cmplt.i18n import _
+
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(_("-o {path}: is not a folder").format(path=folder))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(_("-o {path}: {reason}").format(path=folder, reason=exc.strerror)) from exc
+    for name, text in files.items():
+        _write_file(folder / name, text, bom=True)
+
+
+@click.group("improve")
+def improve() -> None:
+    """Improvement measures (改进措施) and their periodic evaluation (定期评估)."""
+
+
+@improve.command("add")
+@click.option("--title", required=True, help="What will be done.")
+@click.option("--category", required=True, help="The complaint category it addresses (policy).")
+@click.option("--subject", help="Narrow the scope to one subject (policy).")
+@click.option("--building", help="Narrow the scope to one building (楼号), e.g. 3.")
+@click.option("--owner", required=True, metavar="NAME", help="Who carries it out (roster).")
+@click.option("--due", "due_text", required=True, metavar="DATE", help="Due date, YYYY-MM-DD.")
+@click.option(
+    "--by",
+    envvar="CMPLT_ACTOR",
+    required=True,
+    metavar="NAME",
+    help="Who records it: a name on the staff roster. Env: CMPLT_ACTOR.",
+)
+@pass_context
+def improve_add(
+    obj: Context,
+    title: str,
+    category: str,
+    subject: str | None,
+    building: str | None,
+    owner: str,
+    due_text: str,
+    by: str,
+) -> None:
+    """Record an improvement measure; prints its ID alone on the first line."""
+    from cmplt.measures import add_measure
+
+    scope = {"category": category}
+    if subject is not None:
+        scope["subject"] = subject
+    if building is not None:
+        scope["building"] = building
+    due = _date(due_text, "--due")
+    assert due is not None
+    change = add_measure(obj.registry, title, scope, owner, due, by, obj.now, obj.seed())
+    click.echo(change.measure.id)
+    click.echo(f"(commit {change.commit[:10]})")
+
+
+@improve.command("done")
+@click.argument("measure", metavar="ID")
+@click.option("--note", required=True, help="What was done.")
+@actor_options
+@pass_context
+def improve_done(obj: Context, measure: str, note: str, by: str, at_text: str | None) -> None:
+    """Record that a measure was carried out."""
+    from cmplt.measures import finish_measure
+
+    change = finish_measure(obj.registry, measure, note, by, obj.time(at_text, "--at"), obj.now)
+    click.echo(f"{change.measure.id} done (commit {change.commit[:10]})")
+
+
+@improve.command("list")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    type=click.Choice(["open", "overdue", "done"]),
+    help="Only these (repeatable). Overdue: open past its due date.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+@pass_context
+def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
+    """The measures, oldest first; an unreadable file is one line on stderr and exit 1."""
+    from cmplt import render
+    from cmplt.errors import InvalidFile
+    from cmplt.i18n import _
+
+    registry = obj.registry
+    tz = registry.policy.tz
+    today = obj.now().astimezone(tz).date()
+    rows, broken = [], False
+    for measure in _measures(registry):
+        if isinstance(measure, InvalidFile):
+            click.echo(f"cmplt: {measure.message}", err=True)
+            broken = True
+            continue
+        status: str = measure.status
+        if status == "open" and measure.due < today:
+            status = "overdue"
+        if statuses and status not in statuses:
+            continue
+        rows.append(
+            {
+                "id": measure.id,
+                "status": status if fmt != "table" else _(_STATUS[status]),
+                "due": measure.due.isoformat(),
+                "owner": measure.owner,
+                # an object in JSON; `category=repair, building=3` in a table or a CSV cell
+                "scope": measure.scope
+                if fmt == "json"
+                else ", ".join(f"{k}={v}" for k, v in measure.scope.items()),
+                "title": measure.title,
+                "created_at": measure.created_at,
+                "done_at": measure.done_at,
+                "note": measure.note,
+            }
+        )
+    keys = ["id", "status", "due", "owner", "scope", "title", "done_at"]
+    if fmt == "table":
+        headers = {k: _(_HEADERS[k]) for k in keys}
+        shown = [{headers[k]: row[k] for k in keys} for row in rows]
+        click.echo(render.rows_out(shown, list(headers.values()), "table", tz), nl=False)
+    else:
+        click.echo(render.rows_out(rows, [*keys, "created_at", "note"], fmt, tz), nl=False)
+    if broken:
+        raise click.exceptions.Exit(1)
+
+
+def _measures(registry: Registry) -> list[Measure | InvalidFile]:
+    from cmplt.errors import InvalidFile
+    from cmplt.measures import all_measures
+
+    found = list(all_measures(registry))
+    # an ID begins with the day it was recorded: by ID is oldest first
+    return sorted(found, key=lambda m: m.id if not isinstance(m, InvalidFile) else "")
+
+
+_STATUS = {"open": N_("open"), "overdue": N_("overdue"), "done": N_("done")}
+_HEADERS = {
+    "id": N_("ID"),
+    "status": N_("Status"),
+    "due": N_("Due"),
+    "owner": N_("Owner"),
+    "scope": N_("Scope"),
+    "title": N_("Measure"),
+    "done_at": N_("Done"),
+}
+
+COMMANDS = [report, improve]

@@ -1,0 +1,258 @@
+"""Improvement measures (改进措施) and their state, one YAML file each.
+
+物业服务客户投诉和回访方案 三.2-4: complaints end in improvement measures and
+their periodic evaluation. A measure names its scope (a category, and
+optionally a subject and a building), who owns it and when it is due; `done`
+records when and how it was carried out. The report reads the complaint volume
+in the scope before and after (see `report.measure_readings`).
+
+Files live in `improvements/` at the registry root and are committed like
+every step: one commit per change, the actor as author.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from ruamel.yaml.comments import CommentedMap
+
+from cmplt import gitlog, ids, store
+from cmplt.errors import AmbiguousId, InvalidFile, NotFound, StepRefused, UsageError
+from cmplt.model import Name, Text, Time
+from cmplt.registry import Registry
+from cmplt.workflow import check_time, require_choice, require_staff
+
+MEASURES_DIR = "improvements"
+MEASURE_ID = r"^M-\d{6}-[0-9A-HJKMNP-TV-Z]{4}$"
+SCOPE_KEYS = ("category", "subject", "building")
+# the order of a measure file's fields, as a person reads it
+MEASURE_ORDER = (
+    "id",
+    "title",
+    "scope",
+    "owner",
+    "due",
+    "status",
+    "created_at",
+    "created_by",
+    "done_at",
+    "done_by",
+    "note",
+)
+Status = Literal["open", "done"]
+
+
+class Measure(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, Field(pattern=MEASURE_ID)]
+    title: Text
+    scope: dict[Literal["category", "subject", "building"], Name]  # the category is required
+    owner: Name
+    due: date
+    status: Status
+    created_at: Time
+    created_by: Name
+    done_at: Time | None = None
+    done_by: Name | None = None
+    note: Text | None = None
+
+
+@dataclass(frozen=True)
+class MeasureChange:
+    commit: str
+    measure: Measure
+
+
+def measures_dir(registry: Registry) -> Path:
+    return registry.root / MEASURES_DIR
+
+
+def measure_files(registry: Registry) -> list[Path]:
+    folder = measures_dir(registry)
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.glob("M-*.yaml") if p.is_file())
+
+
+def read_measure(registry: Registry, path: Path) -> Measure:
+    label = registry.label(path)
+    measure = store.read_model(Measure, path, label)
+    if path.stem != measure.id:
+        raise InvalidFile(label, None, "id", f"{measure.id} does not match the file name")
+    if measure.status == "done" and measure.done_at is None:
+        raise InvalidFile(label, None, "done_at", "a done measure needs done_at")
+    return measure
+
+
+def all_measures(registry: Registry) -> Iterator[Measure | InvalidFile]:
+    """Every measure, or why its file could not be read."""
+    for path in measure_files(registry):
+        try:
+            yield read_measure(registry, path)
+        except InvalidFile as exc:
+            yield exc
+        except NotFound:
+            continue  # removed while we were listing
+
+
+def resolve_measure(registry: Registry, text: str) -> Path:
+    """A measure's file from its ID or a unique prefix of it (`M-2611`, `m-261128-7k`)."""
+    wanted = ids.normalise_id_input(text)
+    if not wanted.startswith("M-"):
+        wanted = "M-" + wanted.removeprefix("M")
+    matches = [p for p in measure_files(registry) if p.stem.startswith(wanted)]
+    if not matches:
+        raise NotFound(f"no improvement measure matches {text!r}")
+    exact = [p for p in matches if p.stem == wanted]
+    if exact:
+        return exact[0]
+    if len(matches) > 1:
+        shown = ", ".join(p.stem for p in matches[:5])
+        raise AmbiguousId(f"{text!r} matches {len(matches)} measures: {shown}")
+    return matches[0]
+
+
+def check_scope(registry: Registry, scope: dict[str, str]) -> None:
+    policy = registry.policy
+    require_choice(scope.get("category"), policy.categories, "--category")
+    if "subject" in scope:
+        require_choice(scope["subject"], policy.subjects, "--subject")
+    if "building" in scope and (not scope["building"].strip() or "\n" in scope["building"]):
+        raise UsageError("--building must be a building's name, e.g. 3")
+
+
+def add_measure(
+    registry: Registry,
+    title: str,
+    scope: dict[str, str],
+    owner: str,
+    due: date,
+    by: str,
+    clock: Callable[[], datetime],
+    seed: str | None = None,
+) -> MeasureChange:
+    """改进措施: a measure with its scope, owner and due date, committed."""
+    require_staff(registry.roster, by)
+    require_staff(registry.roster, owner, "--owner")
+    check_scope(registry, scope)
+    if not title.strip():
+        raise UsageError("--title must not be empty")
+
+    def work() -> MeasureChange:
+        now = clock()
+        if due < now.astimezone(registry.policy.tz).date():
+            raise UsageError(f"--due {due} is already past")
+        measure_id, path = _new_id(registry, now, title, seed)
+        measure = Measure(
+            id=measure_id,
+            title=title,
+            scope=scope,
+            owner=owner,
+            due=due,
+            status="open",
+            created_at=now,
+            created_by=by,
+        )
+        doc = _document(measure, registry)
+        commit = registry.commit_files(
+            {path: store.dump(doc)},
+            gitlog.commit_message(
+                f"{measure_id}: improvement measure: {title.splitlines()[0]}",
+                trailers={"Measure-Id": measure_id, "Action": "improve-add", "Actor": by},
+            ),
+            by,
+            now,
+        )
+        return MeasureChange(commit, measure)
+
+    return registry.locked(work)
+
+
+def finish_measure(
+    registry: Registry,
+    id_text: str,
+    note: str,
+    by: str,
+    at: datetime | None,
+    clock: Callable[[], datetime],
+) -> MeasureChange:
+    """Record that a measure was carried out (and how), committed."""
+    require_staff(registry.roster, by)
+    if not note.strip():
+        raise UsageError("--note must say what was done")
+
+    def work() -> MeasureChange:
+        now = clock()
+        path = resolve_measure(registry, id_text)
+        label = registry.label(path)
+        gitlog.require_committed(registry.worktree, registry.git_path(path), label)
+        measure = read_measure(registry, path)
+        if measure.status == "done":
+            raise StepRefused(f"{measure.id} was already done on {measure.done_at}")
+        done_at = at or now
+        check_time(done_at, measure.created_at, now)
+        doc = store.read_document(path, label)
+        tz = registry.policy.tz
+        for key, value in (
+            ("status", "done"),
+            ("done_at", done_at),
+            ("done_by", by),
+            ("note", note),
+        ):
+            store.set_field(doc, key, value, tz, MEASURE_ORDER)
+        try:
+            done = Measure.model_validate(_plain(doc))
+        except ValidationError as exc:
+            raise UsageError(f"{measure.id}: {exc.errors()[0]['msg']}") from exc
+        commit = registry.commit_files(
+            {path: store.dump(doc)},
+            gitlog.commit_message(
+                f"{measure.id}: improvement measure done: {note.splitlines()[0]}",
+                trailers={"Measure-Id": measure.id, "Action": "improve-done", "Actor": by},
+            ),
+            by,
+            now,
+        )
+        return MeasureChange(commit, done)
+
+    return registry.locked(work)
+
+
+def _plain(doc: Any) -> Any:
+    if isinstance(doc, dict):
+        return {k: _plain(v) for k, v in doc.items()}
+    return doc
+
+
+def _new_id(registry: Registry, now: datetime, title: str, seed: str | None) -> tuple[str, Path]:
+    local = now.astimezone(registry.policy.tz)
+    folder = measures_dir(registry)
+    for attempt in range(100):
+        chars = ids.random_chars(4, seed, f"measure:{now.isoformat()}:{title}:{attempt}")
+        measure_id = f"M-{local:%y%m%d}-{chars}"
+        path = folder / f"{measure_id}.yaml"
+        if not path.exists():
+            return measure_id, path
+    raise UsageError("could not find a free measure ID")  # pragma: no cover
+
+
+def _document(measure: Measure, registry: Registry) -> CommentedMap:
+    tz = registry.policy.tz
+    doc = CommentedMap()
+    doc.yaml_set_start_comment(
+        f"改进措施 {measure.id}, written by cmplt (cmplt improve). The report reads\n"
+        "the complaints in its scope before and after it was done."
+    )
+    values = measure.model_dump(exclude_none=True)
+    values["due"] = measure.due.isoformat()
+    values["scope"] = CommentedMap((k, measure.scope[k]) for k in SCOPE_KEYS if k in measure.scope)
+    for key in MEASURE_ORDER:
+        if key in values:
+            store.set_field(doc, key, values[key], tz, MEASURE_ORDER)
+    return doc

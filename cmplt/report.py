@@ -1,0 +1,921 @@
+"""`cmplt report`: the monthly statistics of the procedures (统计分析).
+
+Every figure is computed from the records as they stood at the report's
+`as_of` (the period's end, or now when the period has not ended), each record
+under the policy in force for it, so that a report is reproducible like a
+check of the past. The report is values: `render_report` turns them into
+Markdown, CSV, JSON or HTML; nothing here knows of click or of a language.
+
+What each record contributes is reduced to `Facts` (plain values) and cached
+under `.git/`, keyed like the check's cache by the file's stamp and the policy
+versions, so that a monthly cron run reads only the files that changed.
+
+Readings of the procedures that are ours (see the README):
+- volume, reply and resolution times count the records *received* in the
+  period (a cohort); a time not reached by `as_of` is "pending";
+- a clock counts toward SLA compliance in the period in which it is decided:
+  when it is met, or when it runs out unmet; met by its deadline is "inside";
+- callback rates per role use the check's quota arithmetic (a record resolved
+  in the period counts once its callback window has closed or it was called
+  back); satisfaction counts each record's last callback in the period;
+- the trend months are read as of the report's `as_of` too.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import itertools
+import marshal
+import math
+import re
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from hashlib import sha256
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from cmplt import gitlog, store
+from cmplt.check import PolicyHistory, _pivot, policy_history, record_files
+from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError
+from cmplt.model import Callback, Complaint, Event, Reject, Reopen
+from cmplt.policy import SATISFACTIONS, SEVERITIES, Policy
+from cmplt.registry import Registry
+from cmplt.rules import HANDLED, REPLIES, Case, clocks, handled_rounds, round_starts
+from cmplt.workflow import fold
+
+REPORT_FORMAT = 2  # bump when Facts change shape
+RACY_SECONDS = 2.0
+TREND_MONTHS = 12
+NONE = "-"  # the group of records with no value (no department, no building)
+# the rules whose clocks count toward SLA compliance: "dissatisfied" is a state, not a clock
+SLA_RULES = ("first-reply", "initial-plan", "major-answer", "resolve", "callback", "dual-callback")
+VOLUME_DIMENSIONS = (
+    "nature",
+    "severity",
+    "subject",
+    "category",
+    "channel",
+    "department",
+    "building",
+)
+
+
+# --- periods ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Window:
+    """A span of time [start, end) in the policy timezone, with its name."""
+
+    start: datetime
+    end: datetime
+    label: str
+
+    def holds(self, moment: float | None) -> bool:
+        return moment is not None and self.start.timestamp() <= moment < self.end.timestamp()
+
+    @property
+    def days(self) -> float:
+        return (self.end - self.start).total_seconds() / 86400
+
+
+def month_window(year: int, month: int, tz: tzinfo) -> Window:
+    start = datetime(year, month, 1, tzinfo=tz)
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+    return Window(start, end, f"{year:04d}-{month:02d}")
+
+
+def parse_period(text: str, now: datetime, tz: tzinfo) -> Window:
+    """`2026-11`, `this` (the month of now) or `last` (the month before)."""
+    local = now.astimezone(tz)
+    if text in {"this", "last"}:
+        year, month = local.year, local.month
+        if text == "last":
+            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+        return month_window(year, month, tz)
+    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
+    if not match or not 1 <= int(match[2]) <= 12:
+        raise UsageError(f"--period {text!r}: use YYYY-MM, 'this' or 'last'")
+    return month_window(int(match[1]), int(match[2]), tz)
+
+
+def span_window(first: date, last: date, tz: tzinfo) -> Window:
+    """From the start of `first` to the end of `last`, both days included."""
+    if last < first:
+        raise UsageError(f"--to {last} is before --from {first}")
+    start = datetime(first.year, first.month, first.day, tzinfo=tz)
+    end = datetime(last.year, last.month, last.day, tzinfo=tz) + timedelta(days=1)
+    return Window(start, end, f"{first.isoformat()}..{last.isoformat()}")
+
+
+def previous_window(window: Window) -> Window:
+    """The month before a month; otherwise the same number of days just before."""
+    start = window.start
+    if re.fullmatch(r"\d{4}-\d{2}", window.label):
+        year, month = (start.year - 1, 12) if start.month == 1 else (start.year, start.month - 1)
+        return month_window(year, month, start.tzinfo or UTC)
+    length = window.end - window.start
+    first = (start - length).date()
+    last = (start - timedelta(days=1)).date()
+    return span_window(first, last, start.tzinfo or UTC)
+
+
+def trend_windows(window: Window, months: int = TREND_MONTHS) -> list[Window]:
+    """The `months` calendar months ending with the one the window ends in."""
+    last = window.end - timedelta(microseconds=1)
+    tz = window.start.tzinfo or UTC
+    year, month = last.year, last.month
+    found = []
+    for _ in range(months):
+        found.append(month_window(year, month, tz))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return found[::-1]
+
+
+# --- what one record contributes ----------------------------------------------------
+
+
+class Facts(NamedTuple):
+    """One record as the report reads it: plain values, marshal-able (as a tuple)."""
+
+    id: str
+    received: float  # when it happened (at of receipt), POSIX time
+    unit: str
+    channel: str
+    nature: str
+    severity: str
+    subject: str
+    category: str
+    department: str | None  # the work order's department, if dispatched
+    status: str
+    staff: str | None  # the staff member complained about
+    staff_verified: bool | None
+    first_reply: float | None  # the first round's first reply
+    first_result: float | None  # the first round's result (resolve or reject)
+    clocks: tuple[tuple[str, float, float | None], ...]  # (rule, due, met) of every round
+    rounds: tuple[tuple[float, float, tuple[str, ...]], ...]  # (resolved, window closes, roles)
+    callbacks: tuple[tuple[float, str, str, str], ...]  # (at, by, role, satisfaction)
+    reopens: tuple[tuple[float, str], ...]  # (at, reason)
+    escalations: tuple[float, ...]
+    rejects: tuple[tuple[float, str], ...]  # (at, reason)
+    last: float  # the latest moment anything above happens or runs out (for skipping)
+
+
+def _ts(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def record_facts(complaint: Complaint, events: Sequence[Event], policy: Policy) -> Facts:
+    """What the record says as far as `events` go (a prefix of its events)."""
+    state = fold(events, complaint.id)
+    classification = state.classification
+    starts = [*round_starts(events), len(events)]
+    first_round = events[1 : starts[1]] if len(starts) > 2 else events[1:]
+    all_clocks: list[tuple[str, float, float | None]] = []
+    # each round's clocks, read on the events up to the next round's start, as
+    # the check read them while that round was the current one
+    for end in starts[1:]:
+        case = Case(complaint.id, events[:end], classification, complaint.requested_deadline)
+        for clock in clocks(case, policy):
+            if clock.rule in SLA_RULES:
+                all_clocks.append((clock.rule, clock.due.timestamp(), _ts(clock.met_at)))
+    case = Case(complaint.id, events, classification, complaint.requested_deadline)
+    last = max(e.at.timestamp() for e in events)
+    for _, due, _ in all_clocks:
+        last = max(last, due)
+    rounds = tuple(
+        (h.resolved_at.timestamp(), h.window_closes.timestamp(), tuple(sorted(h.roles)))
+        for h in handled_rounds(case, policy)
+    )
+    return Facts(
+        id=complaint.id,
+        received=events[0].at.timestamp(),
+        unit=complaint.unit,
+        channel=complaint.channel,
+        nature=str(classification["nature"]),
+        severity=str(classification["severity"]),
+        subject=str(classification["subject"]),
+        category=str(classification["category"]),
+        department=state.department,
+        status=state.status,
+        staff=classification.get("staff_involved"),
+        staff_verified=classification.get("staff_verified"),
+        first_reply=_ts(next((e.at for e in first_round if e.action in REPLIES), None)),
+        first_result=_ts(next((e.at for e in first_round if e.action in HANDLED), None)),
+        clocks=tuple(all_clocks),
+        rounds=rounds,
+        callbacks=tuple(
+            (e.at.timestamp(), e.by, e.role, e.satisfaction)
+            for e in events
+            if isinstance(e, Callback)
+        ),
+        reopens=tuple((e.at.timestamp(), e.reason) for e in events if isinstance(e, Reopen)),
+        escalations=tuple(e.at.timestamp() for e in events if e.action == "escalate"),
+        rejects=tuple((e.at.timestamp(), e.reason) for e in events if isinstance(e, Reject)),
+        last=max([last, *(closes for _, closes, _ in rounds)]),
+    )
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    path: str
+    line: int | None
+    message: str
+
+
+def _file_entry(registry: Registry, full: str, history: PolicyHistory) -> tuple[Any, ...]:
+    """(recorded times of the events, facts of the whole record) or ("!", line, why)."""
+    try:
+        complaint = registry.read_path(Path(full), fast=True)[1]
+        events = list(complaint.events)
+        facts = record_facts(complaint, events, history.at(_pivot(events)))
+    except InvalidFile as exc:
+        return ("!", exc.line, f"{exc.field}: {exc.reason}" if exc.field else exc.reason)
+    except (StepRefused, NotFound) as exc:
+        return ("!", None, exc.message)
+    return (tuple(e.recorded_at.timestamp() for e in events), tuple(facts))
+
+
+def _facts_as_of(
+    registry: Registry, full: str, history: PolicyHistory, as_of: float
+) -> Facts | None:
+    """The record as it stood at `as_of`: its events up to the first recorded later."""
+    try:
+        complaint = registry.read_path(Path(full), fast=True)[1]
+        events = list(
+            itertools.takewhile(lambda e: e.recorded_at.timestamp() <= as_of, complaint.events)
+        )
+        if not events:
+            return None
+        return record_facts(complaint, events, history.at(_pivot(events)))
+    except (InvalidFile, StepRefused, NotFound):
+        return None  # the whole file's entry already says why
+
+
+class FactsCache:
+    """What each record file contributes, by the file's stamp, under `.git/`.
+
+    An entry holds the whole record's facts and, for a report of the past,
+    the facts of each prefix of its events asked for so far."""
+
+    def __init__(self, file: Path | None, fingerprint: str) -> None:
+        self.file = file
+        self.fingerprint = fingerprint
+        self.entries: dict[str, list[Any]] = {}
+        self.changed = False
+        if file is None:
+            return
+        try:
+            data = marshal.loads(file.read_bytes())
+        except (OSError, EOFError, ValueError, TypeError):
+            return
+        if (
+            isinstance(data, dict)
+            and data.get("format") == REPORT_FORMAT
+            and data.get("fingerprint") == fingerprint
+        ):
+            self.entries = data["entries"]
+
+    def save(self, seen: set[str]) -> None:
+        if self.file is None:
+            return
+        stale = set(self.entries) - seen
+        if not self.changed and not stale:
+            return
+        for rel in stale:
+            del self.entries[rel]
+        data = {"format": REPORT_FORMAT, "fingerprint": self.fingerprint, "entries": self.entries}
+        # a read-only checkout: the cache only saves time, the report stands
+        with contextlib.suppress(OSError):
+            store.write_bytes_atomic(self.file, marshal.dumps(data))
+
+
+def collect_facts(
+    registry: Registry, as_of: datetime
+) -> tuple[list[Facts], list[Unreadable], PolicyHistory]:
+    """Every record's facts as of `as_of`, and the files that could not be read."""
+    root, worktree = registry.root, registry.git_worktree
+    history = policy_history(root, worktree, registry.policy)
+    cache_file = gitlog.git_dir(worktree) / "cmplt-report.cache" if worktree else None
+    digest = sha256(f"{REPORT_FORMAT}\0{history.fingerprint}".encode()).hexdigest()
+    cache = FactsCache(cache_file, digest)
+    as_of_ts = as_of.timestamp()
+    racy_after = time.time() - RACY_SECONDS
+    found: list[Facts] = []
+    unreadable: list[Unreadable] = []
+    seen: set[str] = set()
+    for rel, full, st in record_files(root):
+        seen.add(rel)
+        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+        entry = cache.entries.get(rel)
+        if entry is None or entry[0] != stamp:
+            entry = [stamp, _file_entry(registry, full, history), {}]
+            if st.st_mtime <= racy_after:
+                cache.entries[rel] = entry
+                cache.changed = True
+        payload = entry[1]
+        if payload[0] == "!":
+            unreadable.append(Unreadable(rel, payload[1], payload[2]))
+            continue
+        recorded, whole = payload
+        kept = sum(1 for _ in itertools.takewhile(lambda r: r <= as_of_ts, recorded))
+        if kept == len(recorded):
+            found.append(Facts(*whole))
+            continue
+        if kept == 0:
+            continue  # received after as_of
+        prefixes = entry[2]
+        if kept not in prefixes:
+            facts = _facts_as_of(registry, full, history, as_of_ts)
+            if facts is None:
+                continue
+            prefixes[kept] = tuple(facts)
+            cache.changed = cache.changed or rel in cache.entries
+        found.append(Facts(*prefixes[kept]))
+    cache.save(seen)
+    return found, unreadable, history
+
+
+# --- the figures ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Count:
+    key: str
+    count: int
+    previous: int | None = None  # the same count in the previous period, when compared
+
+
+@dataclass(frozen=True)
+class Durations:
+    """How long the records of a group took: seconds, over those that got there."""
+
+    group: str
+    count: int
+    pending: int  # received in the period, not there by as_of
+    median: float | None
+    p90: float | None
+    longest: float | None
+
+
+@dataclass(frozen=True)
+class Compliance:
+    group: str
+    rule: str
+    inside: int
+    decided: int
+
+    @property
+    def percent(self) -> float | None:
+        return 100.0 * self.inside / self.decided if self.decided else None
+
+
+@dataclass(frozen=True)
+class RoleRate:
+    role: str
+    called: int
+    handled: int
+    required: float | None  # the quota, percent; None when the policy sets none
+
+    @property
+    def percent(self) -> float | None:
+        return 100.0 * self.called / self.handled if self.handled else None
+
+    @property
+    def meets(self) -> bool | None:
+        if self.required is None or self.percent is None:
+            return None
+        return self.percent + 1e-9 >= self.required
+
+
+@dataclass(frozen=True)
+class Satisfaction:
+    counts: dict[str, int]  # by the last callback's answer in the period
+    called_back: int
+
+    @property
+    def percent(self) -> float | None:
+        satisfied = self.counts.get("satisfied", 0)
+        return 100.0 * satisfied / self.called_back if self.called_back else None
+
+
+@dataclass(frozen=True)
+class Dissatisfied:
+    id: str
+    at: float
+    by: str
+    role: str
+    outcome: str  # reopened, escalated, closed or open (nothing done yet)
+    outcome_at: float | None
+    status: str
+
+
+@dataclass(frozen=True)
+class Repeat:
+    key: str  # a unit or a building
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Reopened:
+    id: str
+    at: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class Grouped:
+    key: str  # a person, or a reason
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    month: str
+    received: int
+    sla_inside: int
+    sla_decided: int
+    satisfied: int
+    called_back: int
+    callback_rates: tuple[RoleRate, ...]
+
+    @property
+    def sla_percent(self) -> float | None:
+        return 100.0 * self.sla_inside / self.sla_decided if self.sla_decided else None
+
+    @property
+    def satisfaction_percent(self) -> float | None:
+        return 100.0 * self.satisfied / self.called_back if self.called_back else None
+
+
+@dataclass(frozen=True)
+class MeasureReading:
+    """An improvement measure and the complaint volume in its scope around it."""
+
+    id: str
+    title: str
+    scope: dict[str, str]
+    owner: str
+    due: date
+    status: str  # open, overdue or done
+    done_at: float | None
+    note: str | None
+    window_days: int
+    before: int  # records in scope received in the window before it was done (or before as_of)
+    after: int | None  # ... since it was done, up to the window or as_of
+    after_days: float | None  # how much of the window after has passed
+
+
+@dataclass
+class Report:
+    period: Window
+    as_of: datetime
+    previous: Window | None
+    received: int
+    received_previous: int | None
+    volume: dict[str, list[Count]]
+    reply_times: dict[str, list[Durations]]
+    result_times: dict[str, list[Durations]]
+    compliance: dict[str, list[Compliance]]
+    callback_rates: list[RoleRate]
+    dual_callback: Compliance
+    satisfaction: Satisfaction
+    dissatisfied: list[Dissatisfied]
+    repeat_units: list[Repeat]
+    repeat_buildings: list[Repeat]
+    reopened: list[Reopened]
+    staff: list[Grouped] | None  # None unless asked for: it names people
+    declined: list[Grouped]
+    measures: list[MeasureReading]
+    trend: list[MonthFigures]
+    unreadable: list[Unreadable] = field(default_factory=list)
+    roles: dict[str, str] = field(default_factory=dict)  # role -> the policy's own name
+
+
+# --- one function per figure --------------------------------------------------------
+
+
+def building_of(unit: str, pattern: re.Pattern[str]) -> str:
+    """The building (楼号) a unit is in: the pattern's first group, or the unit itself."""
+    match = pattern.search(unit)
+    return match.group(1) if match and match.group(1) else unit
+
+
+def percentile(values: Sequence[float], share: float) -> float | None:
+    """Nearest rank: the smallest value with `share` of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+
+
+def durations(group: str, records: Iterable[Facts], reached: str, as_of: float) -> Durations:
+    """From receipt to `reached` (first_reply or first_result)."""
+    took, pending = [], 0
+    for facts in records:
+        moment = getattr(facts, reached)
+        if moment is None or moment > as_of:
+            pending += 1
+        else:
+            took.append(max(0.0, moment - facts.received))
+    return Durations(
+        group,
+        len(took),
+        pending,
+        percentile(took, 0.5),
+        percentile(took, 0.9),
+        max(took) if took else None,
+    )
+
+
+def group_order(dimension: str, key: str) -> tuple[Any, ...]:
+    """Severities in their own order (minor, important, major), names with numbers in
+    them naturally (building 2 before building 10), "no value" last."""
+    if key == NONE:
+        return (2,)
+    if dimension == "severity" and key in SEVERITIES:
+        return (0, SEVERITIES.index(key))
+    return (1, natural(key))
+
+
+def natural(text: str) -> tuple[Any, ...]:
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.findall(r"\d+|\D+", text)
+    )
+
+
+def _groups(records: Iterable[Facts], dimension: str) -> dict[str, list[Facts]]:
+    found: dict[str, list[Facts]] = defaultdict(list)
+    for facts in records:
+        found[getattr(facts, dimension) or NONE].append(facts)
+    return dict(sorted(found.items(), key=lambda item: group_order(dimension, item[0])))
+
+
+def time_table(records: Sequence[Facts], reached: str, as_of: float) -> dict[str, list[Durations]]:
+    """Overall, by severity and by department."""
+    table = {"all": [durations("all", records, reached, as_of)]}
+    for dimension in ("severity", "department"):
+        table[dimension] = [
+            durations(group, members, reached, as_of)
+            for group, members in _groups(records, dimension).items()
+        ]
+    return table
+
+
+def decided_clocks(
+    records: Iterable[Facts], window: Window, as_of: float
+) -> Iterator[tuple[Facts, str, bool]]:
+    """Clocks decided in the window by as_of: (record, rule, met by its deadline)."""
+    for facts in records:
+        for rule, due, met in facts.clocks:
+            # met in time: decided when met; otherwise when it ran out
+            inside = met is not None and met <= due
+            decided = met if met is not None and inside else due
+            if window.holds(decided) and decided <= as_of:
+                yield facts, rule, inside
+
+
+def compliance_table(
+    records: Sequence[Facts], window: Window, as_of: float
+) -> dict[str, list[Compliance]]:
+    """SLA compliance per rule: overall, by severity and by department."""
+    tally: dict[tuple[str, str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for facts, rule, met in decided_clocks(records, window, as_of):
+        for dimension, group in (
+            ("all", "all"),
+            ("severity", facts.severity),
+            ("department", facts.department or NONE),
+        ):
+            counts = tally[dimension, group, rule]
+            counts[0] += met
+            counts[1] += 1
+    table: dict[str, list[Compliance]] = {"all": [], "severity": [], "department": []}
+    order = {rule: i for i, rule in enumerate(SLA_RULES)}
+    for (dimension, group, rule), (inside, decided) in sorted(
+        tally.items(),
+        key=lambda item: (group_order(item[0][0], item[0][1]), order[item[0][2]]),
+    ):
+        table[dimension].append(Compliance(group, rule, inside, decided))
+    return table
+
+
+def callback_rates(
+    records: Iterable[Facts], window: Window, as_of: float, quotas: Mapping[str, float]
+) -> list[RoleRate]:
+    """回访制度 1-3, with the check's arithmetic: each record resolved in the window
+    counts once (by its last result there) when its callback window has closed by
+    as_of or it was called back; a role's rate is the share it called back."""
+    counted: list[tuple[str, ...]] = []
+    for facts in records:
+        last = None
+        for resolved, closes, roles in facts.rounds:
+            if window.holds(resolved) and resolved <= as_of:
+                last = (closes, roles)
+        if last is not None and (last[0] <= as_of or last[1]):
+            counted.append(last[1])
+    return role_rates(counted, quotas)
+
+
+def role_rates(counted: Sequence[tuple[str, ...]], quotas: Mapping[str, float]) -> list[RoleRate]:
+    """Each role's share of the counted records (their callers' roles): the quota roles
+    first, then any other role that called back."""
+    others = sorted({role for called in counted for role in called} - set(quotas))
+    return [
+        RoleRate(role, sum(role in called for called in counted), len(counted), quotas.get(role))
+        for role in [*quotas, *others]
+    ]
+
+
+def last_callbacks(
+    records: Iterable[Facts], window: Window, as_of: float
+) -> Iterator[tuple[Facts, tuple[float, str, str, str]]]:
+    """Each record's last callback in the window."""
+    for facts in records:
+        calls = [c for c in facts.callbacks if window.holds(c[0]) and c[0] <= as_of]
+        if calls:
+            yield facts, calls[-1]
+
+
+def satisfaction(records: Iterable[Facts], window: Window, as_of: float) -> Satisfaction:
+    counts = Counter({answer: 0 for answer in SATISFACTIONS})
+    called = 0
+    for _, call in last_callbacks(records, window, as_of):
+        counts[call[3]] += 1
+        called += 1
+    return Satisfaction(dict(counts), called)
+
+
+def dissatisfied(records: Iterable[Facts], window: Window, as_of: float) -> list[Dissatisfied]:
+    """Each dissatisfied callback in the window, and what was done after it
+    (物业服务投诉处理流程及技巧 6-7: handled again, or passed up a level)."""
+    found = []
+    for facts in records:
+        for at, by, role, answer in facts.callbacks:
+            if answer != "dissatisfied" or not window.holds(at) or at > as_of:
+                continue
+            followed = sorted(
+                [(t, "reopened") for t, _ in facts.reopens if at <= t <= as_of]
+                + [(t, "escalated") for t in facts.escalations if at <= t <= as_of]
+            )
+            if followed:
+                outcome_at, outcome = followed[0]
+            else:
+                outcome_at, outcome = None, "closed" if facts.status == "closed" else "open"
+            found.append(Dissatisfied(facts.id, at, by, role, outcome, outcome_at, facts.status))
+    return sorted(found, key=lambda d: (d.at, d.id))
+
+
+def repeats(records: Iterable[Facts], key_of: Any) -> list[Repeat]:
+    """Keys (units, buildings) with two or more records, most first."""
+    ids: dict[str, list[str]] = defaultdict(list)
+    for facts in records:
+        ids[key_of(facts)].append(facts.id)
+    found = [Repeat(key, tuple(sorted(v))) for key, v in ids.items() if len(v) >= 2]
+    return sorted(found, key=lambda r: (-len(r.ids), natural(r.key)))
+
+
+def reopened(records: Iterable[Facts], window: Window, as_of: float) -> list[Reopened]:
+    found = [
+        Reopened(facts.id, at, reason)
+        for facts in records
+        for at, reason in facts.reopens
+        if window.holds(at) and at <= as_of
+    ]
+    return sorted(found, key=lambda r: (r.at, r.id))
+
+
+def verified_staff(received: Iterable[Facts]) -> list[Grouped]:
+    """投诉处理及回访制度 七: verified complaints naming a staff member, by person,
+    for the reward-and-penalty review."""
+    ids: dict[str, list[str]] = defaultdict(list)
+    for facts in received:
+        if facts.staff and facts.staff_verified:
+            ids[facts.staff].append(facts.id)
+    return sorted(
+        (Grouped(person, tuple(sorted(v))) for person, v in ids.items()),
+        key=lambda g: (-len(g.ids), g.key),
+    )
+
+
+def declined(records: Iterable[Facts], window: Window, as_of: float) -> list[Grouped]:
+    """Invalid complaints declined in the window, grouped by their reason as written."""
+    ids: dict[str, list[str]] = defaultdict(list)
+    for facts in records:
+        for at, reason in facts.rejects:
+            if window.holds(at) and at <= as_of:
+                ids[" ".join(reason.split())].append(facts.id)
+    return sorted(
+        (Grouped(reason, tuple(sorted(v))) for reason, v in ids.items()),
+        key=lambda g: (-len(g.ids), g.key),
+    )
+
+
+def volume(
+    received: Sequence[Facts],
+    previous: Sequence[Facts] | None,
+    pattern: re.Pattern[str],
+) -> dict[str, list[Count]]:
+    def key(facts: Facts, dimension: str) -> str:
+        if dimension == "building":
+            return building_of(facts.unit, pattern)
+        return str(getattr(facts, dimension) or NONE)
+
+    table = {}
+    for dimension in VOLUME_DIMENSIONS:
+        now = Counter(key(f, dimension) for f in received)
+        before = Counter(key(f, dimension) for f in previous) if previous is not None else None
+        keys = sorted(set(now) | set(before or ()), key=lambda k: (-now[k], natural(k)))
+        table[dimension] = [
+            Count(k, now[k], before[k] if before is not None else None) for k in keys
+        ]
+    return table
+
+
+def trend_figures(
+    records: Iterable[Facts], months: Sequence[Window], as_of: float, quotas: Mapping[str, float]
+) -> list[MonthFigures]:
+    """Each month's received, clocks decided, satisfaction and callback rates, with the
+    period figures' definitions, in one pass over the records."""
+    starts = [m.start.timestamp() for m in months]
+    end = min(months[-1].end.timestamp(), as_of + 1e-6)
+
+    def month(moment: float) -> int | None:
+        if moment < starts[0] or moment >= end or moment > as_of:
+            return None
+        return bisect.bisect_right(starts, moment) - 1
+
+    size = len(months)
+    received, inside, decided = [0] * size, [0] * size, [0] * size
+    satisfied, called = [0] * size, [0] * size
+    counted: list[list[tuple[str, ...]]] = [[] for _ in months]
+    for facts in records:
+        if facts.last < starts[0] or facts.received >= end:
+            continue
+        i = month(facts.received)
+        if i is not None:
+            received[i] += 1
+        for _, due, met in facts.clocks:
+            met_in_time = met is not None and met <= due
+            i = month(met if met is not None and met_in_time else due)
+            if i is not None:
+                decided[i] += 1
+                inside[i] += met_in_time
+        answers: dict[int, str] = {}
+        for at, _, _, answer in facts.callbacks:
+            i = month(at)
+            if i is not None:
+                answers[i] = answer  # the last in the month
+        for i, answer in answers.items():
+            called[i] += 1
+            satisfied[i] += answer == "satisfied"
+        results: dict[int, tuple[float, tuple[str, ...]]] = {}
+        for resolved, closes, roles in facts.rounds:
+            i = month(resolved)
+            if i is not None:
+                results[i] = (closes, roles)  # the last result in the month
+        for i, (closes, roles) in results.items():
+            if closes <= as_of or roles:
+                counted[i].append(roles)
+    return [
+        MonthFigures(
+            m.label,
+            received[i],
+            inside[i],
+            decided[i],
+            satisfied[i],
+            called[i],
+            tuple(role_rates(counted[i], quotas)),
+        )
+        for i, m in enumerate(months)
+    ]
+
+
+def measure_readings(
+    measures: Sequence[Any],
+    records: Sequence[Facts],
+    as_of: datetime,
+    window: timedelta,
+    pattern: re.Pattern[str],
+    tz: tzinfo,
+) -> list[MeasureReading]:
+    """定期评估: each measure's scope's volume in the window before it was done and
+    since (or, while it is open, in the window up to as_of)."""
+    as_of_ts = as_of.timestamp()
+    span = window.total_seconds()
+    found = []
+    for measure in measures:
+        if measure.created_at.timestamp() > as_of_ts:
+            continue  # recorded after the report's moment: not in a report of then
+        in_scope = [f for f in records if measure_covers(measure.scope, f, pattern)]
+        done_at = measure.done_at.timestamp() if measure.done_at else None
+        if done_at is not None and done_at > as_of_ts:
+            done_at = None  # done after the report's moment: open as of then
+        pivot = done_at if done_at is not None else as_of_ts
+        before = sum(1 for f in in_scope if pivot - span <= f.received < pivot)
+        after = after_days = None
+        if done_at is not None:
+            end = min(done_at + span, as_of_ts)
+            after = sum(1 for f in in_scope if done_at <= f.received < end)
+            after_days = (end - done_at) / 86400
+        if done_at is not None:
+            status = "done"
+        elif measure.due < as_of.astimezone(tz).date():
+            status = "overdue"
+        else:
+            status = "open"
+        found.append(
+            MeasureReading(
+                measure.id,
+                measure.title,
+                dict(measure.scope),
+                measure.owner,
+                measure.due,
+                status,
+                done_at,
+                measure.note if done_at is not None else None,
+                round(span / 86400),
+                before,
+                after,
+                after_days,
+            )
+        )
+    return found
+
+
+def measure_covers(scope: Mapping[str, str], facts: Facts, pattern: re.Pattern[str]) -> bool:
+    for key, value in scope.items():
+        if key != "building" and getattr(facts, key) != value:
+            return False
+    building = scope.get("building")
+    # the pattern last: it is the one test that costs something
+    return building is None or building_of(facts.unit, pattern) == building
+
+
+# --- the report -----------------------------------------------------------------------
+
+
+def build_report(
+    registry: Registry,
+    period: Window,
+    as_of: datetime,
+    compare: bool = False,
+    include_staff: bool = False,
+    measures: Sequence[Any] = (),
+) -> Report:
+    policy = registry.policy
+    records, unreadable, _ = collect_facts(registry, as_of)
+    as_of_ts = as_of.timestamp()
+    pattern = re.compile(policy.report.building_pattern)
+    quotas = policy.callback.quotas
+    # what can touch the period: received before its end, active after its start
+    start, end = period.start.timestamp(), period.end.timestamp()
+    active = [f for f in records if f.received < end and f.last >= start]
+    received = [f for f in active if period.holds(f.received)]
+    before = previous_window(period) if compare else None
+    received_before = [f for f in records if before.holds(f.received)] if before else None
+    trend = trend_windows(period)
+    return Report(
+        period=period,
+        as_of=as_of,
+        previous=before,
+        received=len(received),
+        received_previous=len(received_before) if received_before is not None else None,
+        volume=volume(received, received_before, pattern),
+        reply_times=time_table(received, "first_reply", as_of_ts),
+        result_times=time_table(received, "first_result", as_of_ts),
+        compliance=compliance_table(active, period, as_of_ts),
+        callback_rates=callback_rates(active, period, as_of_ts, quotas),
+        dual_callback=_dual(active, period, as_of_ts),
+        satisfaction=satisfaction(active, period, as_of_ts),
+        dissatisfied=dissatisfied(active, period, as_of_ts),
+        repeat_units=repeats(received, lambda f: f.unit),
+        repeat_buildings=repeats(received, lambda f: building_of(f.unit, pattern)),
+        reopened=reopened(active, period, as_of_ts),
+        staff=verified_staff(received) if include_staff else None,
+        declined=declined(active, period, as_of_ts),
+        measures=measure_readings(
+            measures, records, as_of, policy.report.measure_window, pattern, policy.tz
+        ),
+        trend=trend_figures(records, trend, as_of_ts, quotas),
+        unreadable=unreadable,
+        roles=dict(policy.roles),
+    )
+
+
+def _dual(records: Sequence[Facts], window: Window, as_of: float) -> Compliance:
+    inside = decided = 0
+    for _, rule, met in decided_clocks(records, window, as_of):
+        if rule == "dual-callback":
+            inside += met
+            decided += 1
+    return Compliance("all", "dual-callback", inside, decided)
+
+
+def default_as_of(period: Window, now: datetime) -> datetime:
+    """The period's end, or now while the period runs."""
+    return min(period.end, now)
