@@ -15,6 +15,7 @@ time stamp cannot yet tell a later edit apart.
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import json
 import marshal
@@ -253,7 +254,14 @@ class SummaryCache:
         if file is None:
             return
         try:
-            data = marshal.loads(file.read_bytes())
+            raw = file.read_bytes()
+            # the cyclic collector would walk every tuple as it is built (at 100,000
+            # records a fifth of a cached check); nothing loaded here is a cycle
+            gc.disable()
+            try:
+                data = marshal.loads(raw)
+            finally:
+                gc.enable()
         except (OSError, EOFError, ValueError, TypeError):
             return
         if (

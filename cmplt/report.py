@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import gc
 import itertools
 import marshal
 import math
@@ -47,7 +48,7 @@ from cmplt.registry import Registry
 from cmplt.rules import HANDLED, REPLIES, Case, clocks, handled_rounds, round_starts
 from cmplt.workflow import fold
 
-REPORT_FORMAT = 2  # bump when Facts change shape
+REPORT_FORMAT = 3  # bump when Facts or the cache entries change shape
 RACY_SECONDS = 2.0
 TREND_MONTHS = 12
 NONE = "-"  # the group of records with no value (no department, no building)
@@ -227,17 +228,33 @@ class Unreadable:
     message: str
 
 
-def _file_entry(registry: Registry, full: str, history: PolicyHistory) -> tuple[Any, ...]:
-    """(recorded times of the events, facts of the whole record) or ("!", line, why)."""
+def _file_entry(
+    registry: Registry, full: str, stamp: tuple[int, ...], history: PolicyHistory
+) -> list[Any]:
+    """A cache entry: [stamp, received, last, latest recorded, recorded times, facts
+    (marshalled), facts of earlier moments by how many events they keep], or
+    [stamp, "!", line, why] for a file that cannot be read.
+
+    The facts stay marshalled until a report needs them: most of a large
+    registry is older than any report reads, and is skipped by `last` alone."""
     try:
         complaint = registry.read_path(Path(full), fast=True)[1]
         events = list(complaint.events)
         facts = record_facts(complaint, events, history.at(_pivot(events)))
     except InvalidFile as exc:
-        return ("!", exc.line, f"{exc.field}: {exc.reason}" if exc.field else exc.reason)
+        return [stamp, "!", exc.line, f"{exc.field}: {exc.reason}" if exc.field else exc.reason]
     except (StepRefused, NotFound) as exc:
-        return ("!", None, exc.message)
-    return (tuple(e.recorded_at.timestamp() for e in events), tuple(facts))
+        return [stamp, "!", None, exc.message]
+    recorded = tuple(e.recorded_at.timestamp() for e in events)
+    return [
+        stamp,
+        facts.received,
+        facts.last,
+        max(recorded),
+        recorded,
+        marshal.dumps(tuple(facts)),
+        {},
+    ]
 
 
 def _facts_as_of(
@@ -257,10 +274,7 @@ def _facts_as_of(
 
 
 class FactsCache:
-    """What each record file contributes, by the file's stamp, under `.git/`.
-
-    An entry holds the whole record's facts and, for a report of the past,
-    the facts of each prefix of its events asked for so far."""
+    """What each record file contributes, by the file's stamp, under `.git/`."""
 
     def __init__(self, file: Path | None, fingerprint: str) -> None:
         self.file = file
@@ -270,7 +284,14 @@ class FactsCache:
         if file is None:
             return
         try:
-            data = marshal.loads(file.read_bytes())
+            raw = file.read_bytes()
+            # the cyclic collector would walk every tuple as it is built: at 100,000
+            # records it triples the load time, and nothing loaded here is a cycle
+            gc.disable()
+            try:
+                data = marshal.loads(raw)
+            finally:
+                gc.enable()
         except (OSError, EOFError, ValueError, TypeError):
             return
         if (
@@ -295,47 +316,51 @@ class FactsCache:
 
 
 def collect_facts(
-    registry: Registry, as_of: datetime
+    registry: Registry, as_of: datetime, since: datetime | None = None
 ) -> tuple[list[Facts], list[Unreadable], PolicyHistory]:
-    """Every record's facts as of `as_of`, and the files that could not be read."""
+    """The facts as of `as_of` of every record with something at or after `since`
+    (all of them without it), and the files that could not be read."""
     root, worktree = registry.root, registry.git_worktree
     history = policy_history(root, worktree, registry.policy)
     cache_file = gitlog.git_dir(worktree) / "cmplt-report.cache" if worktree else None
     digest = sha256(f"{REPORT_FORMAT}\0{history.fingerprint}".encode()).hexdigest()
     cache = FactsCache(cache_file, digest)
     as_of_ts = as_of.timestamp()
+    since_ts = since.timestamp() if since is not None else float("-inf")
     racy_after = time.time() - RACY_SECONDS
     found: list[Facts] = []
     unreadable: list[Unreadable] = []
     seen: set[str] = set()
+    entries = cache.entries
     for rel, full, st in record_files(root):
         seen.add(rel)
         stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        entry = cache.entries.get(rel)
+        entry = entries.get(rel)
         if entry is None or entry[0] != stamp:
-            entry = [stamp, _file_entry(registry, full, history), {}]
+            entry = _file_entry(registry, full, stamp, history)
             if st.st_mtime <= racy_after:
-                cache.entries[rel] = entry
+                entries[rel] = entry
                 cache.changed = True
-        payload = entry[1]
-        if payload[0] == "!":
-            unreadable.append(Unreadable(rel, payload[1], payload[2]))
+        if entry[1] == "!":
+            unreadable.append(Unreadable(rel, entry[2], entry[3]))
             continue
-        recorded, whole = payload
+        _, received, last, latest, recorded, blob, prefixes = entry
+        if last < since_ts or received > as_of_ts:
+            continue  # nothing in the span the report reads
+        if latest <= as_of_ts:
+            found.append(Facts(*marshal.loads(blob)))
+            continue
+        # a report of the past: the record as far as its events were recorded then
         kept = sum(1 for _ in itertools.takewhile(lambda r: r <= as_of_ts, recorded))
-        if kept == len(recorded):
-            found.append(Facts(*whole))
-            continue
         if kept == 0:
-            continue  # received after as_of
-        prefixes = entry[2]
+            continue
         if kept not in prefixes:
             facts = _facts_as_of(registry, full, history, as_of_ts)
             if facts is None:
                 continue
-            prefixes[kept] = tuple(facts)
-            cache.changed = cache.changed or rel in cache.entries
-        found.append(Facts(*prefixes[kept]))
+            prefixes[kept] = marshal.dumps(tuple(facts))
+            cache.changed = cache.changed or rel in entries
+        found.append(Facts(*marshal.loads(prefixes[kept])))
     cache.save(seen)
     return found, unreadable, history
 
@@ -868,7 +893,20 @@ def build_report(
     measures: Sequence[Any] = (),
 ) -> Report:
     policy = registry.policy
-    records, unreadable, _ = collect_facts(registry, as_of)
+    before = previous_window(period) if compare else None
+    trend = trend_windows(period)
+    window = policy.report.measure_window
+    # the earliest moment any figure reads: the trend's first month, the previous
+    # period, the window before each measure
+    since = min(
+        [
+            trend[0].start,
+            period.start,
+            *([before.start] if before else []),
+            *(min(m.done_at or as_of, as_of) - window for m in measures),
+        ]
+    )
+    records, unreadable, _ = collect_facts(registry, as_of, since)
     as_of_ts = as_of.timestamp()
     pattern = re.compile(policy.report.building_pattern)
     quotas = policy.callback.quotas
@@ -876,9 +914,7 @@ def build_report(
     start, end = period.start.timestamp(), period.end.timestamp()
     active = [f for f in records if f.received < end and f.last >= start]
     received = [f for f in active if period.holds(f.received)]
-    before = previous_window(period) if compare else None
     received_before = [f for f in records if before.holds(f.received)] if before else None
-    trend = trend_windows(period)
     return Report(
         period=period,
         as_of=as_of,
