@@ -18,13 +18,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from ruamel.yaml.comments import CommentedMap
 
 from cmplt import gitlog, ids, store
 from cmplt.errors import AmbiguousId, InvalidFile, NotFound, StepRefused, UsageError
+from cmplt.i18n import _
 from cmplt.model import Name, Text, Time
+from cmplt.policy import Policy, Roster
 from cmplt.registry import Registry
+from cmplt.times import format_time
 from cmplt.workflow import check_time, require_choice, require_staff
 
 MEASURES_DIR = "improvements"
@@ -42,6 +45,7 @@ MEASURE_ORDER = (
     "created_by",
     "done_at",
     "done_by",
+    "done_recorded_at",
     "note",
 )
 Status = Literal["open", "done"]
@@ -52,7 +56,7 @@ class Measure(BaseModel):
 
     id: Annotated[str, Field(pattern=MEASURE_ID)]
     title: Text
-    scope: dict[Literal["category", "subject", "building"], Name]  # the category is required
+    scope: dict[str, Name]  # category (required: checked with the names), subject, building
     owner: Name
     due: date
     status: Status
@@ -60,7 +64,58 @@ class Measure(BaseModel):
     created_by: Name
     done_at: Time | None = None
     done_by: Name | None = None
+    # when `done` was typed in (done_at may be given earlier with --at): a report of
+    # a moment before it still shows the measure open
+    done_recorded_at: Time | None = None
     note: Text | None = None
+
+    @field_validator("scope")
+    @classmethod
+    def _known_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(SCOPE_KEYS))
+        if unknown:
+            raise ValueError(
+                _("unknown scope {keys}; a scope has {known}").format(
+                    keys=", ".join(unknown), known=", ".join(SCOPE_KEYS)
+                )
+            )
+        return value
+
+
+def measure_problems(
+    measure: Measure, file_stem: str, policy: Policy | None, roster: Roster | None
+) -> list[tuple[tuple[str, ...], str]]:
+    """What is wrong with a measure beyond its schema, by where: one list for
+    `validate`, `improve list` and the report, so none uses what another rejects."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    if file_stem != measure.id:
+        found.append((("id",), _("{id} does not match the file name").format(id=measure.id)))
+    if "category" not in measure.scope:
+        found.append((("scope",), _("needs a category (the complaints the measure is about)")))
+    if measure.status == "done" and measure.done_at is None:
+        found.append((("status",), _("is done, but the measure has no done_at")))
+    if measure.status != "done" and measure.done_at is not None:
+        found.append(
+            (("done_at",), _("is set, but the status is {status}").format(status=measure.status))
+        )
+    if measure.done_at is not None and measure.done_at < measure.created_at:
+        found.append((("done_at",), _("is before created_at")))
+    if policy is not None:
+        for key, allowed in (("category", policy.categories), ("subject", policy.subjects)):
+            value = measure.scope.get(key)
+            if value is not None and value not in allowed:
+                found.append(
+                    (
+                        ("scope", key),
+                        _("{value!r} is not a {key} of the policy").format(value=value, key=key),
+                    )
+                )
+    if roster is not None:
+        for key in ("owner", "created_by", "done_by"):
+            name = getattr(measure, key)
+            if name is not None and name not in roster.staff:
+                found.append(((key,), _("{name!r} is not on the staff roster").format(name=name)))
+    return found
 
 
 @dataclass(frozen=True)
@@ -77,16 +132,18 @@ def measure_files(registry: Registry) -> list[Path]:
     folder = measures_dir(registry)
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.glob("M-*.yaml") if p.is_file())
+    # every YAML file there, so that a misnamed one is reported, not overlooked
+    return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
 def read_measure(registry: Registry, path: Path) -> Measure:
     label = registry.label(path)
     measure = store.read_model(Measure, path, label)
-    if path.stem != measure.id:
-        raise InvalidFile(label, None, "id", f"{measure.id} does not match the file name")
-    if measure.status == "done" and measure.done_at is None:
-        raise InvalidFile(label, None, "done_at", "a done measure needs done_at")
+    problems = measure_problems(measure, path.stem, registry.policy, registry.roster)
+    if problems:
+        loc, message = problems[0]
+        doc = store.read_document(path, label)
+        raise InvalidFile(label, store.line_of(doc, loc), ".".join(loc), message)
     return measure
 
 
@@ -108,13 +165,17 @@ def resolve_measure(registry: Registry, text: str) -> Path:
         wanted = "M-" + wanted.removeprefix("M")
     matches = [p for p in measure_files(registry) if p.stem.startswith(wanted)]
     if not matches:
-        raise NotFound(f"no improvement measure matches {text!r}")
+        raise NotFound(_("no improvement measure matches {text!r}").format(text=text))
     exact = [p for p in matches if p.stem == wanted]
     if exact:
         return exact[0]
     if len(matches) > 1:
         shown = ", ".join(p.stem for p in matches[:5])
-        raise AmbiguousId(f"{text!r} matches {len(matches)} measures: {shown}")
+        raise AmbiguousId(
+            _("{text!r} matches {count} measures: {shown}").format(
+                text=text, count=len(matches), shown=shown
+            )
+        )
     return matches[0]
 
 
@@ -124,7 +185,7 @@ def check_scope(registry: Registry, scope: dict[str, str]) -> None:
     if "subject" in scope:
         require_choice(scope["subject"], policy.subjects, "--subject")
     if "building" in scope and (not scope["building"].strip() or "\n" in scope["building"]):
-        raise UsageError("--building must be a building's name, e.g. 3")
+        raise UsageError(_("--building must be a building's name, e.g. 3"))
 
 
 def add_measure(
@@ -142,12 +203,12 @@ def add_measure(
     require_staff(registry.roster, owner, "--owner")
     check_scope(registry, scope)
     if not title.strip():
-        raise UsageError("--title must not be empty")
+        raise UsageError(_("--title must not be empty"))
 
     def work() -> MeasureChange:
         now = clock()
         if due < now.astimezone(registry.policy.tz).date():
-            raise UsageError(f"--due {due} is already past")
+            raise UsageError(_("--due {due} is already past").format(due=due))
         measure_id, path = _new_id(registry, now, title, seed)
         measure = Measure(
             id=measure_id,
@@ -185,7 +246,7 @@ def finish_measure(
     """Record that a measure was carried out (and how), committed."""
     require_staff(registry.roster, by)
     if not note.strip():
-        raise UsageError("--note must say what was done")
+        raise UsageError(_("--note must say what was done"))
 
     def work() -> MeasureChange:
         now = clock()
@@ -194,7 +255,11 @@ def finish_measure(
         gitlog.require_committed(registry.worktree, registry.git_path(path), label)
         measure = read_measure(registry, path)
         if measure.status == "done":
-            raise StepRefused(f"{measure.id} was already done on {measure.done_at}")
+            raise StepRefused(
+                _("{id} was already done on {when}").format(
+                    id=measure.id, when=format_time(measure.done_at or now, registry.policy.tz)
+                )
+            )
         done_at = at or now
         check_time(done_at, measure.created_at, now)
         doc = store.read_document(path, label)
@@ -203,6 +268,7 @@ def finish_measure(
             ("status", "done"),
             ("done_at", done_at),
             ("done_by", by),
+            ("done_recorded_at", now),
             ("note", note),
         ):
             store.set_field(doc, key, value, tz, MEASURE_ORDER)

@@ -42,6 +42,8 @@ from typing import Any, NamedTuple
 from cmplt import gitlog, store
 from cmplt.check import PolicyHistory, _pivot, policy_history, record_files
 from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError
+from cmplt.i18n import _
+from cmplt.measures import Measure
 from cmplt.model import Callback, Complaint, Event, Reject, Reopen
 from cmplt.policy import SATISFACTIONS, SEVERITIES, Policy
 from cmplt.registry import Registry
@@ -90,6 +92,11 @@ def month_window(year: int, month: int, tz: tzinfo) -> Window:
     return Window(start, end, f"{year:04d}-{month:02d}")
 
 
+# A report reads years of records, not centuries: the bounds keep every window
+# derived from a period (the previous one, the trend's year) inside what dates can hold.
+FIRST_YEAR, LAST_YEAR = 1970, 2999
+
+
 def parse_period(text: str, now: datetime, tz: tzinfo) -> Window:
     """`2026-11`, `this` (the month of now) or `last` (the month before)."""
     local = now.astimezone(tz)
@@ -100,17 +107,30 @@ def parse_period(text: str, now: datetime, tz: tzinfo) -> Window:
         return month_window(year, month, tz)
     match = re.fullmatch(r"(\d{4})-(\d{2})", text)
     if not match or not 1 <= int(match[2]) <= 12:
-        raise UsageError(f"--period {text!r}: use YYYY-MM, 'this' or 'last'")
+        raise UsageError(_("--period {value!r}: use YYYY-MM, 'this' or 'last'").format(value=text))
+    if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
+        raise UsageError(_year_out_of_range("--period", text))
     return month_window(int(match[1]), int(match[2]), tz)
 
 
 def span_window(first: date, last: date, tz: tzinfo) -> Window:
     """From the start of `first` to the end of `last`, both days included."""
+    for option, day in (("--from", first), ("--to", last)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise UsageError(_year_out_of_range(option, day.isoformat()))
     if last < first:
-        raise UsageError(f"--to {last} is before --from {first}")
+        raise UsageError(_("--to {last} is before --from {first}").format(last=last, first=first))
+    if (last - first).days > 366 * 20:
+        raise UsageError(_("--from/--to: a report covers at most twenty years"))
     start = datetime(first.year, first.month, first.day, tzinfo=tz)
     end = datetime(last.year, last.month, last.day, tzinfo=tz) + timedelta(days=1)
     return Window(start, end, f"{first.isoformat()}..{last.isoformat()}")
+
+
+def _year_out_of_range(option: str, value: str) -> str:
+    return _("{option} {value}: the year must be between {first} and {last}").format(
+        option=option, value=value, first=FIRST_YEAR, last=LAST_YEAR
+    )
 
 
 def previous_window(window: Window) -> Window:
@@ -131,7 +151,7 @@ def trend_windows(window: Window, months: int = TREND_MONTHS) -> list[Window]:
     tz = window.start.tzinfo or UTC
     year, month = last.year, last.month
     found = []
-    for _ in range(months):
+    for _month in range(months):
         found.append(month_window(year, month, tz))
         year, month = (year - 1, 12) if month == 1 else (year, month - 1)
     return found[::-1]
@@ -159,7 +179,7 @@ class Facts(NamedTuple):
     first_result: float | None  # the first round's result (resolve or reject)
     clocks: tuple[tuple[str, float, float | None], ...]  # (rule, due, met) of every round
     rounds: tuple[tuple[float, float, tuple[str, ...]], ...]  # (resolved, window closes, roles)
-    callbacks: tuple[tuple[float, str, str, str], ...]  # (at, by, role, satisfaction)
+    callbacks: tuple[tuple[float, str, str, str, float], ...]  # (at, by, role, answer, recorded)
     reopens: tuple[tuple[float, str], ...]  # (at, reason)
     escalations: tuple[float, ...]
     rejects: tuple[tuple[float, str], ...]  # (at, reason)
@@ -175,18 +195,22 @@ def record_facts(complaint: Complaint, events: Sequence[Event], policy: Policy) 
     state = fold(events, complaint.id)
     classification = state.classification
     starts = [*round_starts(events), len(events)]
-    first_round = events[1 : starts[1]] if len(starts) > 2 else events[1:]
+    first_round = events[1 : starts[1]]
     all_clocks: list[tuple[str, float, float | None]] = []
     # each round's clocks, read on the events up to the next round's start, as
     # the check read them while that round was the current one
     for end in starts[1:]:
         case = Case(complaint.id, events[:end], classification, complaint.requested_deadline)
+        # a reopening or escalation cancels the clocks of the round it ends that
+        # were still running: the check never reported them, nor do we
+        cut = events[end].at.timestamp() if end < len(events) else float("inf")
         for clock in clocks(case, policy):
-            if clock.rule in SLA_RULES:
-                all_clocks.append((clock.rule, clock.due.timestamp(), _ts(clock.met_at)))
+            due, met = clock.due.timestamp(), _ts(clock.met_at)
+            if clock.rule in SLA_RULES and not (due > cut and (met is None or met > cut)):
+                all_clocks.append((clock.rule, due, met))
     case = Case(complaint.id, events, classification, complaint.requested_deadline)
     last = max(e.at.timestamp() for e in events)
-    for _, due, _ in all_clocks:
+    for _rule, due, _met in all_clocks:
         last = max(last, due)
     rounds = tuple(
         (h.resolved_at.timestamp(), h.window_closes.timestamp(), tuple(sorted(h.roles)))
@@ -210,14 +234,14 @@ def record_facts(complaint: Complaint, events: Sequence[Event], policy: Policy) 
         clocks=tuple(all_clocks),
         rounds=rounds,
         callbacks=tuple(
-            (e.at.timestamp(), e.by, e.role, e.satisfaction)
+            (e.at.timestamp(), e.by, e.role, e.satisfaction, e.recorded_at.timestamp())
             for e in events
             if isinstance(e, Callback)
         ),
         reopens=tuple((e.at.timestamp(), e.reason) for e in events if isinstance(e, Reopen)),
         escalations=tuple(e.at.timestamp() for e in events if e.action == "escalate"),
         rejects=tuple((e.at.timestamp(), e.reason) for e in events if isinstance(e, Reject)),
-        last=max([last, *(closes for _, closes, _ in rounds)]),
+        last=max([last, *(closes for _resolved, closes, _roles in rounds)]),
     )
 
 
@@ -315,13 +339,25 @@ class FactsCache:
             store.write_bytes_atomic(self.file, marshal.dumps(data))
 
 
+@dataclass
+class Collected:
+    records: list[Facts]
+    unreadable: list[Unreadable]
+    history: PolicyHistory
+    first_received: float | None  # the registry's first receipt, read or not
+
+
 def collect_facts(
-    registry: Registry, as_of: datetime, since: datetime | None = None
-) -> tuple[list[Facts], list[Unreadable], PolicyHistory]:
+    registry: Registry,
+    as_of: datetime,
+    since: datetime | None = None,
+    history: PolicyHistory | None = None,
+) -> Collected:
     """The facts as of `as_of` of every record with something at or after `since`
     (all of them without it), and the files that could not be read."""
     root, worktree = registry.root, registry.git_worktree
-    history = policy_history(root, worktree, registry.policy)
+    if history is None:
+        history = policy_history(root, worktree, registry.policy)
     cache_file = gitlog.git_dir(worktree) / "cmplt-report.cache" if worktree else None
     digest = sha256(f"{REPORT_FORMAT}\0{history.fingerprint}".encode()).hexdigest()
     cache = FactsCache(cache_file, digest)
@@ -331,6 +367,7 @@ def collect_facts(
     found: list[Facts] = []
     unreadable: list[Unreadable] = []
     seen: set[str] = set()
+    first: float | None = None
     entries = cache.entries
     for rel, full, st in record_files(root):
         seen.add(rel)
@@ -338,13 +375,16 @@ def collect_facts(
         entry = entries.get(rel)
         if entry is None or entry[0] != stamp:
             entry = _file_entry(registry, full, stamp, history)
-            if st.st_mtime <= racy_after:
+            # an unreadable file's message is in this run's language: not cached
+            if st.st_mtime <= racy_after and entry[1] != "!":
                 entries[rel] = entry
                 cache.changed = True
         if entry[1] == "!":
             unreadable.append(Unreadable(rel, entry[2], entry[3]))
             continue
-        _, received, last, latest, recorded, blob, prefixes = entry
+        _stamp, received, last, latest, recorded, blob, prefixes = entry
+        if received <= as_of_ts and (first is None or received < first):
+            first = received
         if last < since_ts or received > as_of_ts:
             continue  # nothing in the span the report reads
         if latest <= as_of_ts:
@@ -362,7 +402,7 @@ def collect_facts(
             cache.changed = cache.changed or rel in entries
         found.append(Facts(*marshal.loads(prefixes[kept])))
     cache.save(seen)
-    return found, unreadable, history
+    return Collected(found, unreadable, history, first)
 
 
 # --- the figures ----------------------------------------------------------------------
@@ -437,6 +477,7 @@ class Dissatisfied:
     outcome: str  # reopened, escalated, closed or open (nothing done yet)
     outcome_at: float | None
     status: str
+    recorded_late: float | None = None  # when typed in, for a callback of an earlier period
 
 
 @dataclass(frozen=True)
@@ -491,6 +532,7 @@ class MeasureReading:
     note: str | None
     window_days: int
     before: int  # records in scope received in the window before it was done (or before as_of)
+    before_days: float  # how long that window is (shorter when the registry is younger)
     after: int | None  # ... since it was done, up to the window or as_of
     after_days: float | None  # how much of the window after has passed
 
@@ -658,7 +700,7 @@ def role_rates(counted: Sequence[tuple[str, ...]], quotas: Mapping[str, float]) 
 
 def last_callbacks(
     records: Iterable[Facts], window: Window, as_of: float
-) -> Iterator[tuple[Facts, tuple[float, str, str, str]]]:
+) -> Iterator[tuple[Facts, tuple[float, str, str, str, float]]]:
     """Each record's last callback in the window."""
     for facts in records:
         calls = [c for c in facts.callbacks if window.holds(c[0]) and c[0] <= as_of]
@@ -669,7 +711,7 @@ def last_callbacks(
 def satisfaction(records: Iterable[Facts], window: Window, as_of: float) -> Satisfaction:
     counts = Counter({answer: 0 for answer in SATISFACTIONS})
     called = 0
-    for _, call in last_callbacks(records, window, as_of):
+    for _facts, call in last_callbacks(records, window, as_of):
         counts[call[3]] += 1
         called += 1
     return Satisfaction(dict(counts), called)
@@ -677,21 +719,39 @@ def satisfaction(records: Iterable[Facts], window: Window, as_of: float) -> Sati
 
 def dissatisfied(records: Iterable[Facts], window: Window, as_of: float) -> list[Dissatisfied]:
     """Each dissatisfied callback in the window, and what was done after it
-    (物业服务投诉处理流程及技巧 6-7: handled again, or passed up a level)."""
+    (物业服务投诉处理流程及技巧 6-7: handled again, or passed up a level).
+
+    A callback typed in after its own period had ended is listed in the period
+    it was typed in, marked late: otherwise no report would ever show it."""
+    start = window.start.timestamp()
     found = []
     for facts in records:
-        for at, by, role, answer in facts.callbacks:
-            if answer != "dissatisfied" or not window.holds(at) or at > as_of:
+        for at, by, role, answer, recorded in facts.callbacks:
+            if answer != "dissatisfied" or at > as_of or recorded > as_of:
+                continue
+            late = at < start and window.holds(recorded)
+            if not (window.holds(at) or late):
                 continue
             followed = sorted(
-                [(t, "reopened") for t, _ in facts.reopens if at <= t <= as_of]
+                [(t, "reopened") for t, _reason in facts.reopens if at <= t <= as_of]
                 + [(t, "escalated") for t in facts.escalations if at <= t <= as_of]
             )
             if followed:
                 outcome_at, outcome = followed[0]
             else:
                 outcome_at, outcome = None, "closed" if facts.status == "closed" else "open"
-            found.append(Dissatisfied(facts.id, at, by, role, outcome, outcome_at, facts.status))
+            found.append(
+                Dissatisfied(
+                    facts.id,
+                    at,
+                    by,
+                    role,
+                    outcome,
+                    outcome_at,
+                    facts.status,
+                    recorded if late else None,
+                )
+            )
     return sorted(found, key=lambda d: (d.at, d.id))
 
 
@@ -754,7 +814,10 @@ def volume(
     for dimension in VOLUME_DIMENSIONS:
         now = Counter(key(f, dimension) for f in received)
         before = Counter(key(f, dimension) for f in previous) if previous is not None else None
-        keys = sorted(set(now) | set(before or ()), key=lambda k: (-now[k], natural(k)))
+        keys = sorted(
+            set(now) | set(before or ()),
+            key=lambda k: (k == NONE, -now[k], group_order(dimension, k)),
+        )
         table[dimension] = [
             Count(k, now[k], before[k] if before is not None else None) for k in keys
         ]
@@ -784,14 +847,14 @@ def trend_figures(
         i = month(facts.received)
         if i is not None:
             received[i] += 1
-        for _, due, met in facts.clocks:
+        for _rule, due, met in facts.clocks:
             met_in_time = met is not None and met <= due
             i = month(met if met is not None and met_in_time else due)
             if i is not None:
                 decided[i] += 1
                 inside[i] += met_in_time
         answers: dict[int, str] = {}
-        for at, _, _, answer in facts.callbacks:
+        for at, _by, _role, answer, _typed in facts.callbacks:
             i = month(at)
             if i is not None:
                 answers[i] = answer  # the last in the month
@@ -821,31 +884,36 @@ def trend_figures(
 
 
 def measure_readings(
-    measures: Sequence[Any],
+    measures: Sequence[Measure],
     records: Sequence[Facts],
     as_of: datetime,
     window: timedelta,
     pattern: re.Pattern[str],
     tz: tzinfo,
+    first_received: float | None,
 ) -> list[MeasureReading]:
     """定期评估: each measure's scope's volume in the window before it was done and
-    since (or, while it is open, in the window up to as_of)."""
+    in the same window since (while it is open: in the window up to as_of).
+
+    The window before does not reach back past the registry's first record: a
+    registry started last month has no quiet quarter before it to compare with."""
     as_of_ts = as_of.timestamp()
     span = window.total_seconds()
+    pools = _by_category(records)
     found = []
     for measure in measures:
         if measure.created_at.timestamp() > as_of_ts:
             continue  # recorded after the report's moment: not in a report of then
-        in_scope = [f for f in records if measure_covers(measure.scope, f, pattern)]
-        done_at = measure.done_at.timestamp() if measure.done_at else None
-        if done_at is not None and done_at > as_of_ts:
-            done_at = None  # done after the report's moment: open as of then
+        done_at = _done_by(measure, as_of_ts)
         pivot = done_at if done_at is not None else as_of_ts
-        before = sum(1 for f in in_scope if pivot - span <= f.received < pivot)
+        begin = pivot - span
+        if first_received is not None:
+            begin = min(max(begin, first_received), pivot)
+        before = _in_scope(pools, measure.scope, begin, pivot, pattern)
         after = after_days = None
         if done_at is not None:
             end = min(done_at + span, as_of_ts)
-            after = sum(1 for f in in_scope if done_at <= f.received < end)
+            after = _in_scope(pools, measure.scope, done_at, end, pattern)
             after_days = (end - done_at) / 86400
         if done_at is not None:
             status = "done"
@@ -865,11 +933,47 @@ def measure_readings(
                 measure.note if done_at is not None else None,
                 round(span / 86400),
                 before,
+                (pivot - begin) / 86400,
                 after,
                 after_days,
             )
         )
     return found
+
+
+def _done_by(measure: Measure, as_of: float) -> float | None:
+    """When the measure was done, if that was recorded by `as_of` (a completion typed
+    in later, even dated earlier, is not in a report of then)."""
+    if measure.done_at is None:
+        return None
+    recorded = measure.done_recorded_at or measure.done_at
+    if recorded.timestamp() > as_of or measure.done_at.timestamp() > as_of:
+        return None
+    return measure.done_at.timestamp()
+
+
+Pools = dict[str, tuple[list[float], list[Facts]]]
+
+
+def _by_category(records: Iterable[Facts]) -> Pools:
+    """Records by category, in order of receipt (a measure's scope always names one)."""
+    grouped: dict[str, list[Facts]] = defaultdict(list)
+    for facts in records:
+        grouped[facts.category].append(facts)
+    pools: Pools = {}
+    for category, members in grouped.items():
+        members.sort(key=lambda f: f.received)
+        pools[category] = ([f.received for f in members], members)
+    return pools
+
+
+def _in_scope(
+    pools: Pools, scope: Mapping[str, str], begin: float, end: float, pattern: re.Pattern[str]
+) -> int:
+    """Records in the scope received in [begin, end)."""
+    receipts, members = pools.get(scope.get("category", ""), ([], []))
+    first, last = bisect.bisect_left(receipts, begin), bisect.bisect_left(receipts, end)
+    return sum(1 for f in members[first:last] if measure_covers(scope, f, pattern))
 
 
 def measure_covers(scope: Mapping[str, str], facts: Facts, pattern: re.Pattern[str]) -> bool:
@@ -890,11 +994,15 @@ def build_report(
     as_of: datetime,
     compare: bool = False,
     include_staff: bool = False,
-    measures: Sequence[Any] = (),
+    measures: Sequence[Measure] = (),
 ) -> Report:
-    policy = registry.policy
     before = previous_window(period) if compare else None
     trend = trend_windows(period)
+    history = policy_history(registry.root, registry.git_worktree, registry.policy)
+    as_of_ts = as_of.timestamp()
+    # quotas, the building pattern and the windows as the policy stood then: a
+    # policy changed later does not rewrite an old report
+    policy = history.at(as_of_ts)
     window = policy.report.measure_window
     # the earliest moment any figure reads: the trend's first month, the previous
     # period, the window before each measure
@@ -906,8 +1014,8 @@ def build_report(
             *(min(m.done_at or as_of, as_of) - window for m in measures),
         ]
     )
-    records, unreadable, _ = collect_facts(registry, as_of, since)
-    as_of_ts = as_of.timestamp()
+    collected = collect_facts(registry, as_of, since, history)
+    records = collected.records
     pattern = re.compile(policy.report.building_pattern)
     quotas = policy.callback.quotas
     # what can touch the period: received before its end, active after its start
@@ -935,17 +1043,23 @@ def build_report(
         staff=verified_staff(received) if include_staff else None,
         declined=declined(active, period, as_of_ts),
         measures=measure_readings(
-            measures, records, as_of, policy.report.measure_window, pattern, policy.tz
+            measures,
+            records,
+            as_of,
+            policy.report.measure_window,
+            pattern,
+            policy.tz,
+            collected.first_received,
         ),
         trend=trend_figures(records, trend, as_of_ts, quotas),
-        unreadable=unreadable,
+        unreadable=collected.unreadable,
         roles=dict(policy.roles),
     )
 
 
 def _dual(records: Sequence[Facts], window: Window, as_of: float) -> Compliance:
     inside = decided = 0
-    for _, rule, met in decided_clocks(records, window, as_of):
+    for _facts, rule, met in decided_clocks(records, window, as_of):
         if rule == "dual-callback":
             inside += met
             decided += 1

@@ -16,9 +16,16 @@ from html import escape
 from cmplt import charts
 from cmplt.i18n import _, current
 from cmplt.report import Report
-from cmplt.report_render import Section, Table, cell_text, heading, role_label, sections
-
-NUMERIC = {"count", "percent", "hours"}
+from cmplt.report_render import (
+    NUMERIC,
+    Section,
+    Table,
+    cell_text,
+    heading,
+    kind_of,
+    role_label,
+    sections,
+)
 
 # Print on A4: rows and charts are never cut across a page, tables and charts
 # fit the page's width, colours print as they show.
@@ -102,7 +109,7 @@ def _table(table: Table, tz: tzinfo) -> str:
         rows = [
             "<tr>"
             + "".join(
-                f"<td{_num(c.kind)}>{escape(cell_text(row.get(c.key), c.kind, tz))}</td>"
+                f"<td{_num(c.kind)}>{escape(cell_text(row.get(c.key), kind_of(row, c), tz))}</td>"
                 for c in table.columns
             )
             + "</tr>"

@@ -11,12 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from cmplt.i18n import N_, _, label
+from cmplt.i18n import N_, _, current, label
 from cmplt.report import (
     NONE,
     SLA_RULES,
@@ -28,8 +28,8 @@ from cmplt.report import (
     RoleRate,
 )
 
-FORMATS = ("md", "html", "csv", "json")
-CSV_LAYOUTS = ("long", "tables")
+# the kinds of column that hold numbers: right-aligned
+NUMERIC = frozenset({"count", "percent", "hours", "delta", "delta_percent", "rate"})
 
 
 @dataclass(frozen=True)
@@ -76,15 +76,6 @@ def percent_text(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}%"
 
 
-def change_text(now: int, before: int | None) -> str:
-    if before is None:
-        return ""
-    delta = now - before
-    if before == 0:
-        return f"{delta:+d}"
-    return f"{delta:+d} ({100.0 * delta / before:+.0f}%)"
-
-
 def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
     if value is None or value == "":
         return ""
@@ -98,6 +89,12 @@ def cell_text(value: Any, kind: str, tz: tzinfo) -> str:
         return " ".join(value)
     if kind == "flag":
         return "✓" if value else "✗"
+    if kind == "delta":
+        return f"{int(value):+d}"
+    if kind == "delta_percent":
+        return f"{float(value):+.1f}%"
+    if kind == "rate":
+        return f"{float(value):.1f}"
     return str(value)
 
 
@@ -109,13 +106,21 @@ def cell_raw(value: Any, kind: str, tz: tzinfo) -> Any:
         return datetime.fromtimestamp(float(value), tz).replace(microsecond=0).isoformat()
     if kind == "ids":
         return " ".join(value)
-    if kind == "percent":
+    if kind in {"percent", "delta_percent"}:
         return round(float(value), 1)
     if kind == "hours":
         return round(float(value), 2)
     if kind == "flag":
         return int(bool(value))
+    if kind == "rate":
+        return round(float(value), 2)
+    if isinstance(value, str) and value[:1] in _FORMULA:
+        # free text (a reason, a title) that a spreadsheet would run as a formula
+        return "'" + value
     return value
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _hours(seconds: float | None) -> float | None:
@@ -133,6 +138,10 @@ def _group_label(dimension: str, value: str) -> str:
 
 
 def role_label(role: str, names: dict[str, str]) -> str:
+    """In Chinese the policy's own name for the role (a team may rename 物业部经理);
+    in English the catalog's, or the policy's when the catalog has none."""
+    if current() == "zh-CN" and role in names:
+        return names[role]
     shown = label("role", role)
     return names.get(role, role) if shown == role else shown
 
@@ -151,43 +160,45 @@ DIMENSION_TITLES = {
 
 
 def overview_table(report: Report) -> Table:
+    """The headline figures; each row has a stable key and a number (a rate in percent)."""
+    sla_all = report.compliance.get("all", [])
+    inside = sum(c.inside for c in sla_all)
+    decided = sum(c.decided for c in sla_all)
+    happy = report.satisfaction
     rows: list[dict[str, Any]] = [
-        {"metric": "received", "label": _("Complaints received"), "value": report.received},
+        {"key": "received", "label": _("Complaints received"), "value": report.received},
     ]
     if report.received_previous is not None:
         rows.append(
             {
-                "metric": "received_previous",
+                "key": "received_previous",
                 "label": _("Received in the previous period"),
                 "value": report.received_previous,
             }
         )
-    sla_all = [c for c in report.compliance.get("all", [])]
-    inside = sum(c.inside for c in sla_all)
-    decided = sum(c.decided for c in sla_all)
-    happy = report.satisfaction
-    dual = report.dual_callback
     rows += [
         {
-            "metric": "sla_percent",
+            "key": "sla_percent",
             "label": _("Clocks met in time"),
-            "value": percent_text(100.0 * inside / decided if decided else None),
+            "value": 100.0 * inside / decided if decided else None,
+            "kinds": {"value": "percent"},
         },
-        {"metric": "called_back", "label": _("Records called back"), "value": happy.called_back},
+        {"key": "called_back", "label": _("Records called back"), "value": happy.called_back},
         {
-            "metric": "satisfaction_percent",
+            "key": "satisfaction_percent",
             "label": _("Satisfaction rate (satisfied / called back)"),
-            "value": percent_text(happy.percent),
+            "value": happy.percent,
+            "kinds": {"value": "percent"},
         },
         {
-            "metric": "dual_callback_percent",
+            "key": "dual_callback_percent",
             "label": _("Dual callbacks done in time"),
-            "value": percent_text(dual.percent)
-            + (f" ({dual.inside}/{dual.decided})" if dual.decided else ""),
+            "value": report.dual_callback.percent,
+            "kinds": {"value": "percent"},
         },
-        {"metric": "reopened", "label": _("Reopened"), "value": len(report.reopened)},
+        {"key": "reopened", "label": _("Reopened"), "value": len(report.reopened)},
         {
-            "metric": "declined",
+            "key": "declined",
             "label": _("Invalid complaints declined"),
             "value": sum(len(g.ids) for g in report.declined),
         },
@@ -195,9 +206,15 @@ def overview_table(report: Report) -> Table:
     return Table(
         "overview",
         _("Overview"),
-        [Column("label", _("Figure")), Column("value", _("Value"))],
+        [Column("label", _("Figure")), Column("value", _("Value"), "count")],
         rows,
     )
+
+
+def kind_of(row: dict[str, Any], column: Column) -> str:
+    """A column's kind, unless the row says otherwise (the overview mixes counts and rates)."""
+    kinds: dict[str, str] = row.get("kinds", {})
+    return kinds.get(column.key, column.kind)
 
 
 def volume_tables(report: Report) -> list[Table]:
@@ -212,7 +229,8 @@ def volume_tables(report: Report) -> list[Table]:
         if compare:
             columns += [
                 Column("previous", _("Previous period"), "count"),
-                Column("change", _("Change")),
+                Column("change", _("Change"), "delta"),
+                Column("change_percent", _("Change (%)"), "delta_percent"),
             ]
         rows = [
             {
@@ -220,7 +238,10 @@ def volume_tables(report: Report) -> list[Table]:
                 "group": _group_label(dimension, c.key),
                 "count": c.count,
                 "previous": c.previous,
-                "change": change_text(c.count, c.previous),
+                "change": None if c.previous is None else c.count - c.previous,
+                "change_percent": 100.0 * (c.count - c.previous) / c.previous
+                if c.previous
+                else None,
             }
             for c in counts
         ]
@@ -345,6 +366,7 @@ def callback_tables(report: Report) -> list[Table]:
             "outcome": _(OUTCOMES[d.outcome]),
             "outcome_at": d.outcome_at,
             "status": label("status", d.status),
+            "recorded_late": d.recorded_late,
         }
         for d in report.dissatisfied
     ]
@@ -387,8 +409,13 @@ def callback_tables(report: Report) -> list[Table]:
                 Column("outcome", _("Outcome")),
                 Column("outcome_at", _("When"), "time"),
                 Column("status", _("Status now")),
+                Column("recorded_late", _("Typed in late"), "time"),
             ],
             dissatisfied_rows,
+            note=_(
+                "A callback of an earlier period typed in during this one is listed here, "
+                "with when it was typed in."
+            ),
         ),
     ]
 
@@ -470,8 +497,11 @@ def measure_table(report: Report) -> Table:
                 "status": _(MEASURE_STATUSES[m.status]),
                 "done_at": m.done_at,
                 "before": m.before,
+                "before_days": round(m.before_days),
+                "before_rate": _per_30_days(m.before, m.before_days),
                 "after": m.after,
                 "after_days": None if m.after_days is None else round(m.after_days),
+                "after_rate": _per_30_days(m.after, m.after_days),
             }
         )
     window = report.measures[0].window_days if report.measures else None
@@ -487,27 +517,40 @@ def measure_table(report: Report) -> Table:
             Column("status", _("Status")),
             Column("done_at", _("Done"), "time"),
             Column("before", _("Complaints before"), "count"),
+            Column("before_days", _("Days before"), "count"),
+            Column("before_rate", _("Per 30 days before"), "rate"),
             Column("after", _("Complaints after"), "count"),
             Column("after_days", _("Days after"), "count"),
+            Column("after_rate", _("Per 30 days after"), "rate"),
         ],
         rows,
         note=None
         if window is None
         else _(
             "Complaints in the measure's scope received in the {days} days before it was "
-            "done (before the report's moment while it is open) and since it was done."
+            "done (before the report's moment while it is open; fewer when the registry "
+            "is younger) and since it was done, also as a rate per 30 days."
         ).format(days=window),
     )
+
+
+def _per_30_days(count: int | None, days: float | None) -> float | None:
+    """A count over a window of `days` as a monthly rate: windows of unequal length
+    (a young registry, a measure done last week) compare only as rates."""
+    if count is None or not days or days < 1:
+        return None
+    return 30.0 * count / days
 
 
 MEASURE_STATUSES = {"open": N_("open"), "overdue": N_("overdue"), "done": N_("done")}
 
 
 def trend_table(report: Report) -> Table:
-    roles = [r.role for r in report.trend[-1].callback_rates] if report.trend else []
+    # every role that had a rate in any of the months, quota roles first
+    roles = list(dict.fromkeys(r.role for m in report.trend for r in m.callback_rates))
     columns = [
         Column("month", _("Month")),
-        Column("received", _("Received"), "count"),
+        Column("received", _("Complaints received"), "count"),
         Column("sla_percent", _("Clocks met in time"), "percent"),
         Column("satisfaction_percent", _("Satisfaction rate"), "percent"),
     ]
@@ -597,9 +640,12 @@ def heading(report: Report) -> tuple[str, str]:
     tz = report.period.start.tzinfo
     as_of = report.as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     title = _("Complaints and callbacks report {period}").format(period=report.period.label)
-    sub = _("Records as they stood at {as_of} ({tz}).").format(as_of=as_of, tz=tz)
-    if report.previous is not None:
-        sub += " " + _("Compared with {period}.").format(period=report.previous.label)
+    if report.previous is None:
+        sub = _("Records as they stood at {as_of} ({tz}).").format(as_of=as_of, tz=tz)
+    else:
+        sub = _("Records as they stood at {as_of} ({tz}). Compared with {period}.").format(
+            as_of=as_of, tz=tz, period=report.previous.label
+        )
     return title, sub
 
 
@@ -625,15 +671,13 @@ def to_markdown(report: Report) -> str:
                 continue
             out.append("| " + " | ".join(_md_escape(c.title) for c in table.columns) + " |")
             out.append(
-                "|"
-                + "|".join(
-                    "---:" if c.kind in {"count", "percent", "hours"} else "---"
-                    for c in table.columns
-                )
-                + "|"
+                "|" + "|".join("---:" if c.kind in NUMERIC else "---" for c in table.columns) + "|"
             )
             for row in table.rows:
-                cells = [_md_escape(cell_text(row.get(c.key), c.kind, tz)) for c in table.columns]
+                cells = [
+                    _md_escape(cell_text(row.get(c.key), kind_of(row, c), tz))
+                    for c in table.columns
+                ]
                 out.append("| " + " | ".join(cells) + " |")
             out.append("")
             if table.note:
@@ -673,10 +717,10 @@ def csv_long(report: Report) -> str:
                             table.key,
                             table.title,
                             row.get("key", ""),
-                            cell_text(row.get(label_column.key), label_column.kind, tz),
+                            cell_raw(cell_text(row.get(label_column.key), "text", tz), "text", tz),
                             column.key,
                             column.title,
-                            cell_raw(row.get(column.key), column.kind, tz),
+                            cell_raw(row.get(column.key), kind_of(row, column), tz),
                         ]
                     )
     return stream.getvalue()
@@ -693,7 +737,9 @@ def csv_tables(report: Report) -> dict[str, str]:
             writer = csv.writer(stream)
             writer.writerow([c.title for c in table.columns])
             for row in table.rows:
-                writer.writerow([cell_raw(row.get(c.key), c.kind, tz) for c in table.columns])
+                writer.writerow(
+                    [cell_raw(row.get(c.key), kind_of(row, c), tz) for c in table.columns]
+                )
             files[f"{table.key}.csv"] = stream.getvalue()
     return files
 
@@ -778,6 +824,7 @@ def report_data(report: Report) -> dict[str, Any]:
                     "outcome": d.outcome,
                     "outcome_at": when(d.outcome_at),
                     "status": d.status,
+                    "recorded_late": when(d.recorded_late),
                 }
                 for d in report.dissatisfied
             ],
@@ -802,6 +849,7 @@ def report_data(report: Report) -> dict[str, Any]:
                 "note": m.note,
                 "window_days": m.window_days,
                 "before": m.before,
+                "before_days": round(m.before_days, 1),
                 "after": m.after,
                 "after_days": None if m.after_days is None else round(m.after_days, 1),
             }
@@ -836,6 +884,3 @@ def _round(value: float | None) -> float | None:
 
 def _int(value: float | None) -> int | None:
     return None if value is None else round(value)
-
-
-Renderer = Callable[[Report], str]

@@ -748,7 +748,7 @@ def _measure_files(root: Path, given: Sequence[Path]) -> list[Path]:
 
 def _validate_measure(path: Path, relpath: str, label: str, settings: Settings) -> list[Problem]:
     """An improvement measure: its schema, and the names and values it uses."""
-    from cmplt.measures import Measure
+    from cmplt.measures import Measure, measure_problems
 
     loaded = read_file(path, label)
     if isinstance(loaded, Problem):
@@ -756,26 +756,7 @@ def _validate_measure(path: Path, relpath: str, label: str, settings: Settings) 
     measure, problems = _schema(loaded, Measure)
     if measure is None:
         return problems
-    found: list[tuple[tuple[str, ...], str]] = []
-    if path.stem != measure.id:
-        found.append((("id",), f"{measure.id} does not match the file name {path.name}"))
-    if measure.status == "done" and measure.done_at is None:
-        found.append((("status",), "is done, but the measure has no done_at"))
-    if measure.status != "done" and measure.done_at is not None:
-        found.append((("done_at",), f"is set, but the status is {measure.status}"))
-    if measure.done_at is not None and measure.done_at < measure.created_at:
-        found.append((("done_at",), "is before created_at"))
-    policy, roster = settings.policy, settings.roster
-    if policy is not None:
-        for key, allowed in (("category", policy.categories), ("subject", policy.subjects)):
-            value = measure.scope.get(key)
-            if value is not None and value not in allowed:
-                found.append((("scope", key), f"{value!r} is not a {key} of the policy"))
-    if roster is not None:
-        for key in ("owner", "created_by", "done_by"):
-            name = getattr(measure, key)
-            if name is not None and name not in roster.staff:
-                found.append(((key,), f"{name!r} is not on the staff roster"))
+    found = measure_problems(measure, path.stem, settings.policy, settings.roster)
     return [loaded.problem(loc, message) for loc, message in found]
 
 

@@ -169,12 +169,13 @@ def test_done_by_a_lowercase_prefix_records_how_and_when(reg: Reg) -> None:
     for trailer in (f"Measure-Id: {measure_id}", "Action: improve-done", "Actor: 王主管"):
         assert trailer in message, message
     after = path.read_text(encoding="utf-8").splitlines()
-    # only what changed is written: the status, and the three new fields
+    # only what changed is written: the status, and the four new fields
     assert [line for line in before if line not in after] == ["status: open"]
     assert [line for line in after if line not in before] == [
         "status: done",
         "done_at: '2026-11-28T10:00:00+08:00'",
         "done_by: 王主管",
+        "done_recorded_at: '2026-11-28T12:00:00+08:00'",
         "note: 已全部更换",
     ]
     assert reg.git("status", "--porcelain") == ""

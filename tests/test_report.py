@@ -945,6 +945,7 @@ def test_measures_with_the_volume_in_their_scope_before_and_after(reg: Reg) -> N
         "note": "全部更换",
         "window_days": 90,
         "before": 2,  # 08-03 and 09-15: 08-02 is outside the 90 days
+        "before_days": 90.0,
         "after": 3,  # 11-05, 11-10, 11-20 (any subject)
         "after_days": 30.0,  # up to the report's moment
     }

@@ -176,7 +176,8 @@ def test_the_html_report_is_one_file_with_nothing_from_elsewhere(example: Reg) -
 def test_numbers_are_right_aligned_and_notes_sit_under_their_table(example: Reg) -> None:
     text = html_report(example)
     overview = text.split('data-table="overview"')[1].split("</table>")[0]
-    assert '<td class="num">' not in overview  # "Value" holds text: "83.3% (5/6)"
+    # every overview figure is a number (a count or a rate), right-aligned
+    assert overview.count('<td class="num">') == overview.count("<tr>") - 1
     volume = text.split('data-table="volume_by_nature"')[1].split("</table>")[0]
     assert '<th class="num" scope="col">Count</th>' in volume
     assert re.search(r'<td class="num">\d+</td>', volume)

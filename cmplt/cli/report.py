@@ -119,6 +119,12 @@ def report(
     as_of: datetime = obj.time(as_of_text, "--as-of") or default_as_of(window, now)
     if as_of_text is None and as_of <= window.start:
         raise UsageError(_("the period {period} has not begun yet").format(period=window.label))
+    if as_of > now:
+        raise UsageError(
+            _("--as-of {as_of} is in the future: a report reads what has happened").format(
+                as_of=as_of.astimezone(tz).isoformat()
+            )
+        )
     if as_of <= window.start:
         raise UsageError(
             _("--as-of {as_of} is before the period {period} begins").format(
@@ -154,20 +160,29 @@ def report(
 
 
 def _write_file(path: Path, text: str, bom: bool) -> None:
-    """Atomically; CSV with a byte-order mark, so that Excel reads it as UTF-8."""
+    """Atomically into a regular file (a symlink is followed, its target replaced);
+    into anything else (a FIFO, /dev/stdout) as a stream. CSV gets a byte-order
+    mark, so that Excel reads it as UTF-8."""
     from cmplt import store
     from cmplt.errors import UsageError
     from cmplt.i18n import _
 
-    if path.is_dir():
-        raise UsageError(_("-o {path}: is a folder").format(path=path))
     data = text.encode("utf-8-sig" if bom else "utf-8")
+    target = path.resolve()
     try:
+        if target.is_dir():
+            raise UsageError(_("-o {path}: is a folder").format(path=path))
+        if target.exists() and not target.is_file():
+            with target.open("wb") as stream:
+                stream.write(data)
+            return
         # a report is for reading: keep the mode of the file it replaces, else rw-r--r--
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        store.write_bytes_atomic(path, data, mode)
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        store.write_bytes_atomic(target, data, mode)
     except OSError as exc:
-        raise UsageError(_("-o {path}: {reason}").format(path=path, reason=exc.strerror)) from exc
+        raise UsageError(
+            _("-o {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from exc
 
 
 def _write_folder(folder: Path, files: dict[str, str]) -> None:
