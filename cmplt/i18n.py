@@ -33,6 +33,7 @@ _explicit: str | None = None
 _policy_language: Callable[[], str | None] = lambda: None  # noqa: E731
 _active: str | None = None
 _translations: dict[str, gettext.NullTranslations] = {}
+_labelled: dict[str, frozenset[tuple[str, str]]] = {}  # (kind, value) the catalog labels
 
 
 def normalise(language: str | None) -> str | None:
@@ -130,10 +131,20 @@ def translations(language: str) -> gettext.NullTranslations:
 
         from cmplt.catalogs import compile_mo, parse_po
 
-        mo = compile_mo(parse_po(catalog_text(language), f"{_FOLDERS[language]}/{DOMAIN}.po"))
-        found = gettext.GNUTranslations(io.BytesIO(mo))
+        entries = parse_po(catalog_text(language), f"{_FOLDERS[language]}/{DOMAIN}.po")
+        found = gettext.GNUTranslations(io.BytesIO(compile_mo(entries)))
         _translations[language] = found
+        _labelled[language] = frozenset(
+            (e.msgctxt, e.msgid) for e in entries if e.msgctxt is not None
+        )
     return found
+
+
+def has_label(kind: str, value: str) -> bool:
+    """Whether the catalog labels this value (a role a team added to its policy has
+    no label, and is shown by the policy's own name)."""
+    translations(current())
+    return (kind, value) in _labelled.get(current(), frozenset())
 
 
 def _(message: str) -> str:

@@ -50,7 +50,7 @@ from cmplt.registry import Registry
 from cmplt.rules import HANDLED, REPLIES, Case, clocks, handled_rounds, round_starts
 from cmplt.workflow import fold
 
-REPORT_FORMAT = 3  # bump when Facts or the cache entries change shape
+REPORT_FORMAT = 4  # bump when Facts or the cache entries change shape
 RACY_SECONDS = 2.0
 TREND_MONTHS = 12
 NONE = "-"  # the group of records with no value (no department, no building)
@@ -241,7 +241,15 @@ def record_facts(complaint: Complaint, events: Sequence[Event], policy: Policy) 
         reopens=tuple((e.at.timestamp(), e.reason) for e in events if isinstance(e, Reopen)),
         escalations=tuple(e.at.timestamp() for e in events if e.action == "escalate"),
         rejects=tuple((e.at.timestamp(), e.reason) for e in events if isinstance(e, Reject)),
-        last=max([last, *(closes for _resolved, closes, _roles in rounds)]),
+        # ... and when a callback was typed in: one typed in late is listed in the
+        # period it was typed in, so that period must read the record
+        last=max(
+            [
+                last,
+                *(closes for _resolved, closes, _roles in rounds),
+                *(e.recorded_at.timestamp() for e in events if isinstance(e, Callback)),
+            ]
+        ),
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from cmplt.i18n import N_, _, current, label
+from cmplt.i18n import N_, _, current, has_label, label
 from cmplt.report import (
     NONE,
     SLA_RULES,
@@ -139,11 +139,10 @@ def _group_label(dimension: str, value: str) -> str:
 
 def role_label(role: str, names: dict[str, str]) -> str:
     """In Chinese the policy's own name for the role (a team may rename 物业部经理);
-    in English the catalog's, or the policy's when the catalog has none."""
+    in English the catalog's label, or the policy's name for a role it does not know."""
     if current() == "zh-CN" and role in names:
         return names[role]
-    shown = label("role", role)
-    return names.get(role, role) if shown == role else shown
+    return label("role", role) if has_label("role", role) else names.get(role, role)
 
 
 # --- the tables -------------------------------------------------------------------------
@@ -716,7 +715,7 @@ def csv_long(report: Report) -> str:
                             report.period.label,
                             table.key,
                             table.title,
-                            row.get("key", ""),
+                            cell_raw(row.get("key", ""), "text", tz),
                             cell_raw(cell_text(row.get(label_column.key), "text", tz), "text", tz),
                             column.key,
                             column.title,

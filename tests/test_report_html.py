@@ -230,8 +230,8 @@ def test_each_chart_draws_the_figures_of_the_json_report(example: Reg) -> None:
     dashed = [a for t, a in callbacks.tags if t == "line" and a.get("class") == "quota"]
     assert len(dashed) == len(rates) and all(a["stroke-dasharray"] for a in dashed)
     ticks = callbacks.text("x-tick")
-    # role names are the policy's own (物业主管 ...), with called back / handled under each
-    assert "物业主管" in ticks and f"{rates[0]['called_back']}/{rates[0]['handled']}" in ticks
+    # in English the catalog's role names, with called back / handled under each
+    assert "supervisor" in ticks and f"{rates[0]['called_back']}/{rates[0]['handled']}" in ticks
     assert callbacks.text("legend") == ["meets the quota", "below the quota", "quota"]
     # a role below its quota is hatched, one that meets it solid
     fills = [a["fill"] for t, a in callbacks.tags if t == "rect" and "height" in a]
