@@ -21,7 +21,7 @@ import json
 import marshal
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from hashlib import sha256
@@ -44,6 +44,7 @@ from cmplt.rules import (
     clocks,
     describe,
     handled_rounds,
+    quota_roles,
 )
 from cmplt.times import format_duration
 from cmplt.workflow import fold
@@ -183,7 +184,7 @@ def _ts(value: datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
 
-def _pivot(events: Sequence[Event]) -> float:
+def policy_pivot(events: Sequence[Event]) -> float:
     """When the record's policy was fixed: its receipt, or its latest
     reclassification or re-evaluation (an explicit, committed step)."""
     moment = events[0].recorded_at
@@ -207,7 +208,7 @@ def summarise(complaint: Complaint, history: PolicyHistory, as_of: float | None)
             return ()
     state = fold(events, complaint.id)
     case = Case(complaint.id, events, state.classification, complaint.requested_deadline)
-    policy = history.at(_pivot(events))
+    policy = history.at(policy_pivot(events))
     # only the clocks still running: a met clock never becomes a finding again (a
     # check of an earlier moment summarises the file afresh), and a registry is
     # mostly closed records, so the cache stays small and loads fast
@@ -353,7 +354,7 @@ def run_check(
     cache = SummaryCache(cache_file, history.fingerprint)
     racy_after = time.time() - RACY_SECONDS
     findings: list[Finding] = []
-    handled: list[tuple[str, float, float, tuple[str, ...]]] = []
+    counted: dict[str, tuple[str, ...]] = {}  # records counted for the quotas: their callers
     for rel, full, st in record_files(root):
         # ctime too: `cp -p`, `rsync -t` or `tar x` can put an old mtime back, not a ctime
         stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
@@ -401,12 +402,12 @@ def run_check(
                     extra={"event": event_id},
                 )
             )
-        for resolved, closes, roles in rounds:
-            if period_start <= resolved < period_end and resolved <= as_of_ts:
-                handled.append((complaint_id, resolved, closes, roles))
+        roles = quota_roles(rounds, period_start, period_end, as_of_ts)
+        if roles is not None:
+            counted[complaint_id] = roles
     cache.save()
     if wanted is None or QUOTA_RULE in wanted:
-        findings.extend(quota_shortfalls(history.current, handled, period, as_of))
+        findings.extend(quota_shortfalls(history.current, counted, period))
     return CheckResult(as_of, period, sort_findings(findings))
 
 
@@ -439,33 +440,20 @@ def period_bounds(period: str, tz: tzinfo) -> tuple[float, float]:
 
 
 def quota_shortfalls(
-    policy: Policy,
-    handled: Sequence[tuple[str, float, float, tuple[str, ...]]],
-    period: str,
-    as_of: datetime,
+    policy: Policy, counted: Mapping[str, tuple[str, ...]], period: str
 ) -> list[Finding]:
-    """回访制度 1-3: each role's callback rate over the period's handled complaints.
-
-    The denominator is the records resolved in the period whose callback window
-    has closed by `as_of`, or that already have a callback; a record still
-    inside its window counts against nobody. A record counts once, by its last
-    result in the period.
+    """回访制度 1-3: each role's callback rate over the period's handled complaints
+    (`counted`: the records that count, by `rules.quota_roles`, and who called back).
     """
-    as_of_ts = as_of.timestamp()
-    latest: dict[str, tuple[float, float, tuple[str, ...]]] = {}
-    for complaint_id, resolved, closes, roles in handled:
-        if complaint_id not in latest or resolved >= latest[complaint_id][0]:
-            latest[complaint_id] = (resolved, closes, roles)
-    counted = {cid: v for cid, v in latest.items() if v[1] <= as_of_ts or v[2]}
     findings = []
     for role, required in policy.callback.quotas.items():
         if not counted:
             break
-        called = sorted(cid for cid, v in counted.items() if role in v[2])
+        called = sorted(cid for cid, roles in counted.items() if role in roles)
         rate = 100.0 * len(called) / len(counted)
         if rate + 1e-9 >= required:
             continue
-        missing = sorted(cid for cid, v in counted.items() if role not in v[2])
+        missing = sorted(cid for cid, roles in counted.items() if role not in roles)
         findings.append(
             Finding(
                 QUOTA_RULE,

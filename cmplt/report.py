@@ -40,14 +40,22 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from cmplt import gitlog, store
-from cmplt.check import PolicyHistory, _pivot, policy_history, record_files
+from cmplt.check import PolicyHistory, policy_history, policy_pivot, record_files
 from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError
 from cmplt.i18n import _
 from cmplt.measures import Measure
 from cmplt.model import Callback, Complaint, Event, Reject, Reopen
 from cmplt.policy import SATISFACTIONS, SEVERITIES, Policy
 from cmplt.registry import Registry
-from cmplt.rules import HANDLED, REPLIES, Case, clocks, handled_rounds, round_starts
+from cmplt.rules import (
+    HANDLED,
+    REPLIES,
+    Case,
+    clocks,
+    handled_rounds,
+    quota_roles,
+    round_starts,
+)
 from cmplt.workflow import fold
 
 REPORT_FORMAT = 4  # bump when Facts or the cache entries change shape
@@ -272,7 +280,7 @@ def _file_entry(
     try:
         complaint = registry.read_path(Path(full), fast=True)[1]
         events = list(complaint.events)
-        facts = record_facts(complaint, events, history.at(_pivot(events)))
+        facts = record_facts(complaint, events, history.at(policy_pivot(events)))
     except InvalidFile as exc:
         return [stamp, "!", exc.line, f"{exc.field}: {exc.reason}" if exc.field else exc.reason]
     except (StepRefused, NotFound) as exc:
@@ -300,7 +308,7 @@ def _facts_as_of(
         )
         if not events:
             return None
-        return record_facts(complaint, events, history.at(_pivot(events)))
+        return record_facts(complaint, events, history.at(policy_pivot(events)))
     except (InvalidFile, StepRefused, NotFound):
         return None  # the whole file's entry already says why
 
@@ -685,15 +693,9 @@ def callback_rates(
     """回访制度 1-3, with the check's arithmetic: each record resolved in the window
     counts once (by its last result there) when its callback window has closed by
     as_of or it was called back; a role's rate is the share it called back."""
-    counted: list[tuple[str, ...]] = []
-    for facts in records:
-        last = None
-        for resolved, closes, roles in facts.rounds:
-            if window.holds(resolved) and resolved <= as_of:
-                last = (closes, roles)
-        if last is not None and (last[0] <= as_of or last[1]):
-            counted.append(last[1])
-    return role_rates(counted, quotas)
+    start, end = window.start.timestamp(), window.end.timestamp()
+    counted = [quota_roles(facts.rounds, start, end, as_of) for facts in records]
+    return role_rates([roles for roles in counted if roles is not None], quotas)
 
 
 def role_rates(counted: Sequence[tuple[str, ...]], quotas: Mapping[str, float]) -> list[RoleRate]:

@@ -283,3 +283,20 @@ def handled_rounds(case: Case, policy: Policy) -> list[Handled]:
         window = _later(policy, result.at, policy.callback.window)
         found.append(Handled(result.at, window, roles))
     return found
+
+
+def quota_roles(
+    rounds: Iterable[tuple[float, float, tuple[str, ...]]], start: float, end: float, as_of: float
+) -> tuple[str, ...] | None:
+    """回访制度 1-3, for one record: the roles that called back after its last result
+    in [start, end) resolved by `as_of`, when that result counts toward the period's
+    quotas (its callback window has closed by `as_of`, or a callback was made); None
+    when the record counts against nobody. `rounds` are (resolved, window closes,
+    roles) as POSIX times, in order: `check` and `report` both count with this."""
+    last = None
+    for resolved, closes, roles in rounds:
+        if start <= resolved < end and resolved <= as_of:
+            last = (closes, roles)
+    if last is None or not (last[0] <= as_of or last[1]):
+        return None
+    return last[1]
