@@ -14,11 +14,8 @@ time stamp cannot yet tell a later edit apart.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import itertools
 import json
-import marshal
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -252,25 +249,8 @@ class SummaryCache:
         self.entries: dict[str, tuple[Any, ...]] = {}
         self.fresh: dict[str, tuple[Any, ...]] = {}
         self.changed = False
-        if file is None:
-            return
-        try:
-            raw = file.read_bytes()
-            # the cyclic collector would walk every tuple as it is built (at 100,000
-            # records a fifth of a cached check); nothing loaded here is a cycle
-            gc.disable()
-            try:
-                data = marshal.loads(raw)
-            finally:
-                gc.enable()
-        except (OSError, EOFError, ValueError, TypeError):
-            return
-        if (
-            isinstance(data, dict)
-            and data.get("format") == CACHE_FORMAT
-            and data.get("fingerprint") == fingerprint
-        ):
-            self.entries = data["entries"]
+        if file is not None:
+            self.entries = store.load_cache(file, CACHE_FORMAT, fingerprint)
 
     def get(self, rel: str, stamp: tuple[int, int, int, int]) -> tuple[Any, ...] | None:
         entry = self.entries.get(rel)
@@ -291,10 +271,7 @@ class SummaryCache:
             return
         if not self.changed and len(self.fresh) == len(self.entries):
             return
-        data = {"format": CACHE_FORMAT, "fingerprint": self.fingerprint, "entries": self.fresh}
-        # a read-only checkout: the cache only saves time, the check stands
-        with contextlib.suppress(OSError):
-            store.write_bytes_atomic(self.file, marshal.dumps(data))
+        store.save_cache(self.file, CACHE_FORMAT, self.fingerprint, self.fresh)
 
 
 # --- the check ----------------------------------------------------------------------

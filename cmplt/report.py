@@ -24,8 +24,6 @@ Readings of the procedures that are ours (see the README):
 from __future__ import annotations
 
 import bisect
-import contextlib
-import gc
 import itertools
 import marshal
 import math
@@ -321,25 +319,8 @@ class FactsCache:
         self.fingerprint = fingerprint
         self.entries: dict[str, list[Any]] = {}
         self.changed = False
-        if file is None:
-            return
-        try:
-            raw = file.read_bytes()
-            # the cyclic collector would walk every tuple as it is built: at 100,000
-            # records it triples the load time, and nothing loaded here is a cycle
-            gc.disable()
-            try:
-                data = marshal.loads(raw)
-            finally:
-                gc.enable()
-        except (OSError, EOFError, ValueError, TypeError):
-            return
-        if (
-            isinstance(data, dict)
-            and data.get("format") == REPORT_FORMAT
-            and data.get("fingerprint") == fingerprint
-        ):
-            self.entries = data["entries"]
+        if file is not None:
+            self.entries = store.load_cache(file, REPORT_FORMAT, fingerprint)
 
     def save(self, seen: set[str]) -> None:
         if self.file is None:
@@ -349,10 +330,7 @@ class FactsCache:
             return
         for rel in stale:
             del self.entries[rel]
-        data = {"format": REPORT_FORMAT, "fingerprint": self.fingerprint, "entries": self.entries}
-        # a read-only checkout: the cache only saves time, the report stands
-        with contextlib.suppress(OSError):
-            store.write_bytes_atomic(self.file, marshal.dumps(data))
+        store.save_cache(self.file, REPORT_FORMAT, self.fingerprint, self.entries)
 
 
 @dataclass

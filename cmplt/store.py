@@ -9,7 +9,10 @@ typed by hand is read as that same text, not reinterpreted.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import io
+import marshal
 import os
 import re
 import tempfile
@@ -394,6 +397,37 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def load_cache(file: Path, fmt: int, fingerprint: str) -> dict[str, Any]:
+    """The entries of a marshalled cache under .git/ (check's, report's), or {} when
+    it is missing, unreadable, of another format or made for other policies."""
+    try:
+        raw = file.read_bytes()
+        # the cyclic collector would walk every tuple as it is built: at 100,000
+        # records it triples the load; nothing loaded here is a cycle
+        gc.disable()
+        try:
+            data = marshal.loads(raw)
+        finally:
+            gc.enable()
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if (
+        isinstance(data, dict)
+        and data.get("format") == fmt
+        and data.get("fingerprint") == fingerprint
+        and isinstance(data.get("entries"), dict)
+    ):
+        return data["entries"]  # type: ignore[no-any-return]
+    return {}
+
+
+def save_cache(file: Path, fmt: int, fingerprint: str, entries: dict[str, Any]) -> None:
+    data = {"format": fmt, "fingerprint": fingerprint, "entries": entries}
+    # a read-only checkout: a cache only saves time, what it served for stands
+    with contextlib.suppress(OSError):
+        write_bytes_atomic(file, marshal.dumps(data))
 
 
 def write_atomic(path: Path, text: str) -> bool:
