@@ -225,7 +225,9 @@ def _detail(key: str, value: Any) -> str:
     return str(value)
 
 
-def findings_table(findings: Sequence[Any], tz: tzinfo, as_of: datetime, period: str) -> str:
+def findings_table(
+    findings: Sequence[Any], tz: tzinfo, as_of: datetime, period: str, only_new: bool = False
+) -> str:
     """Findings grouped by rule, most overdue first, Chinese text aligned."""
     from tabulate import tabulate
 
@@ -233,6 +235,9 @@ def findings_table(findings: Sequence[Any], tz: tzinfo, as_of: datetime, period:
     from cmplt.times import format_duration
 
     when = as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if not findings and only_new:
+        # --new: what was reported before may still be overdue; say only that nothing is new
+        return _("nothing newly overdue as of {when}").format(when=when) + "\n"
     if not findings:
         return _("nothing overdue as of {when}").format(when=when) + "\n"
     count = ngettext(

@@ -39,8 +39,12 @@ h2 { font-size: 1.2rem; border-bottom: 2px solid #8a8a8a; padding-bottom: .15rem
 h3 { font-size: 1rem; margin: 1.25rem 0 .4rem; }
 table { border-collapse: collapse; margin: 0 0 .4rem; max-width: 100%; }
 th, td { border: 1px solid #b8b8b8; padding: .2rem .55rem; text-align: left;
-  vertical-align: top; overflow-wrap: anywhere; }
-th { background: #e9edf4; }
+  vertical-align: top; overflow-wrap: break-word; }
+th { background: #e9edf4; word-break: keep-all; }
+.short { white-space: nowrap; }
+/* a table wider than the page scrolls on its own, the page does not */
+.wide { overflow-x: auto; max-width: 100%; }
+td:not(.num):not(.short) { min-width: 8em; }
 tbody tr:nth-child(even) { background: #f6f6f6; }
 .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .note { color: #555; font-size: .9em; margin: .2rem 0 1rem; }
@@ -58,6 +62,8 @@ svg.chart { display: block; width: 100%; max-width: 100%; height: auto; }
   svg.chart { max-height: 95mm; }
   thead { display: table-header-group; }
   tr, td, th { break-inside: avoid; page-break-inside: avoid; }
+  .wide { overflow: visible; }
+  table { font-size: 8.5pt; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
 }
 """.replace("FONT", charts.FONT_FAMILY)
@@ -109,27 +115,40 @@ def _table(table: Table, tz: tzinfo) -> str:
         rows = [
             "<tr>"
             + "".join(
-                f"<td{_num(c.kind)}>{escape(cell_text(row.get(c.key), kind_of(row, c), tz))}</td>"
+                f"<td{_num(c.kind, c.key)}>"
+                f"{escape(cell_text(row.get(c.key), kind_of(row, c), tz))}</td>"
                 for c in table.columns
             )
             + "</tr>"
             for row in table.rows
         ]
         out = [
+            '<div class="wide">',
             f'<table data-table="{escape(table.key)}">',
             f"<thead><tr>{head}</tr></thead>",
             "<tbody>",
             *rows,
             "</tbody>",
             "</table>",
+            "</div>",
         ]
     if table.note:
         out.append(f'<p class="note">{escape(table.note)}</p>')
     return "\n".join(out)
 
 
-def _num(kind: str) -> str:
-    return ' class="num"' if kind in NUMERIC else ""
+# columns of names, IDs, statuses and times: a manager reads them whole, never
+# broken across lines ("王建/国", "Sta/tus"); long text (titles, reasons) wraps
+SHORT = frozenset(
+    {"id", "owner", "status", "due", "month", "role", "by", "answer", "outcome"}
+    | {"rule", "done_at", "at", "outcome_at", "recorded_late", "line"}
+)
+
+
+def _num(kind: str, key: str = "") -> str:
+    if kind in NUMERIC:
+        return ' class="num"'
+    return ' class="short"' if key in SHORT or kind == "time" else ""
 
 
 # --- charts ---------------------------------------------------------------------------------

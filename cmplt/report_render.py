@@ -481,10 +481,7 @@ def grouped_table(key: str, title: str, head: str, groups: Sequence[Any]) -> Tab
 def measure_table(report: Report) -> Table:
     rows = []
     for m in report.measures:
-        scope = ", ".join(
-            _group_label(k, v) if k != "building" else _("building {name}").format(name=v)
-            for k, v in m.scope.items()
-        )
+        scope = scope_text(m.scope)
         rows.append(
             {
                 "key": m.id,
@@ -512,9 +509,9 @@ def measure_table(report: Report) -> Table:
             Column("title", _("Measure")),
             Column("scope", _("Scope")),
             Column("owner", _("Owner")),
-            Column("due", _("Due")),
+            Column("due", _("Due date")),
             Column("status", _("Status")),
-            Column("done_at", _("Done"), "time"),
+            Column("done_at", _("Done at"), "time"),
             Column("before", _("Complaints before"), "count"),
             Column("before_days", _("Days before"), "count"),
             Column("before_rate", _("Per 30 days before"), "rate"),
@@ -530,6 +527,14 @@ def measure_table(report: Report) -> Table:
             "done (before the report's moment while it is open; fewer when the registry "
             "is younger) and since it was done, also as a rate per 30 days."
         ).format(days=window),
+    )
+
+
+def scope_text(scope: dict[str, str]) -> str:
+    """A measure's scope as people read it: 维修、公共设施设备、楼号 3."""
+    return _(", ").join(
+        _group_label(k, v) if k != "building" else _("building {name}").format(name=v)
+        for k, v in scope.items()
     )
 
 
@@ -570,6 +575,10 @@ def trend_table(report: Report) -> Table:
             "sla_percent": month.sla_percent,
             "satisfaction_percent": month.satisfaction_percent,
         }
+        handled = max((rate.handled for rate in month.callback_rates), default=0)
+        for role in roles:
+            # a role that called nobody back in a month with handled records: 0 %, not blank
+            row[f"callback_{role}"] = 0.0 if handled else None
         for rate in month.callback_rates:
             row[f"callback_{rate.role}"] = rate.percent
         rows.append(row)

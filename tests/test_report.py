@@ -23,6 +23,7 @@ import pytest
 
 from tests.conftest import Reg, Result
 from tests.test_check import T, _move_receipt_an_hour_earlier, age, callback, new, resolve, step
+from tests.test_report_html import example_registry
 
 LATER = T("12-10 09:00")  # November has ended: its report stands as of its end
 NOV_END = T("12-01 00:00")
@@ -980,3 +981,36 @@ def test_a_measure_recorded_after_the_reports_moment_is_not_in_it(reg: Reg) -> N
         reg, T("11-02 09:00"), "--title", "维修回访", "--category", "repair", "--due", "2026-12-31"
     )
     assert report(reg, "--period", "2026-10")["measures"] == []
+
+
+def test_the_example_registrys_november_report_is_what_its_readme_says(tmp_path: Path) -> None:
+    reg = example_registry(tmp_path)
+    result = reg.ok(
+        "report",
+        "--period",
+        "2026-11",
+        "--as-of",
+        "2026-11-28T09:00+08:00",
+        "--compare",
+        "previous",
+        "--format",
+        "json",
+    )
+    data = json.loads(result.out)
+    assert (data["received"], data["received_previous"]) == (27, 19)
+    sla = data["sla"]["all"]
+    assert (sum(c["inside"] for c in sla), sum(c["decided"] for c in sla)) == (75, 82)  # 91.5 %
+    happy = data["callbacks"]["satisfaction"]
+    assert (happy["called_back"], happy["counts"]["satisfied"]) == (11, 9)
+    assert [(d["outcome"]) for d in data["callbacks"]["dissatisfied"]] == ["open"]
+    supervisor = data["callbacks"]["rates"][0]
+    assert (supervisor["role"], supervisor["called_back"], supervisor["handled"]) == (
+        "supervisor",
+        5,
+        11,
+    )
+    assert supervisor["required"] == 95.0
+    assert [(m["status"], m["done_at"]) for m in data["measures"]] == [
+        ("done", "2026-10-20T16:00:00+08:00"),
+        ("open", None),
+    ]

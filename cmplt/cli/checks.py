@@ -104,7 +104,7 @@ def check(
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif findings or not quiet:
-        click.echo(render.findings_table(findings, tz, as_of, result.period), nl=False)
+        click.echo(render.findings_table(findings, tz, as_of, result.period, only_new), nl=False)
     if any(f.level in {"overdue", "error"} for f in result.findings if f in findings):
         raise click.exceptions.Exit(1)
 

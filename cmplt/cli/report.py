@@ -278,6 +278,7 @@ def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
     from cmplt import render
     from cmplt.errors import InvalidFile
     from cmplt.i18n import _
+    from cmplt.report_render import scope_text
 
     registry = obj.registry
     tz = registry.policy.tz
@@ -299,9 +300,11 @@ def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
                 "status": status if fmt != "table" else _(_STATUS[status]),
                 "due": measure.due.isoformat(),
                 "owner": measure.owner,
-                # an object in JSON; `category=repair, building=3` in a table or a CSV cell
+                # an object in JSON, words in a table, `category=repair, building=3` in CSV
                 "scope": measure.scope
                 if fmt == "json"
+                else scope_text(measure.scope)
+                if fmt == "table"
                 else ", ".join(f"{k}={v}" for k, v in measure.scope.items()),
                 "title": measure.title,
                 "created_at": measure.created_at,
@@ -333,11 +336,11 @@ _STATUS = {"open": N_("open"), "overdue": N_("overdue"), "done": N_("done")}
 _HEADERS = {
     "id": N_("ID"),
     "status": N_("Status"),
-    "due": N_("Due"),
+    "due": N_("Due date"),
     "owner": N_("Owner"),
     "scope": N_("Scope"),
     "title": N_("Measure"),
-    "done_at": N_("Done"),
+    "done_at": N_("Done at"),
 }
 
 COMMANDS = [report, improve]
