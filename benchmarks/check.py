@@ -665,13 +665,11 @@ def print_report(result: dict[str, Any]) -> None:
             print(result["profiles"][mode])
 
 
-# --- main ---------------------------------------------------------------------------
+# --- what every benchmark on this registry shares --------------------------------------
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description="Time `cmplt check` against git grep and a plain YAML parse, side by side."
-    )
+def add_registry_options(parser: argparse.ArgumentParser) -> None:
+    """The options of every benchmark that times commands on this script's registry."""
     parser.add_argument("--records", type=int, default=100_000, help="registry size N")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds (default 3)")
     parser.add_argument(
@@ -681,19 +679,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write the results as JSON to this file")
     parser.add_argument("--cmplt", help="the cmplt console script (default: found next to python)")
     parser.add_argument("--seed", type=int, default=20261128, help="random seed (IDs, choices)")
-    parser.add_argument(
-        "--profile",
-        type=int,
-        default=25,
-        metavar="LINES",
-        help="cProfile one repeated and one first check in-process, top LINES (0: skip)",
-    )
-    args = parser.parse_args(argv)
-    if args.records < len(TEMPLATES) + 1 or args.rounds < 1:
-        parser.error(f"--records must be more than {len(TEMPLATES)} and --rounds at least 1")
 
+
+def ready_registry(args: argparse.Namespace) -> tuple[Path, Path, dict[str, Any], bool]:
+    """(cmplt, registry root, manifest, whether it came from the cache): the registry
+    of --records, generated unless cached, reset to its base commit, its index
+    refreshed, and left long enough that no cmplt cache passes a file over as changed
+    too recently."""
     cmplt = find_cmplt(args.cmplt)
-    python = script_python(cmplt)
     cache: Path = args.cache.absolute()
     cache.mkdir(parents=True, exist_ok=True)
     manifest = None if args.regenerate else load_cached(cache, args.records)
@@ -706,15 +699,39 @@ def main(argv: Sequence[str] | None = None) -> int:
             flush=True,
         )
     root = registry_dir(cache, args.records)
-    as_of: str = manifest["as_of"]
     touched = not cached
     if git(root, "status", "--porcelain", "--untracked-files=no").strip():
         git(root, "reset", "--quiet", "--hard", manifest["base"])
         touched = True
     git(root, "status", "--porcelain")  # refresh the index's stat data
     if touched:
-        # the check never caches a file changed within its last RACY_SECONDS (2 s)
+        # neither the check nor the report caches a file changed within its last 2 s
         time.sleep(RACY_WAIT)
+    return cmplt, root, manifest, cached
+
+
+# --- main ---------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Time `cmplt check` against git grep and a plain YAML parse, side by side."
+    )
+    add_registry_options(parser)
+    parser.add_argument(
+        "--profile",
+        type=int,
+        default=25,
+        metavar="LINES",
+        help="cProfile one repeated and one first check in-process, top LINES (0: skip)",
+    )
+    args = parser.parse_args(argv)
+    if args.records < len(TEMPLATES) + 1 or args.rounds < 1:
+        parser.error(f"--records must be more than {len(TEMPLATES)} and --rounds at least 1")
+
+    cmplt, root, manifest, cached = ready_registry(args)
+    python = script_python(cmplt)
+    as_of: str = manifest["as_of"]
 
     # the cmplt measured: its commit, and whether its sources differ from it
     source = HERE.parent

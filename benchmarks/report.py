@@ -60,22 +60,18 @@ from typing import Any
 
 from check import (
     AS_OF,
-    RACY_WAIT,
     TZ,
+    add_registry_options,
     cache_file,
     check_args,
     count_findings,
-    generate,
-    load_cached,
-    registry_dir,
+    ready_registry,
     run_timed,
 )
 from mutation import (
-    DEFAULT_CACHE,
     HERE,
     SCRUBBED_ENV,
     clean_env,
-    find_cmplt,
     git,
     ms,
     run,
@@ -406,15 +402,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Time a repeated monthly `cmplt report` against a repeated `cmplt check`."
     )
-    parser.add_argument("--records", type=int, default=100_000, help="registry size N")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (default 3)")
-    parser.add_argument(
-        "--cache", type=Path, default=DEFAULT_CACHE, help="where generated registries are kept"
-    )
-    parser.add_argument("--regenerate", action="store_true", help="ignore the cached registry")
-    parser.add_argument("--json", type=Path, help="write the results as JSON to this file")
-    parser.add_argument("--cmplt", help="the cmplt console script (default: found next to python)")
-    parser.add_argument("--seed", type=int, default=20261128, help="random seed (IDs, choices)")
+    add_registry_options(parser)
     parser.add_argument("--no-pieces", action="store_true", help="skip the split and imports")
     parser.add_argument(
         "--profile",
@@ -427,27 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.records < 100 or args.rounds < 1:
         parser.error("--records must be at least 100 and --rounds at least 1")
 
-    cmplt = find_cmplt(args.cmplt)
-    cache: Path = args.cache.absolute()
-    cache.mkdir(parents=True, exist_ok=True)
-    manifest = None if args.regenerate else load_cached(cache, args.records)
-    cached = manifest is not None
-    if manifest is None:
-        print(f"generating a registry of {args.records:,} records in {cache} ...", flush=True)
-        manifest = generate(cache, args.records, cmplt, args.seed)
-        print(
-            "generated in " + ", ".join(f"{k} {v:.1f} s" for k, v in manifest["timings"].items()),
-            flush=True,
-        )
-    root = registry_dir(cache, args.records)
-    touched = not cached
-    if git(root, "status", "--porcelain", "--untracked-files=no").strip():
-        git(root, "reset", "--quiet", "--hard", manifest["base"])
-        touched = True
-    git(root, "status", "--porcelain")  # refresh the index's stat data
-    if touched:
-        # neither the check nor the report caches a file changed within its last 2 s
-        time.sleep(RACY_WAIT)
+    cmplt, root, manifest, cached = ready_registry(args)
     work = Path(tempfile.mkdtemp(prefix="cmplt-report-bench-"))
     try:
         return measure(args, cmplt, root, manifest, cached, work)

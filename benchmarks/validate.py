@@ -33,21 +33,18 @@ import platform
 import pstats
 import subprocess
 import sys
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from check import (
-    RACY_WAIT,
+    add_registry_options,
     cache_file,
     check_args,
-    generate,
-    load_cached,
-    registry_dir,
+    ready_registry,
     run_timed,
 )
-from mutation import DEFAULT_CACHE, clean_env, find_cmplt, git, ms, run, summary
+from mutation import clean_env, ms, run, summary
 
 TARGET = 2.0
 
@@ -88,33 +85,14 @@ def print_report(result: dict[str, Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Time `cmplt validate` against the first check.")
-    parser.add_argument("--records", type=int, default=100_000, help="registry size N")
-    parser.add_argument("--rounds", type=int, default=3, help="timed rounds (default 3)")
-    parser.add_argument(
-        "--cache", type=Path, default=DEFAULT_CACHE, help="where generated registries are kept"
-    )
-    parser.add_argument("--regenerate", action="store_true", help="ignore the cached registry")
-    parser.add_argument("--json", type=Path, help="write the results as JSON to this file")
-    parser.add_argument("--cmplt", help="the cmplt console script (default: found next to python)")
-    parser.add_argument("--seed", type=int, default=20261128, help="random seed (IDs, choices)")
+    add_registry_options(parser)
     parser.add_argument("--profile", type=int, default=0, metavar="LINES", help="cProfile top")
     args = parser.parse_args(argv)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
 
-    cmplt = find_cmplt(args.cmplt)
-    cache: Path = args.cache.absolute()
-    cache.mkdir(parents=True, exist_ok=True)
-    manifest = None if args.regenerate else load_cached(cache, args.records)
-    cached = manifest is not None
-    if manifest is None:
-        print(f"generating a registry of {args.records:,} records in {cache} ...", flush=True)
-        manifest = generate(cache, args.records, cmplt, args.seed)
-    root = registry_dir(cache, args.records)
+    cmplt, root, manifest, cached = ready_registry(args)
     as_of: str = manifest["as_of"]
-    if git(root, "status", "--porcelain", "--untracked-files=no").strip():
-        git(root, "reset", "--quiet", "--hard", manifest["base"])
-        time.sleep(RACY_WAIT)
 
     load_before = os.getloadavg()[0]
     if load_before > 0.5 * (os.cpu_count() or 1):
