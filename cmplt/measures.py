@@ -118,6 +118,14 @@ def measure_problems(
     return found
 
 
+def measure_status(due: date, done: bool, today: date) -> str:
+    """done, overdue (open past its due date) or open: as `improve list` and the report
+    show it (the report asks as of its own moment)."""
+    if done:
+        return "done"
+    return "overdue" if due < today else "open"
+
+
 @dataclass(frozen=True)
 class MeasureChange:
     commit: str

@@ -38,10 +38,16 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from cmplt import gitlog, store
-from cmplt.check import PolicyHistory, policy_history, policy_pivot, record_files
+from cmplt.check import (
+    RACY_SECONDS,
+    PolicyHistory,
+    policy_history,
+    policy_pivot,
+    record_files,
+)
 from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError
 from cmplt.i18n import _
-from cmplt.measures import Measure
+from cmplt.measures import Measure, measure_status
 from cmplt.model import Callback, Complaint, Event, Reject, Reopen
 from cmplt.policy import SATISFACTIONS, SEVERITIES, Policy
 from cmplt.registry import Registry
@@ -57,7 +63,6 @@ from cmplt.rules import (
 from cmplt.workflow import fold
 
 REPORT_FORMAT = 4  # bump when Facts or the cache entries change shape
-RACY_SECONDS = 2.0
 TREND_MONTHS = 12
 NONE = "-"  # the group of records with no value (no department, no building)
 # the rules whose clocks count toward SLA compliance: "dissatisfied" is a state, not a clock
@@ -475,12 +480,6 @@ class Dissatisfied:
 
 
 @dataclass(frozen=True)
-class Repeat:
-    key: str  # a unit or a building
-    ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Reopened:
     id: str
     at: float
@@ -489,7 +488,7 @@ class Reopened:
 
 @dataclass(frozen=True)
 class Grouped:
-    key: str  # a person, or a reason
+    key: str  # a unit, a building, a person or a reason
     ids: tuple[str, ...]
 
 
@@ -546,8 +545,8 @@ class Report:
     dual_callback: Compliance
     satisfaction: Satisfaction
     dissatisfied: list[Dissatisfied]
-    repeat_units: list[Repeat]
-    repeat_buildings: list[Repeat]
+    repeat_units: list[Grouped]
+    repeat_buildings: list[Grouped]
     reopened: list[Reopened]
     staff: list[Grouped] | None  # None unless asked for: it names people
     declined: list[Grouped]
@@ -743,12 +742,12 @@ def dissatisfied(records: Iterable[Facts], window: Window, as_of: float) -> list
     return sorted(found, key=lambda d: (d.at, d.id))
 
 
-def repeats(records: Iterable[Facts], key_of: Any) -> list[Repeat]:
+def repeats(records: Iterable[Facts], key_of: Any) -> list[Grouped]:
     """Keys (units, buildings) with two or more records, most first."""
     ids: dict[str, list[str]] = defaultdict(list)
     for facts in records:
         ids[key_of(facts)].append(facts.id)
-    found = [Repeat(key, tuple(sorted(v))) for key, v in ids.items() if len(v) >= 2]
+    found = [Grouped(key, tuple(sorted(v))) for key, v in ids.items() if len(v) >= 2]
     return sorted(found, key=lambda r: (-len(r.ids), natural(r.key)))
 
 
@@ -903,12 +902,7 @@ def measure_readings(
             end = min(done_at + span, as_of_ts)
             after = _in_scope(pools, measure.scope, done_at, end, pattern)
             after_days = (end - done_at) / 86400
-        if done_at is not None:
-            status = "done"
-        elif measure.due < as_of.astimezone(tz).date():
-            status = "overdue"
-        else:
-            status = "open"
+        status = measure_status(measure.due, done_at is not None, as_of.astimezone(tz).date())
         found.append(
             MeasureReading(
                 measure.id,

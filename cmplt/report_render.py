@@ -428,29 +428,18 @@ OUTCOMES = {
 
 
 def repeat_tables(report: Report) -> list[Table]:
-    def rows(repeats: Sequence[Any]) -> list[dict[str, Any]]:
-        return [{"key": r.key, "group": r.key, "count": len(r.ids), "ids": r.ids} for r in repeats]
-
     return [
-        Table(
+        grouped_table(
             "repeat_units",
             _("Units with two or more complaints"),
-            [
-                Column("group", _("Unit")),
-                Column("count", _("Count"), "count"),
-                Column("ids", _("Records"), "ids"),
-            ],
-            rows(report.repeat_units),
+            _("Unit"),
+            report.repeat_units,
         ),
-        Table(
+        grouped_table(
             "repeat_buildings",
             _("Buildings with two or more complaints"),
-            [
-                Column("group", _("Building")),
-                Column("count", _("Count"), "count"),
-                Column("ids", _("Records"), "ids"),
-            ],
-            rows(report.repeat_buildings),
+            _("Building"),
+            report.repeat_buildings,
         ),
         Table(
             "reopened",

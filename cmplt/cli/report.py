@@ -278,6 +278,7 @@ def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
     from cmplt import render
     from cmplt.errors import InvalidFile
     from cmplt.i18n import _
+    from cmplt.measures import measure_status
     from cmplt.report_render import scope_text
 
     registry = obj.registry
@@ -289,9 +290,7 @@ def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
             click.echo(f"cmplt: {measure.message}", err=True)
             broken = True
             continue
-        status: str = measure.status
-        if status == "open" and measure.due < today:
-            status = "overdue"
+        status = measure_status(measure.due, measure.status == "done", today)
         if statuses and status not in statuses:
             continue
         rows.append(
