@@ -14,25 +14,18 @@ time stamp cannot yet tell a later edit apart.
 
 from __future__ import annotations
 
-import itertools
 import json
-import os
-import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from cmplt import __version__, gitlog, store
+from cmplt import statefiles
 from cmplt.errors import InvalidFile, NotFound, StepRefused
 from cmplt.i18n import _, label
-from cmplt.model import Complaint, Event
-from cmplt.policy import Policy, policy_problems
-from cmplt.registry import Registry
+from cmplt.model import Complaint
+from cmplt.policy import Policy
 from cmplt.rules import (
     INVALID_RULE,
     QUOTA_RULE,
@@ -43,11 +36,16 @@ from cmplt.rules import (
     handled_rounds,
     quota_roles,
 )
+from cmplt.snapshot import (
+    PolicyTimeline,
+    Snapshot,
+    StampCache,
+    cached,
+    events_as_of,
+    policy_pivot,
+)
 from cmplt.times import format_duration
 from cmplt.workflow import fold
-
-CACHE_FORMAT = 5  # bump when what a record contributes changes shape
-RACY_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -105,75 +103,6 @@ def _iso(value: datetime | None, tz: tzinfo) -> str | None:
     return value.astimezone(tz).replace(microsecond=0).isoformat() if value else None
 
 
-# --- policies in force ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PolicyHistory:
-    """Each committed version of cmplt.yaml and when it came into force."""
-
-    versions: Sequence[tuple[float, Policy]]  # (POSIX time, policy), oldest first
-    fingerprint: str
-
-    def at(self, moment: float) -> Policy:
-        chosen = self.versions[0][1]
-        # the last in history order whose commit time is not after `moment` (commit
-        # times need not increase along history: a clock running behind, a rebase)
-        for since, policy in self.versions:
-            if since <= moment:
-                chosen = policy
-        return chosen
-
-    @property
-    def current(self) -> Policy:
-        return self.versions[-1][1]
-
-
-def policy_history(root: Path, worktree: Path | None, current: Policy) -> PolicyHistory:
-    """Policies from git history; the working tree's file is the newest version
-    (so an uncommitted edit is seen at once, from the time of its last commit)."""
-    versions: list[tuple[float, Policy]] = []
-    texts: list[str] = []
-    if worktree is not None:
-        relpath = (root / store.POLICY_FILE).relative_to(worktree).as_posix()
-        state_file = gitlog.git_dir(worktree) / "cmplt-policy-history.json"
-        known = _read_known(state_file, relpath)
-        head, found = gitlog.file_versions(worktree, relpath, known)
-        if (head, found) != known:
-            payload = {"path": relpath, "head": head, "versions": found}
-            store.write_bytes_atomic(state_file, json.dumps(payload).encode("utf-8"))
-        contents = gitlog.blob_contents(worktree, [blob for _, blob in found]) if found else []
-        for (when, blob), raw in zip(found, contents, strict=True):
-            if raw is None:
-                continue
-            try:
-                policy = Policy.model_validate(store.parse_document(raw, store.POLICY_FILE))
-            except (InvalidFile, ValidationError):
-                continue  # a broken old version: the versions around it apply
-            if policy_problems(policy):
-                continue
-            versions.append((when, policy))
-            texts.append(f"{when!r} {blob}")  # a re-dated commit moves the goalposts too
-    since = versions[-1][0] if versions else float("-inf")
-    if versions:
-        versions[-1] = (since, current)
-    else:
-        versions.append((since, current))
-    texts.append(current.model_dump_json())
-    digest = sha256("\0".join([__version__, str(CACHE_FORMAT), *texts]).encode()).hexdigest()
-    return PolicyHistory(versions, digest)
-
-
-def _read_known(state_file: Path, relpath: str) -> tuple[str, list[tuple[float, str]]] | None:
-    try:
-        data = json.loads(state_file.read_text(encoding="utf-8"))
-        if data["path"] != relpath:
-            return None
-        return str(data["head"]), [(float(t), str(b)) for t, b in data["versions"]]
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
 # --- what one record contributes --------------------------------------------------
 
 
@@ -181,28 +110,16 @@ def _ts(value: datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
 
-def policy_pivot(events: Sequence[Event]) -> float:
-    """When the record's policy was fixed: its receipt, or its latest
-    reclassification or re-evaluation (an explicit, committed step)."""
-    moment = events[0].recorded_at
-    for event in events:
-        if event.action in {"reclassify", "reevaluate"}:
-            moment = event.recorded_at
-    return moment.timestamp()
-
-
-def summarise(complaint: Complaint, history: PolicyHistory, as_of: float | None) -> tuple[Any, ...]:
+def summarise(
+    complaint: Complaint, history: PolicyTimeline, as_of: float | None
+) -> tuple[Any, ...]:
     """The record's contribution as plain values (marshal-able for the cache).
 
-    None when the record had not been received by `as_of`.
+    Empty when the record had not been received by `as_of`.
     """
-    events = list(complaint.events)
-    if as_of is not None:
-        # the file as it stood then: the events up to the first one recorded later
-        # (a desk with a clock running behind may have typed a later step earlier)
-        events = list(itertools.takewhile(lambda e: e.recorded_at.timestamp() <= as_of, events))
-        if not events:
-            return ()
+    events = events_as_of(complaint.events, as_of)
+    if not events:
+        return ()
     state = fold(events, complaint.id)
     case = Case(complaint.id, events, state.classification, complaint.requested_deadline)
     policy = history.at(policy_pivot(events))
@@ -239,41 +156,6 @@ def line_of_text(path: Path, needle: str) -> int | None:
     return text.count("\n", 0, at) + 1 if at >= 0 else None
 
 
-# --- the cache --------------------------------------------------------------------
-
-
-class SummaryCache:
-    def __init__(self, file: Path | None, fingerprint: str) -> None:
-        self.file = file
-        self.fingerprint = fingerprint
-        self.entries: dict[str, tuple[Any, ...]] = {}
-        self.fresh: dict[str, tuple[Any, ...]] = {}
-        self.changed = False
-        if file is not None:
-            self.entries = store.load_cache(file, CACHE_FORMAT, fingerprint)
-
-    def get(self, rel: str, stamp: tuple[int, int, int, int]) -> tuple[Any, ...] | None:
-        entry = self.entries.get(rel)
-        if entry is not None and entry[0] == stamp:
-            self.fresh[rel] = entry
-            return entry[1]  # type: ignore[no-any-return]
-        self.changed = True
-        return None
-
-    def put(
-        self, rel: str, stamp: tuple[int, int, int, int], payload: tuple[Any, ...], racy: bool
-    ) -> None:
-        if not racy:
-            self.fresh[rel] = (stamp, payload)
-
-    def save(self) -> None:
-        if self.file is None:
-            return
-        if not self.changed and len(self.fresh) == len(self.entries):
-            return
-        store.save_cache(self.file, CACHE_FORMAT, self.fingerprint, self.fresh)
-
-
 # --- the check ----------------------------------------------------------------------
 
 
@@ -288,62 +170,35 @@ class CheckResult:
         return any(f.level in {"overdue", "error"} for f in self.findings)
 
 
-def record_files(root: Path) -> Iterator[tuple[str, str, os.stat_result]]:
-    """(path relative to the root, full path, stat) of every record file.
-
-    Plain strings: at 100,000 files, making and relating Path objects costs
-    more than the rest of a cached check's loop."""
-    base = root / store.RECORDS_DIR
-    for year in _dirs(base):
-        for month in _dirs(year):
-            prefix = f"{store.RECORDS_DIR}/{year.name}/{month.name}/"
-            with os.scandir(month) as entries:
-                for entry in entries:
-                    name = entry.name
-                    if name.endswith(".yaml") and not name.startswith(".") and entry.is_file():
-                        yield prefix + name, entry.path, entry.stat()
-
-
-def _dirs(folder: Path) -> list[Path]:
-    try:
-        with os.scandir(folder) as entries:
-            return sorted(Path(e.path) for e in entries if e.is_dir() and e.name.isdigit())
-    except FileNotFoundError:
-        return []
-
-
 def run_check(
-    registry: Registry,
+    snapshot: Snapshot,
     as_of: datetime,
     period: str | None = None,
     warn_within: timedelta | None = None,
     rules: Iterable[str] = (),
 ) -> CheckResult:
-    root, worktree, policy = registry.root, registry.git_worktree, registry.policy
-    history = policy_history(root, worktree, policy)
-    tz = policy.tz
+    history = snapshot.policies
+    tz = snapshot.policy.tz
     as_of_ts = as_of.timestamp()
     period = period or as_of.astimezone(tz).strftime("%Y-%m")
     period_start, period_end = period_bounds(period, tz)
     wanted = set(rules) or None
     warn = warn_within.total_seconds() if warn_within else 0.0
-    cache_file = gitlog.git_dir(worktree) / "cmplt-check.cache" if worktree else None
-    cache = SummaryCache(cache_file, history.fingerprint)
-    racy_after = time.time() - RACY_SECONDS
+    cache: StampCache[tuple[Any, ...]] = StampCache(
+        snapshot.state_file(statefiles.CHECK_CACHE), history.fingerprint, __name__
+    )
+
+    def compute(rel: str, full: str) -> tuple[tuple[Any, ...], bool]:
+        payload = _summarise_file(snapshot, Path(full), history, None)
+        # an unreadable file's message is in the language of this run: not cached
+        return payload, not (payload and payload[0] == "!")
+
     findings: list[Finding] = []
     counted: dict[str, tuple[str, ...]] = {}  # records counted for the quotas: their callers
-    for rel, full, st in record_files(root):
-        # ctime too: `cp -p`, `rsync -t` or `tar x` can put an old mtime back, not a ctime
-        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        payload = cache.get(rel, stamp)
-        if payload is None:
-            payload = _summarise_file(registry, Path(full), history, None)
-            # an unreadable file's message is in the language of this run: not cached
-            unreadable = bool(payload) and payload[0] == "!"
-            cache.put(rel, stamp, payload, racy=st.st_mtime > racy_after or unreadable)
+    for rel, full, payload in cached(cache, snapshot.files(), compute):
         if payload and payload[0] != "!" and payload[3] > as_of_ts:
             # a check of the past: the record has events recorded after it
-            payload = _summarise_file(registry, Path(full), history, as_of_ts)
+            payload = _summarise_file(snapshot, Path(full), history, as_of_ts)
         if not payload:
             continue
         if payload[0] == "!":  # unreadable: ("!", line, message)
@@ -389,10 +244,10 @@ def run_check(
 
 
 def _summarise_file(
-    registry: Registry, path: Path, history: PolicyHistory, as_of: float | None
+    snapshot: Snapshot, path: Path, history: PolicyTimeline, as_of: float | None
 ) -> tuple[Any, ...]:
     try:
-        payload = summarise(registry.read_path(path, fast=True)[1], history, as_of)
+        payload = summarise(snapshot.read_path(path), history, as_of)
     except InvalidFile as exc:
         return ("!", exc.line, f"{exc.field}: {exc.reason}" if exc.field else exc.reason)
     except StepRefused as exc:
@@ -486,7 +341,5 @@ def only_new(findings: list[Finding], state_file: Path | None) -> list[Finding]:
     except (OSError, ValueError, TypeError):
         seen = set()
     keys = [f.key for f in findings]
-    store.write_bytes_atomic(
-        state_file, json.dumps(sorted(set(keys)), ensure_ascii=False).encode("utf-8")
-    )
+    statefiles.write(state_file, json.dumps(sorted(set(keys)), ensure_ascii=False).encode("utf-8"))
     return [f for f, key in zip(findings, keys, strict=True) if key not in seen]

@@ -60,12 +60,20 @@ class InvalidFile(CmpltError):
 
     exit_code = 6
 
-    def __init__(self, path: str, line: int | None, field: str | None, reason: str) -> None:
+    def __init__(
+        self,
+        path: str,
+        line: int | None,
+        field: str | None,
+        reason: str,
+        column: int | None = None,
+    ) -> None:
         where = path if line is None else f"{path}:{line}"
         what = f"{field}: {reason}" if field else reason
         super().__init__(f"{where}: {what}")
         self.path = path
         self.line = line
+        self.column = column
         self.field = field
         self.reason = reason
 

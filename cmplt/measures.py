@@ -27,6 +27,7 @@ from cmplt.i18n import _
 from cmplt.model import Name, Text, Time
 from cmplt.policy import Policy, Roster
 from cmplt.registry import Registry
+from cmplt.snapshot import Snapshot
 from cmplt.times import format_time
 from cmplt.workflow import check_time, require_choice, require_staff
 
@@ -132,11 +133,11 @@ class MeasureChange:
     measure: Measure
 
 
-def measures_dir(registry: Registry) -> Path:
+def measures_dir(registry: Snapshot) -> Path:
     return registry.root / MEASURES_DIR
 
 
-def measure_files(registry: Registry) -> list[Path]:
+def measure_files(registry: Snapshot) -> list[Path]:
     folder = measures_dir(registry)
     if not folder.is_dir():
         return []
@@ -144,18 +145,15 @@ def measure_files(registry: Registry) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def read_measure(registry: Registry, path: Path) -> Measure:
-    label = registry.label(path)
-    measure = store.read_model(Measure, path, label)
-    problems = measure_problems(measure, path.stem, registry.policy, registry.roster)
-    if problems:
-        loc, message = problems[0]
-        doc = store.read_document(path, label)
-        raise InvalidFile(label, store.line_of(doc, loc), ".".join(loc), message)
+def read_measure(registry: Snapshot, path: Path) -> Measure:
+    loaded = store.load(path, registry.label(path))
+    measure = store.validate_loaded(Measure, loaded)
+    for loc, message in measure_problems(measure, path.stem, registry.policy, registry.roster)[:1]:
+        raise loaded.problem(loc, message)
     return measure
 
 
-def all_measures(registry: Registry) -> Iterator[Measure | InvalidFile]:
+def all_measures(registry: Snapshot) -> Iterator[Measure | InvalidFile]:
     """Every measure, or why its file could not be read."""
     for path in measure_files(registry):
         try:
@@ -166,7 +164,7 @@ def all_measures(registry: Registry) -> Iterator[Measure | InvalidFile]:
             continue  # removed while we were listing
 
 
-def resolve_measure(registry: Registry, text: str) -> Path:
+def resolve_measure(registry: Snapshot, text: str) -> Path:
     """A measure's file from its ID or a unique prefix of it (`M-2611`, `m-261128-7k`)."""
     wanted = ids.normalise_id_input(text)
     if not wanted.startswith("M-"):
@@ -187,7 +185,7 @@ def resolve_measure(registry: Registry, text: str) -> Path:
     return matches[0]
 
 
-def check_scope(registry: Registry, scope: dict[str, str]) -> None:
+def check_scope(registry: Snapshot, scope: dict[str, str]) -> None:
     policy = registry.policy
     require_choice(scope.get("category"), policy.categories, "--category")
     if "subject" in scope:

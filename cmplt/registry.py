@@ -7,7 +7,7 @@ knows about click or reads the clock: `now` comes in as an argument.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cmplt import gitlog, ids, lock, store
-from cmplt.errors import AmbiguousId, GitFailed, InvalidFile, NotFound, StepRefused, UsageError
-from cmplt.i18n import _, ngettext
+from cmplt import gitlog, ids, lock, statefiles, store
+from cmplt.errors import GitFailed, NotFound, UsageError
+from cmplt.i18n import _
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint
-from cmplt.policy import Policy, Roster, StaffMember, policy_problems, roster_problems
+from cmplt.policy import Policy, Roster, StaffMember
+from cmplt.snapshot import Snapshot, load_roster, read_record
 from cmplt.workflow import (
     Step,
     check_intake,
@@ -50,45 +51,8 @@ class Change:
 T = TypeVar("T")
 
 
-def load_policy(root: Path) -> Policy:
-    policy = store.read_model(Policy, root / store.POLICY_FILE, store.POLICY_FILE)
-    problems = policy_problems(policy)
-    if problems:
-        doc = store.read_document(root / store.POLICY_FILE, store.POLICY_FILE)
-        loc, message = problems[0]
-        raise InvalidFile(
-            store.POLICY_FILE, store.line_of(doc, loc), ".".join(map(str, loc)), message
-        )
-    return policy
-
-
-def load_roster(root: Path, policy: Policy) -> Roster:
-    path = root / store.ROSTER_FILE
-    if not path.exists():
-        return Roster()
-    roster = store.read_model(Roster, path, store.ROSTER_FILE)
-    problems = roster_problems(roster, policy)
-    if problems:
-        doc = store.read_document(path, store.ROSTER_FILE)
-        loc, message = problems[0]
-        raise InvalidFile(store.ROSTER_FILE, store.line_of(doc, loc), ".".join(loc), message)
-    return roster
-
-
-class Registry:
-    def __init__(self, root: Path) -> None:
-        self.root = root.resolve()
-        # reading needs no git (a copied-out registry can be listed); changing does
-        self._worktree = gitlog.find_worktree(self.root)
-        self.policy = load_policy(self.root)
-        self.roster = load_roster(self.root, self.policy)
-
-    # --- paths ---------------------------------------------------------------
-
-    @property
-    def git_worktree(self) -> Path | None:
-        """The git work tree, or None for a registry outside git (read-only use)."""
-        return self._worktree
+class Registry(Snapshot):
+    """A registry opened for changing: a Snapshot that also commits, one step at a time."""
 
     @property
     def worktree(self) -> Path:
@@ -104,104 +68,14 @@ class Registry:
     def git_path(self, path: Path) -> str:
         return path.relative_to(self.worktree).as_posix()
 
-    def label(self, path: Path) -> str:
-        """A path as a person sees it: relative to the registry root."""
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
-
-    def record_path(self, complaint_id: str) -> Path:
-        return self.root / store.record_relpath(complaint_id)
-
-    # --- reading ---------------------------------------------------------------
-
-    def resolve_id(self, text: str) -> str:
-        """A full ID or a unique prefix of one, as typed or read over the phone."""
-        wanted = ids.normalise_id_input(text)
-        if len(wanted) > 6 and wanted[:6].isdigit() and wanted[6] != "-":
-            wanted = f"{wanted[:6]}-{wanted[6:]}"
-        if not wanted:
-            raise UsageError(_("an empty complaint ID"))
-        if ids.COMPLAINT_ID.match(wanted) and self.record_path(wanted).is_file():
-            return wanted
-        shard = ids.shard_of(wanted)
-        matches = [
-            p.stem for p in store.iter_record_files(self.root, shard) if p.stem.startswith(wanted)
-        ]
-        if not matches:
-            raise NotFound(_("no complaint {id!r} in {root}").format(id=text, root=self.root))
-        if len(matches) > 1:
-            shown = ", ".join(matches[:10]) + (" …" if len(matches) > 10 else "")
-            raise AmbiguousId(
-                ngettext(
-                    "{id!r} matches {count} complaint: {shown}",
-                    "{id!r} matches {count} complaints: {shown}",
-                    len(matches),
-                ).format(id=text, count=len(matches), shown=shown)
-            )
-        return matches[0]
-
     def read(self, complaint_id: str) -> tuple[Any, Complaint]:
-        """The record's YAML document and its model, checked to agree with its events."""
-        return self.read_path(self.record_path(complaint_id))
-
-    def read_path(self, path: Path, fast: bool = False) -> tuple[Any, Complaint]:
-        """Read and check one record file. `fast` reads plain data through the C
-        loader (for reading many); a problem is then located by reading the file
-        again the careful way, since only the round-trip reader knows lines."""
+        """The record to change: its round-trip document (comments kept) and its
+        model, read and checked like every record."""
+        path = self.record_path(complaint_id)
         name = self.label(path)
-        if not ids.COMPLAINT_ID.match(path.stem):
-            raise InvalidFile(
-                name, None, None, _("file name is not a complaint ID (YYMMDD-XXXXXX)")
-            )
-        if fast:
-            complaint = store.read_model(Complaint, path, name)
-            doc: Any = None
-        else:
-            doc = store.read_document(path, name)
-            complaint = store.validate_document(Complaint, doc, name)
-
-        def line(loc: list[str | int]) -> int | None:
-            return store.line_of(doc if doc is not None else store.read_document(path, name), loc)
-
-        if complaint.id != path.stem:
-            raise InvalidFile(
-                name,
-                line(["id"]),
-                "id",
-                _("says {id}, but the file is named {name}").format(
-                    id=complaint.id, name=path.stem
-                ),
-            )
-        try:
-            state = fold(complaint.events, complaint.id)
-        except StepRefused as exc:
-            index = exc.event_index
-            loc: list[str | int] = ["events", index] if index is not None else ["events"]
-            raise InvalidFile(name, line(loc), ".".join(map(str, loc)), exc.message) from exc
-        for field, written, derived in derived_mismatches(complaint, state):
-            raise InvalidFile(
-                name,
-                line([field]),
-                field,
-                _("says {written!r} but the events say {derived!r}").format(
-                    written=written, derived=derived
-                ),
-            )
-        return doc, complaint
-
-    def complaints(self) -> Iterator[tuple[Path, Complaint | InvalidFile]]:
-        """Every record, or the reason it could not be read."""
-        for path in store.iter_record_files(self.root):
-            try:
-                complaint = self.read_path(path, fast=True)[1]
-            except InvalidFile as exc:
-                yield path, exc
-            except NotFound as exc:  # removed while we were listing
-                yield path, InvalidFile(self.label(path), None, None, exc.message)
-            else:
-                yield path, complaint
+        raw = store.read_bytes(path, name)
+        complaint = read_record(path, name, raw)
+        return store.parse_document(raw, name), complaint
 
     # --- writing ---------------------------------------------------------------
 
@@ -245,7 +119,9 @@ class Registry:
 
     def locked(self, work: Callable[[], T]) -> T:
         """Run `work` holding the registry lock (every write goes through here)."""
-        with lock.registry_lock(gitlog.git_dir(self.worktree) / "cmplt.lock"):
+        lock_file = statefiles.path(self.worktree, statefiles.LOCK)
+        assert lock_file is not None  # a work tree has a .git
+        with lock.registry_lock(lock_file):
             return work()
 
     def commit_files(

@@ -28,29 +28,19 @@ import itertools
 import marshal
 import math
 import re
-import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from hashlib import sha256
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from cmplt import gitlog, store
-from cmplt.check import (
-    RACY_SECONDS,
-    PolicyHistory,
-    policy_history,
-    policy_pivot,
-    record_files,
-)
+from cmplt import statefiles
 from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError
 from cmplt.i18n import _
 from cmplt.measures import Measure, measure_status
 from cmplt.model import Callback, Complaint, Event, Reject, Reopen
 from cmplt.policy import SATISFACTIONS, SEVERITIES, Policy
-from cmplt.registry import Registry
 from cmplt.rules import (
     HANDLED,
     REPLIES,
@@ -60,9 +50,16 @@ from cmplt.rules import (
     quota_roles,
     round_starts,
 )
+from cmplt.snapshot import (
+    PolicyTimeline,
+    Snapshot,
+    StampCache,
+    cached,
+    events_as_of,
+    policy_pivot,
+)
 from cmplt.workflow import fold
 
-REPORT_FORMAT = 4  # bump when Facts or the cache entries change shape
 TREND_MONTHS = 12
 NONE = "-"  # the group of records with no value (no department, no building)
 # the rules whose clocks count toward SLA compliance: "dissatisfied" is a state, not a clock
@@ -271,44 +268,32 @@ class Unreadable:
     message: str
 
 
-def _file_entry(
-    registry: Registry, full: str, stamp: tuple[int, ...], history: PolicyHistory
-) -> list[Any]:
-    """A cache entry: [stamp, received, last, latest recorded, recorded times, facts
+def _file_entry(snapshot: Snapshot, full: str, history: PolicyTimeline) -> list[Any]:
+    """A cache entry: [received, last, latest recorded, recorded times, facts
     (marshalled), facts of earlier moments by how many events they keep], or
-    [stamp, "!", line, why] for a file that cannot be read.
+    ["!", line, why] for a file that cannot be read.
 
     The facts stay marshalled until a report needs them: most of a large
     registry is older than any report reads, and is skipped by `last` alone."""
     try:
-        complaint = registry.read_path(Path(full), fast=True)[1]
+        complaint = snapshot.read_path(Path(full))
         events = list(complaint.events)
         facts = record_facts(complaint, events, history.at(policy_pivot(events)))
     except InvalidFile as exc:
-        return [stamp, "!", exc.line, f"{exc.field}: {exc.reason}" if exc.field else exc.reason]
+        return ["!", exc.line, f"{exc.field}: {exc.reason}" if exc.field else exc.reason]
     except (StepRefused, NotFound) as exc:
-        return [stamp, "!", None, exc.message]
+        return ["!", None, exc.message]
     recorded = tuple(e.recorded_at.timestamp() for e in events)
-    return [
-        stamp,
-        facts.received,
-        facts.last,
-        max(recorded),
-        recorded,
-        marshal.dumps(tuple(facts)),
-        {},
-    ]
+    return [facts.received, facts.last, max(recorded), recorded, marshal.dumps(tuple(facts)), {}]
 
 
 def _facts_as_of(
-    registry: Registry, full: str, history: PolicyHistory, as_of: float
+    snapshot: Snapshot, full: str, history: PolicyTimeline, as_of: float
 ) -> Facts | None:
     """The record as it stood at `as_of`: its events up to the first recorded later."""
     try:
-        complaint = registry.read_path(Path(full), fast=True)[1]
-        events = list(
-            itertools.takewhile(lambda e: e.recorded_at.timestamp() <= as_of, complaint.events)
-        )
+        complaint = snapshot.read_path(Path(full))
+        events = events_as_of(complaint.events, as_of)
         if not events:
             return None
         return record_facts(complaint, events, history.at(policy_pivot(events)))
@@ -316,72 +301,41 @@ def _facts_as_of(
         return None  # the whole file's entry already says why
 
 
-class FactsCache:
-    """What each record file contributes, by the file's stamp, under `.git/`."""
-
-    def __init__(self, file: Path | None, fingerprint: str) -> None:
-        self.file = file
-        self.fingerprint = fingerprint
-        self.entries: dict[str, list[Any]] = {}
-        self.changed = False
-        if file is not None:
-            self.entries = store.load_cache(file, REPORT_FORMAT, fingerprint)
-
-    def save(self, seen: set[str]) -> None:
-        if self.file is None:
-            return
-        stale = set(self.entries) - seen
-        if not self.changed and not stale:
-            return
-        for rel in stale:
-            del self.entries[rel]
-        store.save_cache(self.file, REPORT_FORMAT, self.fingerprint, self.entries)
-
-
 @dataclass
 class Collected:
     records: list[Facts]
     unreadable: list[Unreadable]
-    history: PolicyHistory
+    history: PolicyTimeline
     first_received: float | None  # the registry's first receipt, read or not
 
 
 def collect_facts(
-    registry: Registry,
+    snapshot: Snapshot,
     as_of: datetime,
     since: datetime | None = None,
-    history: PolicyHistory | None = None,
 ) -> Collected:
     """The facts as of `as_of` of every record with something at or after `since`
     (all of them without it), and the files that could not be read."""
-    root, worktree = registry.root, registry.git_worktree
-    if history is None:
-        history = policy_history(root, worktree, registry.policy)
-    cache_file = gitlog.git_dir(worktree) / "cmplt-report.cache" if worktree else None
-    digest = sha256(f"{REPORT_FORMAT}\0{history.fingerprint}".encode()).hexdigest()
-    cache = FactsCache(cache_file, digest)
+    history = snapshot.policies
+    cache: StampCache[list[Any]] = StampCache(
+        snapshot.state_file(statefiles.REPORT_CACHE), history.fingerprint, __name__
+    )
+
+    def compute(rel: str, full: str) -> tuple[list[Any], bool]:
+        entry = _file_entry(snapshot, full, history)
+        # an unreadable file's message is in this run's language: not cached
+        return entry, entry[0] != "!"
+
     as_of_ts = as_of.timestamp()
     since_ts = since.timestamp() if since is not None else float("-inf")
-    racy_after = time.time() - RACY_SECONDS
     found: list[Facts] = []
     unreadable: list[Unreadable] = []
-    seen: set[str] = set()
     first: float | None = None
-    entries = cache.entries
-    for rel, full, st in record_files(root):
-        seen.add(rel)
-        stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-        entry = entries.get(rel)
-        if entry is None or entry[0] != stamp:
-            entry = _file_entry(registry, full, stamp, history)
-            # an unreadable file's message is in this run's language: not cached
-            if st.st_mtime <= racy_after and entry[1] != "!":
-                entries[rel] = entry
-                cache.changed = True
-        if entry[1] == "!":
-            unreadable.append(Unreadable(rel, entry[2], entry[3]))
+    for rel, full, entry in cached(cache, snapshot.files(), compute):
+        if entry[0] == "!":
+            unreadable.append(Unreadable(rel, entry[1], entry[2]))
             continue
-        _stamp, received, last, latest, recorded, blob, prefixes = entry
+        received, last, latest, recorded, blob, prefixes = entry
         if received <= as_of_ts and (first is None or received < first):
             first = received
         if last < since_ts or received > as_of_ts:
@@ -394,13 +348,13 @@ def collect_facts(
         if kept == 0:
             continue
         if kept not in prefixes:
-            facts = _facts_as_of(registry, full, history, as_of_ts)
+            facts = _facts_as_of(snapshot, full, history, as_of_ts)
             if facts is None:
                 continue
             prefixes[kept] = marshal.dumps(tuple(facts))
-            cache.changed = cache.changed or rel in entries
+            cache.changed = True  # the entry (the same list) now holds it too
         found.append(Facts(*marshal.loads(prefixes[kept])))
-    cache.save(seen)
+    cache.save()
     return Collected(found, unreadable, history, first)
 
 
@@ -971,7 +925,7 @@ def measure_covers(scope: Mapping[str, str], facts: Facts, pattern: re.Pattern[s
 
 
 def build_report(
-    registry: Registry,
+    snapshot: Snapshot,
     period: Window,
     as_of: datetime,
     compare: bool = False,
@@ -980,7 +934,7 @@ def build_report(
 ) -> Report:
     before = previous_window(period) if compare else None
     trend = trend_windows(period)
-    history = policy_history(registry.root, registry.git_worktree, registry.policy)
+    history = snapshot.policies
     as_of_ts = as_of.timestamp()
     # quotas, the building pattern and the windows as the policy stood then: a
     # policy changed later does not rewrite an old report
@@ -996,7 +950,7 @@ def build_report(
             *(min(m.done_at or as_of, as_of) - window for m in measures),
         ]
     )
-    collected = collect_facts(registry, as_of, since, history)
+    collected = collect_facts(snapshot, as_of, since)
     records = collected.records
     pattern = re.compile(policy.report.building_pattern)
     quotas = policy.callback.quotas

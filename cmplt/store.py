@@ -15,8 +15,10 @@ import io
 import marshal
 import os
 import re
+import stat
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
@@ -33,8 +35,9 @@ from ruamel.yaml.scalarstring import (
     SingleQuotedScalarString,
 )
 
+from cmplt import yaml12
 from cmplt.errors import InvalidFile, NotFound
-from cmplt.i18n import _
+from cmplt.i18n import N_, _
 from cmplt.model import ACTIONS, CLASSIFICATION_FIELDS
 from cmplt.times import format_time
 
@@ -103,102 +106,326 @@ def _round_trip() -> YAML:
 
 
 # --- reading ------------------------------------------------------------------
+#
+# One reader for every registry file: `load` checks the file's kind, size and
+# encoding, refuses what a hostile file uses, and parses with libyaml
+# (`yaml12`); what it returns knows each key's line and column, so that every
+# command describes a broken file the same way. Only a record about to be
+# changed is read again round-trip (`read_document`), to keep its comments.
 
 
-def read_document(path: Path, label: str | None = None) -> Any:
-    """Parse one registry file; anything unreadable is an InvalidFile naming the place."""
-    name = label or str(path)
-    return parse_document(_read_bytes(path, name), name)
-
-
-def _read_bytes(path: Path, name: str) -> bytes:
-    """A registry file's bytes; a file far larger than any record is not read at all."""
+def read_bytes(path: Path, name: str) -> bytes:
+    """A registry file's bytes; a folder, a FIFO, a device or a file far larger
+    than any record is never read."""
     try:
-        size = path.stat().st_size
+        st = os.stat(path)
     except FileNotFoundError as exc:
         raise NotFound(_("{file}: no such file").format(file=name)) from exc
-    if size > MAX_FILE_BYTES:
-        raise InvalidFile(
-            name,
-            None,
-            None,
-            _("file is {size} bytes, more than a registry file can be").format(size=size),
-        )
-    return path.read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise _unreadable(name, _("cannot read: {reason}").format(reason=reason)) from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise _unreadable(name, _("not a regular file (a folder, device, FIFO or socket)"))
+    if st.st_size > MAX_FILE_BYTES:
+        raise _unreadable(name, _too_big(st.st_size))
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise _unreadable(
+            name, _("cannot read: {reason}").format(reason=exc.strerror or exc)
+        ) from exc
+    if len(raw) > MAX_FILE_BYTES:  # grew while we looked
+        raise _unreadable(name, _too_big(len(raw)))
+    return raw
 
 
-def _text(raw: bytes, name: str) -> str:
-    """UTF-8 text, or a finding naming the line of the first NUL or undecodable byte."""
+def _unreadable(name: str, reason: str, line: int = 1, column: int = 1) -> InvalidFile:
+    return InvalidFile(name, line, None, reason, column=column)
+
+
+def _too_big(size: int) -> str:
+    return _(
+        "file is {size} bytes; a registry file is at most {limit} "
+        "(a record is a few kilobytes), so it was not read"
+    ).format(size=f"{size:,}", limit=f"{MAX_FILE_BYTES:,}")
+
+
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
+    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
+    (b"\xff\xfe", "UTF-16 (little-endian)"),
+    (b"\xfe\xff", "UTF-16 (big-endian)"),
+)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """UTF-8 text, or a finding that says where it is not, and what it looks like instead."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            raise _unreadable(
+                name, _("encoded as {encoding}; registry files are UTF-8").format(encoding=encoding)
+            )
     if b"\0" in raw:
-        line = raw[: raw.index(b"\0")].count(b"\n") + 1
-        raise InvalidFile(name, line, None, _("binary content (NUL bytes)"))
+        line, column = _line_column(raw, raw.index(b"\0"))
+        if _looks_utf16(raw):
+            message = _(
+                "looks like UTF-16 text without a byte order mark; registry files are UTF-8"
+            )
+        else:
+            message = _("binary content (a NUL byte), not a text file")
+        raise _unreadable(name, message, line, column)
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InvalidFile(name, line, None, _("not UTF-8 text")) from exc
+        line, column = _line_column(raw, exc.start)
+        message = _("not UTF-8 text")
+        try:
+            raw.decode("gb18030")
+            message = _(
+                "not UTF-8 text (it reads as GBK/GB18030, a Chinese Windows encoding); "
+                "save it as UTF-8"
+            )
+        except UnicodeDecodeError:
+            pass
+        raise _unreadable(name, message, line, column) from exc
 
 
-@cache
-def _fast() -> YAML:
-    yaml = YAML(typ="safe", pure=False)
-    yaml.Resolver = _NoTimestampResolver
-    return yaml
+def _looks_utf16(raw: bytes) -> bool:
+    sample = raw[:4096]
+    return len(sample) >= 4 and sample.count(b"\0") * 3 >= len(sample)
 
 
-def read_fast(path: Path, name: str) -> Any:
-    """Plain data from a registry file through the C loader (no comments, no positions).
-
-    For reading many files. Everything here runs in C or in linear time: the
-    round-trip reader can take half a minute over a hostile 2 MB file, so it is
-    never the fallback; an error names the line the C parser saw.
-    """
-    raw = _read_bytes(path, name)
-    text = _text(raw, name)
-    if _suspicious(raw):
-        _refuse_constructs(text, name)
-    try:
-        data = _fast().load(text)
-    except YAMLError as exc:
-        raise _not_yaml(exc, name) from exc
-    except (RecursionError, ValueError) as exc:
-        raise InvalidFile(
-            name, None, None, _("not valid YAML: {problem}").format(problem=exc)
-        ) from exc
-    if not isinstance(data, dict):
-        raise InvalidFile(name, 1, None, _("expected a mapping of fields at the top level"))
-    return data
+def _line_column(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters) of a byte offset."""
+    start = raw.rfind(b"\n", 0, offset) + 1
+    before = raw[start:offset].decode("utf-8", errors="replace")
+    return raw.count(b"\n", 0, offset) + 1, len(before) + 1
 
 
-def _not_yaml(exc: YAMLError, name: str) -> InvalidFile:
-    """A parser's error as a finding: the line it stopped at and what it saw."""
+def _not_yaml(exc: yaml12.YAMLError, text: str, name: str) -> InvalidFile:
+    """A parser's error as a finding: the line and column it stopped at and what it saw."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    where: int | None = mark.line + 1 if mark is not None else None
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+    else:
+        position = getattr(exc, "position", None)  # a ReaderError: a character index
+        if isinstance(position, int):
+            start = text.rfind("\n", 0, position) + 1
+            line, column = text.count("\n", 0, position) + 1, position - start + 1
+        else:
+            line, column = 1, 1
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return InvalidFile(name, where, None, _("not valid YAML: {problem}").format(problem=problem))
+    if "maximum nesting depth" in problem:
+        # libyaml's own limit (1,000), met while it scans ahead of our event scan
+        return _unreadable(name, _nested_too_deep(), line, column)
+    context = getattr(exc, "context", None)
+    if context and problem.startswith("but "):  # "expected …, but found …"
+        problem = f"{context}, {problem}"
+    return _unreadable(name, _("not valid YAML: {problem}").format(problem=problem), line, column)
+
+
+def _nested_too_deep() -> str:
+    return _("nested more than {depth} levels").format(depth=MAX_DEPTH)
+
+
+# anchors, aliases and tags; enough brackets to nest deeply; or block collections
+# nested on one line (`- - - …`): then the event scan looks before anything is built
+_NESTED_ON_ONE_LINE = re.compile(rb"(?:[-?:][ \t]+){8}")
 
 
 def _suspicious(raw: bytes) -> bool:
-    # anchors, aliases and tags, or enough brackets to nest deeply: let the event scan look
-    return b"&" in raw or b"*" in raw or b"!" in raw or raw.count(b"[") + raw.count(b"{") > 16
+    return (
+        b"&" in raw
+        or b"*" in raw
+        or b"!" in raw
+        or raw.count(b"[") + raw.count(b"{") > 16
+        or _NESTED_ON_ONE_LINE.search(raw) is not None
+    )
+
+
+MAX_DEPTH = 32
+
+
+def refuse_constructs(text: str, name: str) -> None:
+    """Refuse what a registry file never needs and a hostile one uses.
+
+    Anchors and aliases (a few lines can expand into gigabytes), explicit tags
+    (`!!python/object…`: nothing is ever constructed from a file, but such a
+    file is not ours), several documents, and deep nesting. This walks the
+    parser's events only, in C, before anything is built.
+    """
+    depth = documents = 0
+    try:
+        for event in yaml12.events(text):
+            kind = type(event).__name__
+            mark = event.start_mark
+            line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+            if kind == "AliasEvent" or getattr(event, "anchor", None):
+                raise _unreadable(
+                    name, _("anchors and aliases (&, *) are not allowed"), line, column
+                )
+            tag = getattr(event, "tag", None)
+            if tag is not None and str(tag) not in _PLAIN_TAGS and tag != "!":
+                raise _unreadable(
+                    name, _("explicit tag {tag} is not allowed").format(tag=tag), line, column
+                )
+            if kind in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _unreadable(name, _nested_too_deep(), line, column)
+            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+            elif kind == "DocumentStartEvent":
+                documents += 1
+                if documents > 1:
+                    raise _unreadable(name, _("more than one YAML document"), line, column)
+    except yaml12.YAMLError as exc:
+        raise _not_yaml(exc, text, name) from exc
+
+
+_PLAIN_TAGS = frozenset(
+    f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "map", "seq")
+)
+
+
+@dataclass
+class Loaded:
+    """A file's plain data, and its text for locating findings (composed on demand)."""
+
+    label: str
+    data: dict[Any, Any]
+    text: str
+    _root: Any = None
+
+    def position(self, loc: Sequence[str | int]) -> tuple[int, int]:
+        """1-based (line, column) of the deepest key or item of `loc` the file has."""
+        if self._root is None:
+            self._root = yaml12.compose(self.text)
+        node = self._root
+        line, column = node.start_mark.line, node.start_mark.column
+        for part in loc:
+            if isinstance(node, yaml12.MappingNode):
+                for key, value in node.value:
+                    if isinstance(key, yaml12.ScalarNode) and key.value == str(part):
+                        line, column = key.start_mark.line, key.start_mark.column
+                        node = value
+                        break
+                else:
+                    break
+            elif isinstance(node, yaml12.SequenceNode) and isinstance(part, int):
+                if not 0 <= part < len(node.value):
+                    break
+                node = node.value[part]
+                line, column = node.start_mark.line, node.start_mark.column
+            else:
+                break
+        return line + 1, column + 1
+
+    def problem(self, loc: Sequence[str | int], message: str) -> InvalidFile:
+        line, column = self.position(loc)
+        field = ".".join(map(str, loc)) or None
+        return InvalidFile(self.label, line, field, message, column=column)
+
+
+def load_bytes(raw: bytes, name: str) -> Loaded:
+    """Parse one registry file's bytes: its data, or an InvalidFile naming the place."""
+    text = decode(raw, name)
+    if _suspicious(raw):
+        refuse_constructs(text, name)
+    try:
+        data = yaml12.load(text)
+    except yaml12.YAMLError as exc:
+        raise _not_yaml(exc, text, name) from exc
+    except RecursionError as exc:
+        raise _unreadable(name, _("nested too deeply")) from exc
+    except ValueError as exc:  # a number the loader cannot represent
+        raise _unreadable(name, _("not valid YAML: {problem}").format(problem=exc)) from exc
+    if not isinstance(data, dict):
+        if data is None:
+            raise _unreadable(
+                name, _("expected a mapping of fields at the top level, found nothing")
+            )
+        raise _unreadable(
+            name,
+            _("expected a mapping of fields at the top level, found a {kind}").format(
+                kind=_(_yaml_kind(data))
+            ),
+        )
+    return Loaded(name, data, text)
+
+
+def _yaml_kind(data: object) -> str:
+    if isinstance(data, list):
+        return N_("list")
+    if isinstance(data, str):
+        return N_("single text")
+    return type(data).__name__  # a YAML scalar: int, float, bool (as Python names it)
+
+
+def load(path: Path, name: str) -> Loaded:
+    """Read and parse one registry file (see `load_bytes`)."""
+    return load_bytes(read_bytes(path, name), name)
+
+
+def read_fast(path: Path, name: str) -> dict[Any, Any]:
+    """A registry file's plain data (no positions kept)."""
+    return load(path, name).data
+
+
+# errors whose message already shows the value, or where there is none to show
+_SAYS_NO_VALUE = frozenset(
+    {"missing", "extra_forbidden", "model_type", "dict_type", "value_error", "assertion_error"}
+)
+
+
+def schema_problems(exc: ValidationError) -> list[tuple[tuple[str | int, ...], str]]:
+    """Each pydantic error as a location in the file and a message saying what was there."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    for error in exc.errors():
+        loc = error_loc(error)
+        if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
+            loc.append("action")  # an event's unknown or missing action: point at it
+        message = error["msg"]
+        value = error.get("input")
+        if error["type"] not in _SAYS_NO_VALUE and (
+            value is None or isinstance(value, str | int | float | bool)
+        ):
+            shown = repr(value)
+            # pydantic's own message stays English; what we add to it is ours
+            got = shown if len(shown) <= 80 else shown[:77] + "…"
+            message += _(", got {value}").format(value=got)
+        found.append((tuple(loc), message))
+    return found
+
+
+def validate_loaded(model: type[M], loaded: Loaded) -> M:
+    """The file's data as `model`, or an InvalidFile at the first key that is wrong."""
+    try:
+        return model.model_validate(loaded.data)
+    except ValidationError as exc:
+        loc, message = schema_problems(exc)[0]
+        raise loaded.problem(loc, message) from exc
 
 
 def read_model(model: type[M], path: Path, name: str) -> M:
-    """Validate a file fast; when it does not validate, re-read it to name the line."""
-    data = read_fast(path, name)
-    try:
-        return model.model_validate(data)
-    except ValidationError:
-        return validate_document(model, read_document(path, name), name)
+    return validate_loaded(model, load(path, name))
+
+
+def read_document(path: Path, label: str | None = None) -> Any:
+    """A file read round-trip (comments and key order kept), to be changed and written."""
+    name = label or str(path)
+    return parse_document(read_bytes(path, name), name)
 
 
 def parse_document(raw: bytes, name: str) -> Any:
-    text = _text(raw, name)
-    _refuse_constructs(text, name)
+    text = decode(raw, name)
+    # the round-trip scanner is slow on hostile input: always scan first, in C
+    refuse_constructs(text, name)
     try:
         doc = _round_trip().load(text)
     except YAMLError as exc:
-        raise _not_yaml(exc, name) from exc
+        raise InvalidFile(name, *_ruamel_mark(exc), None, _ruamel_problem(exc)) from exc
     except RecursionError as exc:
         raise InvalidFile(name, None, None, _("nested too deeply")) from exc
     if not isinstance(doc, CommentedMap):
@@ -206,55 +433,14 @@ def parse_document(raw: bytes, name: str) -> Any:
     return doc
 
 
-MAX_DEPTH = 32
-_PLAIN_TAGS = frozenset(
-    f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "map", "seq")
-)
+def _ruamel_mark(exc: YAMLError) -> tuple[int | None]:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return (mark.line + 1 if mark is not None else None,)
 
 
-@cache
-def _event_parser() -> YAML:
-    return YAML(typ="safe", pure=False)
-
-
-def _refuse_constructs(text: str, name: str) -> None:
-    """Refuse what a registry file never needs and a hostile one uses.
-
-    Anchors and aliases (a few lines can expand into gigabytes), explicit tags
-    (`!!python/object…`: nothing is ever constructed from a file, but such a
-    file is not ours), several documents, and deep nesting (ruamel's
-    round-trip scanner slows down badly on it). This walks the parser's events
-    only, in C, before the round-trip load builds anything.
-    """
-    depth = documents = 0
-    try:
-        for event in _event_parser().parse(text):
-            kind = type(event).__name__
-            line = event.start_mark.line + 1 if event.start_mark else None
-            if kind == "AliasEvent" or getattr(event, "anchor", None):
-                raise InvalidFile(name, line, None, _("anchors and aliases (&, *) are not allowed"))
-            tag = getattr(event, "tag", None)
-            if tag is not None and str(tag) not in _PLAIN_TAGS:
-                raise InvalidFile(
-                    name, line, None, _("explicit tag {tag} is not allowed").format(tag=tag)
-                )
-            if kind in ("MappingStartEvent", "SequenceStartEvent"):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise InvalidFile(
-                        name,
-                        line,
-                        None,
-                        _("nested more than {depth} levels").format(depth=MAX_DEPTH),
-                    )
-            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
-                depth -= 1
-            elif kind == "DocumentStartEvent":
-                documents += 1
-                if documents > 1:
-                    raise InvalidFile(name, line, None, _("more than one YAML document"))
-    except YAMLError as exc:
-        raise _not_yaml(exc, name) from exc
+def _ruamel_problem(exc: YAMLError) -> str:
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return _("not valid YAML: {problem}").format(problem=problem)
 
 
 def position_of(doc: Any, loc: Sequence[str | int]) -> tuple[int, int] | None:
@@ -399,9 +585,12 @@ def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> None
         raise
 
 
-def load_cache(file: Path, fmt: int, fingerprint: str) -> dict[str, Any]:
+CACHE_FORMAT = 6  # the layout of a cache file (each entry: stamp, value)
+
+
+def load_cache(file: Path, fingerprint: str) -> dict[str, Any]:
     """The entries of a marshalled cache under .git/ (check's, report's), or {} when
-    it is missing, unreadable, of another format or made for other policies."""
+    it is missing, unreadable, of another format or made for other policies or code."""
     try:
         raw = file.read_bytes()
         # the cyclic collector would walk every tuple as it is built: at 100,000
@@ -415,7 +604,7 @@ def load_cache(file: Path, fmt: int, fingerprint: str) -> dict[str, Any]:
         return {}
     if (
         isinstance(data, dict)
-        and data.get("format") == fmt
+        and data.get("format") == CACHE_FORMAT
         and data.get("fingerprint") == fingerprint
         and isinstance(data.get("entries"), dict)
     ):
@@ -423,8 +612,8 @@ def load_cache(file: Path, fmt: int, fingerprint: str) -> dict[str, Any]:
     return {}
 
 
-def save_cache(file: Path, fmt: int, fingerprint: str, entries: dict[str, Any]) -> None:
-    data = {"format": fmt, "fingerprint": fingerprint, "entries": entries}
+def save_cache(file: Path, fingerprint: str, entries: dict[str, Any]) -> None:
+    data = {"format": CACHE_FORMAT, "fingerprint": fingerprint, "entries": entries}
     # a read-only checkout: a cache only saves time, what it served for stands
     with contextlib.suppress(OSError):
         write_bytes_atomic(file, marshal.dumps(data))
@@ -474,19 +663,59 @@ def record_relpath(complaint_id: str) -> str:
     return f"{RECORDS_DIR}/20{complaint_id[:2]}/{complaint_id[2:4]}/{complaint_id}.yaml"
 
 
-def iter_record_files(root: Path, shard: tuple[str, str] | None = None) -> Iterator[Path]:
-    """Record files in ID order, optionally only one year/month folder."""
-    base = root / RECORDS_DIR
+def record_files(
+    root: Path, shard: tuple[str, str] | None = None
+) -> Iterator[tuple[str, str, os.stat_result]]:
+    """(path relative to the root, full path, stat) of every record file, in ID
+    order: `complaints/YYYY/MM/<id>.yaml`, dot-files aside; or only one year/month.
+
+    Plain strings: at 100,000 files, making and relating Path objects costs
+    more than the rest of a cached check's loop."""
+    base = os.path.join(root, RECORDS_DIR)
     if shard is not None:
-        folders = [base / shard[0] / shard[1]]
+        months = [(shard[0], shard[1])]
     else:
-        folders = [m for y in _sorted_dirs(base) for m in _sorted_dirs(y)]
-    for folder in folders:
-        if folder.is_dir():
-            yield from sorted(p for p in folder.glob("*.yaml") if not p.name.startswith("."))
+        months = [
+            (year, month) for year in _digit_dirs(base) for month in _digit_dirs(f"{base}/{year}")
+        ]
+    for year, month in months:
+        prefix = f"{RECORDS_DIR}/{year}/{month}/"
+        try:
+            with os.scandir(f"{base}/{year}/{month}") as scan:
+                entries = sorted(
+                    (e for e in scan if e.name.endswith(".yaml") and not e.name.startswith(".")),
+                    key=lambda e: e.name,
+                )
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.is_file():
+                yield prefix + entry.name, entry.path, entry.stat()
 
 
-def _sorted_dirs(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+def _digit_dirs(folder: str) -> list[str]:
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.name for e in entries if e.name.isdigit() and e.is_dir())
+    except (FileNotFoundError, NotADirectoryError):
         return []
-    return sorted(p for p in folder.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def any_record_files(root: Path) -> Iterator[Path]:
+    """Every file under complaints/ that could be a record, at any depth (a record
+    in the wrong folder is a finding for `validate`, not something to overlook)."""
+    pending = [root / RECORDS_DIR]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(Path(entry.path))
+            elif entry.name.endswith((".yaml", ".yml")):
+                yield Path(entry.path)

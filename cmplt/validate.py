@@ -15,22 +15,19 @@ kind (a FIFO or a device never is read) are looked at before its bytes.
 
 from __future__ import annotations
 
-import bisect
+import errno
 import os
-import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from cmplt import gitlog, store
 from cmplt.errors import CmpltError, InvalidFile, NotFound, StepRefused
-from cmplt.i18n import N_, _
+from cmplt.i18n import _
 from cmplt.ids import COMPLAINT_ID
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
 from cmplt.policy import (
@@ -42,10 +39,8 @@ from cmplt.policy import (
     policy_problems,
     roster_problems,
 )
+from cmplt.snapshot import PolicyTimeline, RosterTimeline, policy_timeline
 from cmplt.workflow import State, derived_mismatches, fold, refusal
-
-if TYPE_CHECKING:
-    from cmplt.check import PolicyHistory
 
 Loc = tuple[str | int, ...]
 Found = tuple[Loc, str]  # what a check reports: where in the file, and what is wrong
@@ -89,256 +84,64 @@ class Outcome:
     skipped: list[str] = field(default_factory=list)
 
 
-# --- reading one file, carefully and fast ---------------------------------------------
+# --- reading one file: store's reader, its InvalidFile as a Problem ----------------------
 
 
-@dataclass
-class Loaded:
-    """A file's plain data, and its text for locating findings (composed on demand)."""
-
-    label: str
-    data: dict[Any, Any]
-    text: str
-    _root: Any = None
-
-    def position(self, loc: Sequence[str | int]) -> tuple[int, int]:
-        """1-based (line, column) of the deepest key or item of `loc` the file has."""
-        if self._root is None:
-            self._root = store._fast().compose(self.text)
-        node = self._root
-        line, column = node.start_mark.line, node.start_mark.column
-        for part in loc:
-            if isinstance(node, MappingNode):
-                for key, value in node.value:
-                    if isinstance(key, ScalarNode) and key.value == str(part):
-                        line, column = key.start_mark.line, key.start_mark.column
-                        node = value
-                        break
-                else:
-                    break
-            elif isinstance(node, SequenceNode) and isinstance(part, int):
-                if not 0 <= part < len(node.value):
-                    break
-                node = node.value[part]
-                line, column = node.start_mark.line, node.start_mark.column
-            else:
-                break
-        return line + 1, column + 1
-
-    def problem(self, loc: Sequence[str | int], message: str) -> Problem:
-        line, column = self.position(loc)
-        return Problem(self.label, line, column, ".".join(map(str, loc)) or "(file)", message)
+def _problem(exc: InvalidFile) -> Problem:
+    return Problem(exc.path, exc.line or 1, exc.column or 1, exc.field or "(file)", exc.reason)
 
 
-def read_file(path: Path, label: str) -> Loaded | Problem:
+def read_file(path: Path, label: str) -> store.Loaded | Problem:
     """The file's data, or the one problem that keeps it from being read."""
-
-    def unreadable(message: str, line: int = 1, column: int = 1) -> Problem:
-        return Problem(label, line, column, "(file)", message)
-
     try:
-        st = os.stat(path)
-    except OSError as exc:
-        return unreadable(_("cannot read: {reason}").format(reason=exc.strerror or exc))
-    if not stat.S_ISREG(st.st_mode):
-        return unreadable(_("not a regular file (a folder, device, FIFO or socket)"))
-    if st.st_size > store.MAX_FILE_BYTES:
-        return unreadable(_too_big(st.st_size))
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(store.MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        return unreadable(_("cannot read: {reason}").format(reason=exc.strerror or exc))
-    if len(raw) > store.MAX_FILE_BYTES:  # grew while we looked
-        return unreadable(_too_big(len(raw)))
-    text_or_problem = _decode(raw, label)
-    if isinstance(text_or_problem, Problem):
-        return text_or_problem
-    text = text_or_problem
-    if store._suspicious(raw):
-        try:
-            store._refuse_constructs(text, label)
-        except InvalidFile as exc:
-            line = exc.line or 1
-            return unreadable(exc.reason, line, _indent_column(text, line))
-    try:
-        data = store._fast().load(text)
-    except YAMLError as exc:
-        line, column = _mark(exc, text)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        context = getattr(exc, "context", None)
-        if context and problem.startswith("but "):  # "expected …, but found …"
-            problem = f"{context}, {problem}"
-        return unreadable(_("not valid YAML: {problem}").format(problem=problem), line, column)
-    except RecursionError:
-        return unreadable(_("nested too deeply"))
-    except ValueError as exc:  # a number or date the loader cannot represent
-        return unreadable(_("not valid YAML: {problem}").format(problem=exc))
-    if not isinstance(data, dict):
-        if data is None:
-            return unreadable(_("expected a mapping of fields at the top level, found nothing"))
-        return unreadable(
-            _("expected a mapping of fields at the top level, found a {kind}").format(
-                kind=_(_yaml_kind(data))
-            )
+        return store.load(path, label)
+    except InvalidFile as exc:
+        return _problem(exc)
+    except NotFound:  # removed while we were reading
+        return Problem(
+            label,
+            1,
+            1,
+            "(file)",
+            _("cannot read: {reason}").format(reason=os.strerror(errno.ENOENT)),
         )
-    return Loaded(label, data, text)
 
 
-def _too_big(size: int) -> str:
-    return _(
-        "file is {size} bytes; a registry file is at most {limit} "
-        "(a record is a few kilobytes), so it was not read"
-    ).format(size=f"{size:,}", limit=f"{store.MAX_FILE_BYTES:,}")
+def _at(loaded: store.Loaded, loc: Sequence[str | int], message: str) -> Problem:
+    """A problem at the key or item `loc` of a file that was read."""
+    line, column = loaded.position(loc)
+    return Problem(loaded.label, line, column, ".".join(map(str, loc)) or "(file)", message)
 
 
-_BOMS = (
-    (b"\xff\xfe\x00\x00", "UTF-32 (little-endian)"),
-    (b"\x00\x00\xfe\xff", "UTF-32 (big-endian)"),
-    (b"\xff\xfe", "UTF-16 (little-endian)"),
-    (b"\xfe\xff", "UTF-16 (big-endian)"),
-)
-
-
-def _decode(raw: bytes, label: str) -> str | Problem:
-    """UTF-8 text, or a finding that says which encoding it looks like instead."""
-    for bom, encoding in _BOMS:
-        if raw.startswith(bom):
-            return Problem(
-                label,
-                1,
-                1,
-                "(file)",
-                _("encoded as {encoding}; registry files are UTF-8").format(encoding=encoding),
-            )
-    if b"\0" in raw:
-        at = raw.index(b"\0")
-        line, column = _line_column(raw, at)
-        if _looks_utf16(raw):
-            message = _(
-                "looks like UTF-16 text without a byte order mark; registry files are UTF-8"
-            )
-        else:
-            message = _("binary content (a NUL byte), not a text file")
-        return Problem(label, line, column, "(file)", message)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line, column = _line_column(raw, exc.start)
-        message = _("not UTF-8 text")
-        try:
-            raw.decode("gb18030")
-            message = _(
-                "not UTF-8 text (it reads as GBK/GB18030, a Chinese Windows encoding); "
-                "save it as UTF-8"
-            )
-        except UnicodeDecodeError:
-            pass
-        return Problem(label, line, column, "(file)", message)
-
-
-def _looks_utf16(raw: bytes) -> bool:
-    sample = raw[:4096]
-    zeros = sample.count(b"\0")
-    return len(sample) >= 4 and zeros * 3 >= len(sample)
-
-
-def _line_column(raw: bytes, offset: int) -> tuple[int, int]:
-    """1-based line and column (in characters) of a byte offset."""
-    start = raw.rfind(b"\n", 0, offset) + 1
-    before = raw[start:offset].decode("utf-8", errors="replace")
-    return raw.count(b"\n", 0, offset) + 1, len(before) + 1
-
-
-def _indent_column(text: str, line: int) -> int:
-    lines = text.splitlines()
-    if not 1 <= line <= len(lines):
-        return 1
-    content = lines[line - 1]
-    return len(content) - len(content.lstrip(" \t-")) + 1
-
-
-def _mark(exc: YAMLError, text: str) -> tuple[int, int]:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    if mark is not None:
-        return mark.line + 1, mark.column + 1
-    position = getattr(exc, "position", None)  # a ReaderError: a character index
-    if isinstance(position, int):
-        start = text.rfind("\n", 0, position) + 1
-        return text.count("\n", 0, position) + 1, position - start + 1
-    return 1, 1
-
-
-def _yaml_kind(data: object) -> str:
-    if isinstance(data, list):
-        return N_("list")
-    if isinstance(data, str):
-        return N_("single text")
-    return type(data).__name__  # a YAML scalar: int, float, bool (as Python names it)
-
-
-def _schema(loaded: Loaded, model: type[Any]) -> tuple[Any, list[Problem]]:
+def _schema(loaded: store.Loaded, model: type[Any]) -> tuple[Any, list[Problem]]:
     try:
         return model.model_validate(loaded.data), []
     except ValidationError as exc:
-        return None, [loaded.problem(loc, message) for loc, message in schema_findings(exc)]
-
-
-# errors whose message already shows the value, or where there is none to show
-_SAYS_NO_VALUE = frozenset(
-    {"missing", "extra_forbidden", "model_type", "dict_type", "value_error", "assertion_error"}
-)
-
-
-def schema_findings(exc: ValidationError) -> list[Found]:
-    """Each pydantic error as a location in the file and a message saying what was there."""
-    found: list[Found] = []
-    for error in exc.errors():
-        loc = store.error_loc(error)
-        if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
-            loc.append("action")  # an event's unknown or missing action: point at it
-        message = error["msg"]
-        value = error.get("input")
-        if error["type"] not in _SAYS_NO_VALUE and (
-            value is None or isinstance(value, str | int | float | bool)
-        ):
-            shown = repr(value)
-            # pydantic's own message stays English; what we add to it is ours
-            got = shown if len(shown) <= 80 else shown[:77] + "…"
-            message += _(", got {value}").format(value=got)
-        found.append((tuple(loc), message))
-    return found
+        return None, [_at(loaded, loc, message) for loc, message in store.schema_problems(exc)]
 
 
 # --- what records are checked against ---------------------------------------------------
 
 
-class History:
-    """The policy and the roster as they stood at a moment: their committed versions
-    (git history of cmplt.yaml and staff.yaml), loaded on first use."""
+class InForce:
+    """The policy and the roster as they stood at a moment (their committed versions,
+    read on first use), for judging what was recorded then."""
 
     def __init__(self, root: Path, policy: Policy | None, roster: Roster | None) -> None:
         self.root = root
         self.policy = policy
-        self.roster = roster
         self._worktree = gitlog.find_worktree(root)
-        self._rosters: list[tuple[float, str]] | None = None
-        self._roster_times: list[float] = []
-        self._parsed: dict[str, Roster | None] = {}
-        self._policies: PolicyHistory | None = None
+        self._rosters = RosterTimeline(root, self._worktree, roster)
+        self._policies: PolicyTimeline | None = None
         self._policies_read = False
 
     def member(self, name: str, moment: datetime) -> StaffMember | None:
-        """`name` on the roster in force at `moment` (the latest committed version at or
-        before it), else on the current roster. An uncommitted edit of staff.yaml is
-        never "in force" for what was recorded before it."""
-        roster = self._roster_at(moment.timestamp())
-        if roster is not None and name in roster.staff:
-            return roster.staff[name]
-        return self.roster.staff.get(name) if self.roster is not None else None
+        """`name` on the roster in force at `moment`, else on the current roster."""
+        return self._rosters.member(name, moment.timestamp())
 
     def on_roster(self, name: str, moment: datetime) -> bool:
-        if self.roster is not None and name in self.roster.staff:
+        current = self._rosters.current
+        if current is not None and name in current.staff:
             return True
         return self.member(name, moment) is not None
 
@@ -355,54 +158,13 @@ class History:
             return None
         if not self._policies_read:
             self._policies_read = True
-            from cmplt.check import policy_history
-
             try:
-                self._policies = policy_history(self.root, self._worktree, self.policy)
+                self._policies = policy_timeline(self.root, self._worktree, self.policy)
             except (CmpltError, OSError):
                 self._policies = None  # no history to be had: the current policy
         if self._policies is None:
             return self.policy
         return self._policies.at(moment.timestamp())
-
-    def _roster_at(self, moment: float) -> Roster | None:
-        if self._rosters is None:
-            self._rosters = self._roster_versions()
-            self._roster_times = [since for since, _blob in self._rosters]
-        if not self._rosters:
-            return self.roster
-        index = max(bisect.bisect_right(self._roster_times, moment) - 1, 0)
-        # a broken version: the one before it (or after it, for the first) applies
-        for blob in [b for _since, b in self._rosters[index::-1]] + [
-            b for _since, b in self._rosters[index + 1 :]
-        ]:
-            roster = self._parse_roster(blob)
-            if roster is not None:
-                return roster
-        return self.roster
-
-    def _roster_versions(self) -> list[tuple[float, str]]:
-        if self._worktree is None:
-            return []
-        try:
-            relpath = (
-                (self.root / store.ROSTER_FILE).resolve().relative_to(self._worktree.resolve())
-            )
-            return gitlog.file_versions(self._worktree, relpath.as_posix())[1]
-        except (CmpltError, OSError, ValueError):
-            return []
-
-    def _parse_roster(self, blob: str) -> Roster | None:
-        if blob not in self._parsed:
-            roster: Roster | None = None
-            try:
-                raw = gitlog.blob_contents(self._worktree or self.root, [blob])[0]
-                if raw is not None:
-                    roster = Roster.model_validate(store.parse_document(raw, store.ROSTER_FILE))
-            except (CmpltError, ValidationError, OSError):
-                roster = None
-            self._parsed[blob] = roster
-        return self._parsed[blob]
 
 
 @dataclass(frozen=True)
@@ -412,7 +174,7 @@ class Settings:
 
     policy: Policy | None
     roster: Roster | None
-    history: History
+    history: InForce
 
 
 # --- the checks on one record -----------------------------------------------------------
@@ -715,7 +477,7 @@ def validate_registry(
     settings = _settings(root, label, problems)
     given = list({_relpath(root, p) or str(p): p for p in only}.values())
     ids: dict[str, list[tuple[Path, str]]] = {}
-    for path in given or _record_files(root):
+    for path in given or store.any_record_files(root):
         relpath = _relpath(root, path)
         if relpath is None:
             outside = _("not inside the registry {root}").format(root=root)
@@ -757,7 +519,7 @@ def _validate_measure(path: Path, relpath: str, label: str, settings: Settings) 
     if measure is None:
         return problems
     found = measure_problems(measure, path.stem, settings.policy, settings.roster)
-    return [loaded.problem(loc, message) for loc, message in found]
+    return [_at(loaded, loc, message) for loc, message in found]
 
 
 def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Outcome:
@@ -837,26 +599,6 @@ def _relpath(root: Path, path: Path) -> str | None:
             return None
 
 
-def _record_files(root: Path) -> Iterator[Path]:
-    """Every file under complaints/ that could be a record (any depth: a record in the
-    wrong folder is a finding, not something to overlook), dot-files aside."""
-    pending = [root / store.RECORDS_DIR]
-    while pending:
-        folder = pending.pop()
-        try:
-            with os.scandir(folder) as entries:
-                listed = list(entries)
-        except OSError:
-            continue
-        for entry in listed:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                pending.append(Path(entry.path))
-            elif entry.name.endswith((".yaml", ".yml")):
-                yield Path(entry.path)
-
-
 def _settings(root: Path, label: Callable[[str], str], problems: list[Problem]) -> Settings:
     policy: Policy | None = None
     loaded = read_file(root / store.POLICY_FILE, label(store.POLICY_FILE))
@@ -867,7 +609,7 @@ def _settings(root: Path, label: Callable[[str], str], problems: list[Problem]) 
         problems.extend(found)
         if policy is not None:
             for loc, message in policy_problems(policy):
-                problems.append(loaded.problem(loc, message))
+                problems.append(_at(loaded, loc, message))
     roster: Roster | None = Roster()
     if (root / store.ROSTER_FILE).exists():
         loaded = read_file(root / store.ROSTER_FILE, label(store.ROSTER_FILE))
@@ -879,8 +621,8 @@ def _settings(root: Path, label: Callable[[str], str], problems: list[Problem]) 
             problems.extend(found)
             if roster is not None and policy is not None:
                 for loc, message in roster_problems(roster, policy):
-                    problems.append(loaded.problem(loc, message))
-    return Settings(policy, roster, History(root, policy, roster))
+                    problems.append(_at(loaded, loc, message))
+    return Settings(policy, roster, InForce(root, policy, roster))
 
 
 def _validate_record(
@@ -895,7 +637,7 @@ def _validate_record(
     complaint, problems = _schema(loaded, Complaint)
     if complaint is not None:
         found = [f for check in RECORD_CHECKS for f in check(complaint, relpath, settings)]
-        problems = [loaded.problem(loc, message) for loc, message in found]
+        problems = [_at(loaded, loc, message) for loc, message in found]
     if len(problems) > MAX_PROBLEMS_PER_FILE:
         problems.sort()
         more = len(problems) - MAX_PROBLEMS_PER_FILE
@@ -931,5 +673,5 @@ def _duplicate_ids(
             if isinstance(loaded, Problem):
                 problems.append(Problem(label(relpath), 1, 1, "id", message))
             else:
-                problems.append(loaded.problem(("id",), message))
+                problems.append(_at(loaded, ("id",), message))
     return problems

@@ -519,16 +519,14 @@ _SCALAR_CHARS = "ab 张三:#'\"-0123456789.eE+~!&*[]{},|>?%@`\\/_nulltrue"
 @settings(max_examples=400, deadline=None)
 def test_a_scalar_read_by_the_scanner_is_what_yaml_reads(text: str) -> None:
     """Where the scanner answers at all, it answers what the YAML parser would."""
-    from ruamel.yaml.error import YAMLError
-
     from cmplt.history import scalar_text
-    from cmplt.store import _fast
+    from cmplt.yaml12 import YAMLError, load
 
     found = scalar_text(text.encode())
     if found is None:
         return
     try:
-        parsed = _fast().load(f"k: {text}\n")
+        parsed = load(f"k: {text}\n")
     except YAMLError:
         pytest.fail(f"scanner read {text!r} as {found!r}; YAML cannot read it")
     assert parsed == {"k": found}

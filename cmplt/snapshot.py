@@ -1,0 +1,446 @@
+"""The registry as of a moment: what every reading command reads.
+
+A `Snapshot` is a registry opened for reading: its policy and roster, the
+versions of both that were in force at any moment (git history of
+`cmplt.yaml` and `staff.yaml`), its record files, each record read and
+checked, and the events of a record as they had been recorded by a moment.
+`check`, `report`, `list`, `show` and `validate` differ only in what they
+compute per record; none of them goes through the writer (`Registry`, which
+is a Snapshot that can also commit).
+
+`StampCache` keeps what a command computed per record file under `.git/`,
+keyed by the file's stamp (size, mtime, ctime, inode), by the policy
+versions and by a digest of the code that computed it, so a cron run reads
+only the files that changed, and a changed rule never serves old results.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import cache
+from hashlib import sha256
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
+
+from cmplt import __version__, gitlog, ids, statefiles, store
+from cmplt.errors import AmbiguousId, CmpltError, InvalidFile, NotFound, StepRefused, UsageError
+from cmplt.i18n import _, ngettext
+from cmplt.model import Complaint, Event
+from cmplt.policy import Policy, Roster, StaffMember, policy_problems, roster_problems
+from cmplt.workflow import derived_mismatches, fold
+
+# --- the policy and the roster ------------------------------------------------------
+
+
+def load_policy(root: Path) -> Policy:
+    loaded = store.load(root / store.POLICY_FILE, store.POLICY_FILE)
+    policy = store.validate_loaded(Policy, loaded)
+    for loc, message in policy_problems(policy)[:1]:
+        raise loaded.problem(loc, message)
+    return policy
+
+
+def load_roster(root: Path, policy: Policy) -> Roster:
+    path = root / store.ROSTER_FILE
+    if not path.exists():
+        return Roster()
+    loaded = store.load(path, store.ROSTER_FILE)
+    roster = store.validate_loaded(Roster, loaded)
+    for loc, message in roster_problems(roster, policy)[:1]:
+        raise loaded.problem(loc, message)
+    return roster
+
+
+@dataclass(frozen=True)
+class PolicyTimeline:
+    """Each committed version of cmplt.yaml and when it came into force."""
+
+    versions: Sequence[tuple[float, Policy]]  # (POSIX time, policy), oldest first
+    fingerprint: str
+
+    def at(self, moment: float) -> Policy:
+        chosen = self.versions[0][1]
+        # the last in history order whose commit time is not after `moment` (commit
+        # times need not increase along history: a clock running behind, a rebase)
+        for since, policy in self.versions:
+            if since <= moment:
+                chosen = policy
+        return chosen
+
+    @property
+    def current(self) -> Policy:
+        return self.versions[-1][1]
+
+
+def policy_timeline(root: Path, worktree: Path | None, current: Policy) -> PolicyTimeline:
+    """Policies from git history; the working tree's file is the newest version
+    (so an uncommitted edit is seen at once, from the time of its last commit)."""
+    versions: list[tuple[float, Policy]] = []
+    texts: list[str] = []
+    if worktree is not None:
+        relpath = (root / store.POLICY_FILE).relative_to(worktree).as_posix()
+        state_file = statefiles.path(worktree, statefiles.POLICY_VERSIONS)
+        known = _read_known(state_file, relpath)
+        head, found = gitlog.file_versions(worktree, relpath, known)
+        if (head, found) != known and state_file is not None:
+            payload = {"path": relpath, "head": head, "versions": found}
+            statefiles.write(state_file, json.dumps(payload).encode("utf-8"))
+        contents = gitlog.blob_contents(worktree, [blob for _, blob in found]) if found else []
+        for (when, blob), raw in zip(found, contents, strict=True):
+            if raw is None:
+                continue
+            try:
+                policy = store.validate_loaded(Policy, store.load_bytes(raw, store.POLICY_FILE))
+            except InvalidFile:
+                continue  # a broken old version: the versions around it apply
+            if policy_problems(policy):
+                continue
+            versions.append((when, policy))
+            texts.append(f"{when!r} {blob}")  # a re-dated commit moves the goalposts too
+    since = versions[-1][0] if versions else float("-inf")
+    if versions:
+        versions[-1] = (since, current)
+    else:
+        versions.append((since, current))
+    texts.append(current.model_dump_json())
+    digest = sha256("\0".join([__version__, *texts]).encode()).hexdigest()
+    return PolicyTimeline(versions, digest)
+
+
+def _read_known(
+    state_file: Path | None, relpath: str
+) -> tuple[str, list[tuple[float, str]]] | None:
+    if state_file is None:
+        return None
+    try:
+        data = json.loads(state_file.read_text(encoding="utf-8"))
+        if data["path"] != relpath:
+            return None
+        return str(data["head"]), [(float(t), str(b)) for t, b in data["versions"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+class RosterTimeline:
+    """The roster as it stood at a moment: its committed versions, read on first use.
+    An uncommitted edit of staff.yaml is never "in force" for what was recorded
+    before it; the current roster answers for names the history does not know."""
+
+    def __init__(self, root: Path, worktree: Path | None, current: Roster | None) -> None:
+        self.root = root
+        self.worktree = worktree
+        self.current = current
+        self._versions: list[tuple[float, str]] | None = None
+        self._times: list[float] = []
+        self._parsed: dict[str, Roster | None] = {}
+
+    def member(self, name: str, moment: float) -> StaffMember | None:
+        roster = self.at(moment)
+        if roster is not None and name in roster.staff:
+            return roster.staff[name]
+        return self.current.staff.get(name) if self.current is not None else None
+
+    def at(self, moment: float) -> Roster | None:
+        if self._versions is None:
+            self._versions = self._read_versions()
+            self._times = [since for since, _blob in self._versions]
+        if not self._versions:
+            return self.current
+        index = max(bisect.bisect_right(self._times, moment) - 1, 0)
+        # a broken version: the one before it (or after it, for the first) applies
+        older = [blob for _since, blob in self._versions[index::-1]]
+        newer = [blob for _since, blob in self._versions[index + 1 :]]
+        for blob in older + newer:
+            roster = self._parse(blob)
+            if roster is not None:
+                return roster
+        return self.current
+
+    def _read_versions(self) -> list[tuple[float, str]]:
+        if self.worktree is None:
+            return []
+        try:
+            relpath = (self.root / store.ROSTER_FILE).resolve().relative_to(self.worktree.resolve())
+            return gitlog.file_versions(self.worktree, relpath.as_posix())[1]
+        except (CmpltError, OSError, ValueError):
+            return []
+
+    def _parse(self, blob: str) -> Roster | None:
+        if blob not in self._parsed:
+            roster: Roster | None = None
+            try:
+                raw = gitlog.blob_contents(self.worktree or self.root, [blob])[0]
+                if raw is not None:
+                    loaded = store.load_bytes(raw, store.ROSTER_FILE)
+                    roster = Roster.model_validate(loaded.data)
+            except (CmpltError, ValidationError, OSError):
+                roster = None
+            self._parsed[blob] = roster
+        return self._parsed[blob]
+
+
+# --- a record as of a moment ----------------------------------------------------------
+
+
+def events_as_of(events: Sequence[Event], as_of: float | None) -> list[Event]:
+    """The events as the file stood at `as_of`: up to the first one recorded later
+    (a desk with a clock running behind may have typed a later step earlier)."""
+    if as_of is None:
+        return list(events)
+    return list(itertools.takewhile(lambda e: e.recorded_at.timestamp() <= as_of, events))
+
+
+def policy_pivot(events: Sequence[Event]) -> float:
+    """When the record's policy was fixed: its receipt, or its latest
+    reclassification or re-evaluation (an explicit, committed step)."""
+    moment = events[0].recorded_at
+    for event in events:
+        if event.action in {"reclassify", "reevaluate"}:
+            moment = event.recorded_at
+    return moment.timestamp()
+
+
+def read_record(path: Path, name: str, raw: bytes | None = None) -> Complaint:
+    """One record file, read and checked: named by its ID, valid against the model,
+    its events a history the workflow allows, its derived fields what they say."""
+    if not ids.COMPLAINT_ID.match(path.stem):
+        raise InvalidFile(name, None, None, _("file name is not a complaint ID (YYMMDD-XXXXXX)"))
+    loaded = store.load_bytes(raw, name) if raw is not None else store.load(path, name)
+    complaint = store.validate_loaded(Complaint, loaded)
+    return check_record(complaint, loaded, path.stem)
+
+
+def check_record(complaint: Complaint, loaded: store.Loaded, stem: str) -> Complaint:
+    if complaint.id != stem:
+        raise loaded.problem(
+            ["id"], _("says {id}, but the file is named {name}").format(id=complaint.id, name=stem)
+        )
+    try:
+        state = fold(complaint.events, complaint.id)
+    except StepRefused as exc:
+        index = exc.event_index
+        where: list[str | int] = ["events", index] if index is not None else ["events"]
+        raise loaded.problem(where, exc.message) from exc
+    for field, written, derived in derived_mismatches(complaint, state):
+        raise loaded.problem(
+            [field],
+            _("says {written!r} but the events say {derived!r}").format(
+                written=written, derived=derived
+            ),
+        )
+    return complaint
+
+
+# --- the registry for reading ---------------------------------------------------------
+
+
+class Snapshot:
+    """A registry opened for reading: no lock, no git needed, nothing written but
+    caches (and those only where it may)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._worktree = gitlog.find_worktree(self.root)
+        self.policy = load_policy(self.root)
+        self.roster = load_roster(self.root, self.policy)
+        self._policies: PolicyTimeline | None = None
+
+    @property
+    def git_worktree(self) -> Path | None:
+        """The git work tree, or None for a registry outside git (read-only use)."""
+        return self._worktree
+
+    @property
+    def policies(self) -> PolicyTimeline:
+        if self._policies is None:
+            self._policies = policy_timeline(self.root, self._worktree, self.policy)
+        return self._policies
+
+    def state_file(self, name: str) -> Path | None:
+        """A file of cmplt's own under `.git/` (None outside git)."""
+        return statefiles.path(self._worktree, name)
+
+    def label(self, path: Path) -> str:
+        """A path as a person sees it: relative to the registry root."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def record_path(self, complaint_id: str) -> Path:
+        return self.root / store.record_relpath(complaint_id)
+
+    def files(self) -> Iterator[tuple[str, str, Any]]:
+        """(path relative to the root, full path, stat) of every record file."""
+        return store.record_files(self.root)
+
+    def read_path(self, path: Path) -> Complaint:
+        return read_record(path, self.label(path))
+
+    def read_record(self, complaint_id: str) -> Complaint:
+        return self.read_path(self.record_path(complaint_id))
+
+    def resolve_id(self, text: str) -> str:
+        """A full ID or a unique prefix of one, as typed or read over the phone."""
+        wanted = ids.normalise_id_input(text)
+        if len(wanted) > 6 and wanted[:6].isdigit() and wanted[6] != "-":
+            wanted = f"{wanted[:6]}-{wanted[6:]}"
+        if not wanted:
+            raise UsageError(_("an empty complaint ID"))
+        if ids.COMPLAINT_ID.match(wanted) and self.record_path(wanted).is_file():
+            return wanted
+        shard = ids.shard_of(wanted)
+        matches = [
+            Path(rel).stem
+            for rel, _full, _st in store.record_files(self.root, shard)
+            if Path(rel).stem.startswith(wanted)
+        ]
+        if not matches:
+            raise NotFound(_("no complaint {id!r} in {root}").format(id=text, root=self.root))
+        if len(matches) > 1:
+            shown = ", ".join(matches[:10]) + (" …" if len(matches) > 10 else "")
+            raise AmbiguousId(
+                ngettext(
+                    "{id!r} matches {count} complaint: {shown}",
+                    "{id!r} matches {count} complaints: {shown}",
+                    len(matches),
+                ).format(id=text, count=len(matches), shown=shown)
+            )
+        return matches[0]
+
+    def complaints(self) -> Iterator[tuple[Path, Complaint | InvalidFile]]:
+        """Every record in ID order, or the reason it could not be read."""
+        for _rel, full, _st in store.record_files(self.root):
+            path = Path(full)
+            try:
+                complaint = self.read_path(path)
+            except InvalidFile as exc:
+                yield path, exc
+            except NotFound as exc:  # removed while we were listing
+                yield path, InvalidFile(self.label(path), None, None, exc.message)
+            else:
+                yield path, complaint
+
+
+# --- what a command keeps per record file ----------------------------------------------
+
+V = TypeVar("V")
+
+# a file changed within this many seconds is never cached: its time stamp
+# cannot yet tell a later edit apart
+RACY_SECONDS = 2.0
+
+Stamp = tuple[int, int, int, int]
+
+
+def stamp_of(st: Any) -> Stamp:
+    # ctime too: `cp -p`, `rsync -t` or `tar x` can put an old mtime back, not a ctime
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+@cache
+def code_digest(*modules: str) -> str:
+    """A digest of the source of the modules that compute a cached value, so that a
+    changed rule can never serve what the old one computed."""
+    digest = sha256(__version__.encode())
+    for name in modules:
+        module = sys.modules.get(name)
+        source = getattr(module, "__file__", None)
+        if source:
+            try:
+                digest.update(Path(source).read_bytes())
+            except OSError:
+                digest.update(name.encode())
+    return digest.hexdigest()
+
+
+# what every per-record cache's values are computed from
+CORE_MODULES = (
+    "cmplt.model",
+    "cmplt.policy",
+    "cmplt.workflow",
+    "cmplt.rules",
+    "cmplt.clock",
+    "cmplt.snapshot",
+    "cmplt.store",
+    "cmplt.yaml12",
+)
+
+
+class StampCache(Generic[V]):
+    """Per-file values under `.git/`, each valid while the file's stamp is unchanged.
+
+    Values are marshalled (plain tuples, lists, dicts, numbers and strings); the
+    whole cache is one file, loaded at once and written only when it changed."""
+
+    def __init__(self, file: Path | None, fingerprint: str, *modules: str) -> None:
+        self.file = file
+        self.fingerprint = sha256(
+            f"{fingerprint}\0{code_digest(*CORE_MODULES, *modules)}".encode()
+        ).hexdigest()
+        self.entries: dict[str, tuple[Stamp, V]] = (
+            store.load_cache(file, self.fingerprint) if file is not None else {}
+        )
+        self.seen: set[str] = set()
+        self.changed = False
+        self.racy_after = time.time() - RACY_SECONDS
+
+    def get(self, rel: str, stamp: Stamp) -> V | None:
+        self.seen.add(rel)
+        entry = self.entries.get(rel)
+        if entry is not None and entry[0] == stamp:
+            return entry[1]
+        self.changed = True  # what is saved no longer describes the files
+        return None
+
+    def put(self, rel: str, st: Any, value: V, keep: bool = True) -> None:
+        """Remember `value` for the file (unless it changed too recently to tell, or
+        `keep` is false: a value that must not outlive this run)."""
+        self.seen.add(rel)
+        if keep and st.st_mtime <= self.racy_after:
+            self.entries[rel] = (stamp_of(st), value)
+            self.changed = True
+        elif rel in self.entries:
+            del self.entries[rel]
+            self.changed = True
+
+    def replace(self, rel: str, value: V) -> None:
+        """A new value for a file whose stamp did not change (more of it computed)."""
+        entry = self.entries.get(rel)
+        if entry is not None:
+            self.entries[rel] = (entry[0], value)
+            self.changed = True
+
+    def save(self) -> None:
+        """Write the cache back, without the files that are gone."""
+        if self.file is None:
+            return
+        stale = self.entries.keys() - self.seen
+        if not self.changed and not stale:
+            return
+        for rel in stale:
+            del self.entries[rel]
+        store.save_cache(self.file, self.fingerprint, self.entries)
+
+
+def cached(
+    cache_: StampCache[V],
+    files: Iterator[tuple[str, str, Any]],
+    compute: Callable[[str, str], tuple[V, bool]],
+) -> Iterator[tuple[str, str, V]]:
+    """(rel, full, value) for every file: from the cache, or computed and kept.
+    `compute(rel, full)` returns the value and whether it may be cached."""
+    for rel, full, st in files:
+        value = cache_.get(rel, stamp_of(st))
+        if value is None:
+            value, keep = compute(rel, full)
+            cache_.put(rel, st, value, keep)
+        yield rel, full, value

@@ -1,0 +1,42 @@
+"""Every file cmplt keeps under `.git/`, named in one place.
+
+None of them is part of the registry: caches and remembered state that only
+save time or remember what a cron run already said. Each may be missing,
+stale or unwritable (a read-only checkout): a reader that cannot write one
+works without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+from cmplt import gitlog
+from cmplt.errors import CmpltError
+
+LOCK = "cmplt.lock"  # the registry lock every step takes
+CHECK_CACHE = "cmplt-check.cache"  # what each record contributes to `check`
+REPORT_CACHE = "cmplt-report.cache"  # what each record contributes to `report`
+CHECK_SEEN = "cmplt-check-seen.json"  # what `check --new` reported last time
+POLICY_VERSIONS = "cmplt-policy-history.json"  # the committed versions of cmplt.yaml
+AUDIT_STATE = "cmplt-audit.json"  # what `audit` found in the commits it has read
+
+
+def path(worktree: Path | None, name: str) -> Path | None:
+    """`.git/<name>` of the work tree (None outside git, or with no readable .git)."""
+    if worktree is None:
+        return None
+    try:
+        return gitlog.git_dir(worktree) / name
+    except (CmpltError, OSError):
+        return None
+
+
+def write(file: Path, data: bytes) -> bool:
+    """Replace a state file atomically; False when it cannot be written (read-only)."""
+    from cmplt.store import write_bytes_atomic
+
+    with contextlib.suppress(OSError):
+        write_bytes_atomic(file, data)
+        return True
+    return False
