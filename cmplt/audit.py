@@ -623,7 +623,6 @@ class AuditResult:
     audited: int  # of which read this time (the rest were remembered)
 
 
-STATE_FILE = "cmplt-audit.json"
 STATE_FORMAT = 1
 
 
@@ -635,7 +634,7 @@ def run_audit(
     What each commit gave is remembered in `state_file`, keyed by commit id: a commit
     never changes, so a repeated audit reads only commits it has not seen.
     """
-    from cmplt import gitlog, store
+    from cmplt import gitlog, statefiles
 
     prefix = root.relative_to(worktree).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
@@ -666,7 +665,7 @@ def run_audit(
         if since is None:  # forget commits no longer in HEAD's history (a rewritten branch)
             known = {commit: known[commit] for commit in ids}
         if state_file is not None:
-            store.write_bytes_atomic(state_file, dump_state(known, prefix))
+            statefiles.write(state_file, dump_state(known, prefix))
     findings = [f for commit in reversed(ids) for f in known[commit]]
     return AuditResult(findings, len(ids), len(todo))
 

@@ -8,7 +8,8 @@ only the head fields (`id`, `action`, `at`, `recorded_at`, `by`) are read. When 
 new version starts with the previous version's events, byte for byte, only the
 events after them are scanned. A version in any other shape, or with any doubt
 about a value (a number, an anchor or alias, a quote left open, a block scalar in
-a head field), is read the careful way (`store.parse_document`); so is any pair
+a head field), is read the careful way (`store.load_bytes`, the reader of every
+registry file); so is any pair
 of versions whose text differs where it should not (an old event, the intake),
 before anything is said about the difference. `cmplt log` reads the few versions
 of one record the careful way only.
@@ -33,7 +34,7 @@ from cmplt.model import CLASSIFICATION_FIELDS
 
 if TYPE_CHECKING:
     from cmplt.gitlog import HistoryCommit
-    from cmplt.registry import Registry
+    from cmplt.snapshot import Snapshot
 
 # The top-level fields that follow from the events and so change with them; every
 # other top-level field is the intake, written once by `cmplt new`.
@@ -270,7 +271,7 @@ def _scan_events(block: bytes, indent: int) -> list[EventText] | None:
 def read_carefully(raw: bytes, name: str) -> RecordVersion:
     """Read a version with the full YAML parser (the way cmplt reads a record)."""
     try:
-        doc = _plain(store.parse_document(raw, name))
+        doc = _plain(store.load_bytes(raw, name).data)
     except InvalidFile as exc:
         where = _("line {line}: ").format(line=exc.line) if exc.line else ""
         return RecordVersion(raw, (), None, problem=f"{where}{exc.reason}")
@@ -299,7 +300,7 @@ def _text_or_none(value: Any) -> str | None:
 
 
 def _plain(value: Any) -> Any:
-    """ruamel's round-trip types as plain dicts, lists and scalars."""
+    """Data with text keys (a hand-written `1: x` has a number for a key)."""
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -578,7 +579,7 @@ class RecordLog:
     steps: list[LogStep]
 
 
-def record_log(registry: Registry, complaint_id: str) -> RecordLog:
+def record_log(registry: Snapshot, complaint_id: str) -> RecordLog:
     """One complaint's steps, from the history of its file in git."""
     from cmplt import gitlog
 

@@ -54,20 +54,6 @@ T = TypeVar("T")
 class Registry(Snapshot):
     """A registry opened for changing: a Snapshot that also commits, one step at a time."""
 
-    @property
-    def worktree(self) -> Path:
-        if self._worktree is None:
-            raise NotFound(
-                _(
-                    "{root} is not inside a git repository, so cmplt cannot record a "
-                    "change there (git init, or cmplt init for a new registry)"
-                ).format(root=self.root)
-            )
-        return self._worktree
-
-    def git_path(self, path: Path) -> str:
-        return path.relative_to(self.worktree).as_posix()
-
     def read(self, complaint_id: str) -> tuple[Any, Complaint]:
         """The record to change: its round-trip document (comments kept) and its
         model, read and checked like every record."""

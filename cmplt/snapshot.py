@@ -259,10 +259,26 @@ class Snapshot:
         return self._worktree
 
     @property
+    def worktree(self) -> Path:
+        """The git work tree, for what needs git (a step, the audit, a record's log)."""
+        if self._worktree is None:
+            raise NotFound(
+                _(
+                    "{root} is not inside a git repository, so cmplt cannot record a "
+                    "change there (git init, or cmplt init for a new registry)"
+                ).format(root=self.root)
+            )
+        return self._worktree
+
+    @property
     def policies(self) -> PolicyTimeline:
         if self._policies is None:
             self._policies = policy_timeline(self.root, self._worktree, self.policy)
         return self._policies
+
+    def git_path(self, path: Path) -> str:
+        """A path as git names it: relative to the work tree."""
+        return path.relative_to(self.worktree).as_posix()
 
     def state_file(self, name: str) -> Path | None:
         """A file of cmplt's own under `.git/` (None outside git)."""

@@ -69,7 +69,7 @@ def staff_list(obj: Context, fmt: str) -> None:
     """List the roster."""
     from cmplt import render
 
-    registry = obj.registry
+    registry = obj.snapshot
     rows = [
         {
             "name": name,

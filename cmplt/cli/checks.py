@@ -65,14 +65,14 @@ def check(
     """
     import json
 
-    from cmplt import gitlog, render
+    from cmplt import render, statefiles
     from cmplt.check import only_new as keep_new
     from cmplt.check import period_bounds, run_check
     from cmplt.errors import CheckCouldNotRun, CmpltError, UsageError
     from cmplt.times import parse_duration
 
     try:
-        registry = obj.registry
+        registry = obj.snapshot
     except CmpltError as exc:
         # exit 2, not the usual code: cron must tell "could not run" from "overdue" (1)
         raise CheckCouldNotRun(exc.message) from exc
@@ -92,9 +92,7 @@ def check(
     result = run_check(registry, as_of, period, within, rules)
     findings = result.findings
     if only_new:
-        worktree = registry.git_worktree
-        state = gitlog.git_dir(worktree) / "cmplt-check-seen.json" if worktree else None
-        findings = keep_new(findings, state)
+        findings = keep_new(findings, registry.state_file(statefiles.CHECK_SEEN))
     tz = registry.policy.tz
     if fmt == "json":
         data = {

@@ -15,28 +15,45 @@ from cmplt.times import parse_stored_time, parse_time, utc_now
 
 if TYPE_CHECKING:
     from cmplt.registry import Registry
+    from cmplt.snapshot import Snapshot
 
 
 class Context:
     def __init__(self, registry: str | None) -> None:
         self.registry_option = registry
+        self._snapshot: Snapshot | None = None
         self._registry: Registry | None = None
+
+    def _root(self) -> Path:
+        from cmplt import store
+
+        start = Path(self.registry_option) if self.registry_option else Path.cwd()
+        if self.registry_option and not (start / store.POLICY_FILE).is_file():
+            raise UsageError(
+                _("--registry {folder}: no {file} there").format(
+                    folder=self.registry_option, file=store.POLICY_FILE
+                )
+            )
+        return start if self.registry_option else store.find_registry(start)
+
+    @property
+    def snapshot(self) -> Snapshot:
+        """The registry for reading (commands that change nothing use this)."""
+        if self._registry is not None:
+            return self._registry
+        if self._snapshot is None:
+            from cmplt.snapshot import Snapshot
+
+            self._snapshot = Snapshot(self._root())
+        return self._snapshot
 
     @property
     def registry(self) -> Registry:
-        from cmplt import store
-        from cmplt.registry import Registry
-
+        """The registry for changing (commands that commit a step use this)."""
         if self._registry is None:
-            start = Path(self.registry_option) if self.registry_option else Path.cwd()
-            if self.registry_option and not (start / store.POLICY_FILE).is_file():
-                raise UsageError(
-                    _("--registry {folder}: no {file} there").format(
-                        folder=self.registry_option, file=store.POLICY_FILE
-                    )
-                )
-            root = start if self.registry_option else store.find_registry(start)
-            self._registry = Registry(root)
+            from cmplt.registry import Registry
+
+            self._registry = Registry(self._root())
         return self._registry
 
     def policy_language(self) -> str | None:
@@ -77,7 +94,7 @@ class Context:
         if text is None:
             return None
         try:
-            return parse_time(text, self.registry.policy.tz)
+            return parse_time(text, self.snapshot.policy.tz)
         except UsageError as exc:
             raise UsageError(f"{option}: {exc.message}") from exc
 

@@ -31,14 +31,14 @@ def show(obj: Context, complaint: str, fmt: str, show_phone: bool) -> None:
     from cmplt import render
     from cmplt.workflow import resolve_deadline
 
-    registry = obj.registry
+    registry = obj.snapshot
     complaint_id = registry.resolve_id(complaint)
     if fmt == "yaml":
         # the file as it is; it is the record (phone included)
-        record = registry.read(complaint_id)[1]
+        record = registry.read_record(complaint_id)
         click.echo(registry.record_path(record.id).read_text(encoding="utf-8"), nl=False)
         return
-    record = registry.read(complaint_id)[1]
+    record = registry.read_record(complaint_id)
     tz = registry.policy.tz
     if fmt == "json":
         data = render.complaint_json(record, tz, show_phone)
@@ -106,7 +106,7 @@ def list_(
     """List complaints, oldest first. Phone numbers are masked unless --show-phone."""
     from cmplt import render
 
-    registry = obj.registry
+    registry = obj.snapshot
     since_at = obj.time(since, "--since")
     until_at = obj.time(until, "--until")
     rows: list[dict[str, Any]] = []

@@ -15,7 +15,7 @@ from cmplt.i18n import N_
 if TYPE_CHECKING:
     from cmplt.errors import InvalidFile
     from cmplt.measures import Measure
-    from cmplt.registry import Registry
+    from cmplt.snapshot import Snapshot
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -100,7 +100,7 @@ def report(
     from cmplt.measures import all_measures
     from cmplt.report import Unreadable, build_report, default_as_of, parse_period, span_window
 
-    registry = obj.registry
+    registry = obj.snapshot
     tz = registry.policy.tz
     now = obj.now()
     first, last = _date(first_text, "--from"), _date(last_text, "--to")
@@ -281,7 +281,7 @@ def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
     from cmplt.measures import measure_status
     from cmplt.report_render import scope_text
 
-    registry = obj.registry
+    registry = obj.snapshot
     tz = registry.policy.tz
     today = obj.now().astimezone(tz).date()
     rows, broken = [], False
@@ -322,7 +322,7 @@ def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
         raise click.exceptions.Exit(1)
 
 
-def _measures(registry: Registry) -> list[Measure | InvalidFile]:
+def _measures(registry: Snapshot) -> list[Measure | InvalidFile]:
     from cmplt.errors import InvalidFile
     from cmplt.measures import all_measures
 

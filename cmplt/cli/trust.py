@@ -31,14 +31,14 @@ def audit(obj: Context, since: str | None, fmt: str) -> None:
     """
     import json
 
-    from cmplt import gitlog
-    from cmplt.audit import STATE_FILE, AuditCouldNotRun, run_audit
+    from cmplt import statefiles
+    from cmplt.audit import AuditCouldNotRun, run_audit
     from cmplt.errors import CmpltError
 
     try:
-        registry = obj.registry
+        registry = obj.snapshot
         worktree = registry.worktree
-        state = gitlog.git_dir(worktree) / STATE_FILE
+        state = statefiles.path(worktree, statefiles.AUDIT_STATE)
         result = run_audit(worktree, registry.root, since, state)
     except AuditCouldNotRun:
         raise
@@ -75,7 +75,7 @@ def log(obj: Context, complaint: str, fmt: str) -> None:
     from cmplt import render
     from cmplt.history import describe, parse_time_text, record_log
 
-    registry = obj.registry
+    registry = obj.snapshot
     complaint_id = registry.resolve_id(complaint)
     found = record_log(registry, complaint_id)
     steps = found.steps
