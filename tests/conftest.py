@@ -1,16 +1,24 @@
 """Shared fixtures: a throwaway registry repository with a fixed git identity,
 a frozen clock and a roster, and a way to run the real CLI in-process or as a
-subprocess. Nothing here touches the real home directory or its git config."""
+subprocess. Nothing here touches the real home directory or its git config.
+
+A timeline: every step is recorded at the moment it happened (CMPLT_NOW = --at)
+unless a test is about entries typed late, so that `check --as-of` sees the
+registry as it stood at any moment. Times are +08:00 (Asia/Shanghai, the policy
+zone), written `T("11-20 09:00")`."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -196,3 +204,64 @@ def reg(tmp_path: Path, _registry_template: Path) -> Iterator[Reg]:
     root = tmp_path / "registry"
     shutil.copytree(_registry_template, root, symlinks=True)
     yield Reg(root)
+
+
+# --- a timeline: each step recorded when it happened -----------------------------------
+
+
+def T(text: str) -> str:
+    """`11-20 09:00` -> `2026-11-20T09:00:00+08:00`."""
+    day, hm = text.split()
+    return f"2026-{day}T{hm}:00+08:00"
+
+
+def new(
+    reg: Reg, at: str, *flags: str, by: str = "张三", recorded: str | None = None, **fields: str
+) -> str:
+    """Register a complaint received at `at` and typed in at `recorded` (default: `at`)."""
+    values = {**INTAKE, **fields}
+    args = ["new", "--by", by, "--at", at, *flags]
+    for key, value in values.items():
+        args += [f"--{key.replace('_', '-')}", value]
+    return reg.ok(*args, env={"CMPLT_NOW": recorded or at}).out.splitlines()[0]
+
+
+def step(
+    reg: Reg, at: str, action: str, cid: str, by: str, *args: str, recorded: str | None = None
+) -> Result:
+    """A lifecycle step that happened at `at` and was typed in at `recorded` (default: `at`)."""
+    return reg.ok(action, cid, "--by", by, *args, "--at", at, env={"CMPLT_NOW": recorded or at})
+
+
+def resolve(reg: Reg, at: str, cid: str, by: str = "张三") -> None:
+    step(reg, at, "resolve", cid, by, "--result", "已处理")
+
+
+def callback(reg: Reg, at: str, cid: str, by: str, satisfaction: str = "satisfied") -> None:
+    step(reg, at, "callback", cid, by, "--satisfaction", satisfaction)
+
+
+def run_check(reg: Reg, as_of: str, *options: str) -> tuple[int, list[dict[str, Any]]]:
+    """`check --as-of AS_OF --format json OPTIONS`: (exit code, findings)."""
+    result = reg.run("check", "--as-of", as_of, "--format", "json", *options)
+    assert result.code in (0, 1), result
+    assert "Traceback" not in result.err, result
+    data = json.loads(result.out)
+    findings: list[dict[str, Any]] = data["findings"]
+    return result.code, findings
+
+
+def age(reg: Reg, seconds: float = 3600.0) -> None:
+    """Make every record file look last changed `seconds` ago (so check caches it)."""
+    when = time.time() - seconds
+    for path in (reg.root / "complaints").rglob("*.yaml"):
+        os.utime(path, (when, when))
+
+
+def move_receipt_an_hour_earlier(path: Path) -> None:
+    """A hand edit that keeps the file's size: received at 08:00 instead of 09:00."""
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("received_at: '2026-11-20T09:00", "received_at: '2026-11-20T08:00")
+    edited = edited.replace("    at: '2026-11-20T09:00", "    at: '2026-11-20T08:00", 1)
+    assert edited != text and len(edited.encode()) == len(text.encode())
+    path.write_text(edited, encoding="utf-8")

@@ -1,7 +1,7 @@
 """`cmplt report`: the monthly statistics, read from small registries with figures
 worked out by hand.
 
-Every step is recorded when it happened (CMPLT_NOW = --at, see tests/test_check.py)
+Every step is recorded when it happened (CMPLT_NOW = --at, see tests/conftest.py)
 unless a test is about entries typed late. Reports of November are run "later"
 (CMPLT_NOW in December), so that they stand as of the period's end, 12-01 00:00
 +08:00, and are asserted through `--format json` (keys: report_render.report_data).
@@ -21,8 +21,17 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Reg, Result
-from tests.test_check import T, _move_receipt_an_hour_earlier, age, callback, new, resolve, step
+from tests.conftest import (
+    Reg,
+    Result,
+    T,
+    age,
+    callback,
+    move_receipt_an_hour_earlier,
+    new,
+    resolve,
+    step,
+)
 from tests.test_report_html import example_registry
 
 LATER = T("12-10 09:00")  # November has ended: its report stands as of its end
@@ -289,7 +298,7 @@ def test_a_report_twice_is_identical_and_a_same_size_edit_is_read_again(reg: Reg
     assert json.loads(first.out)["reply_times"]["all"][0]["max_seconds"] == 3600
 
     # received an hour earlier: same size, and the old mtime put back
-    _move_receipt_an_hour_earlier(path)
+    move_receipt_an_hour_earlier(path)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     third = json.loads(reg.run(*args, env={"CMPLT_NOW": LATER}).out)

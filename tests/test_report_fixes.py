@@ -21,8 +21,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests.conftest import Reg
-from tests.test_check import T, age, callback, new, resolve, step
+from tests.conftest import Reg, T, age, callback, new, resolve, step
 from tests.test_improve import PROBLEM
 from tests.test_report import (
     LATER,
