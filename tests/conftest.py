@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,8 @@ from click.testing import CliRunner
 
 from cmplt import i18n
 from cmplt.cli import main
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "registry"
 
 # The frozen "now" of every test (UTC; 09:00 in Asia/Shanghai).
 NOW = "2026-11-28T01:00:00+00:00"
@@ -206,6 +209,15 @@ def reg(tmp_path: Path, _registry_template: Path) -> Iterator[Reg]:
     yield Reg(root)
 
 
+def example_registry(tmp_path: Path) -> Reg:
+    """The example registry (46 complaints at 翠湖花园, Oct-Nov 2026) in a fresh repository."""
+    root = tmp_path / "example"
+    shutil.copytree(EXAMPLE, root)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "example registry"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    return Reg(root)
+
+
 # --- a timeline: each step recorded when it happened -----------------------------------
 
 
@@ -241,16 +253,6 @@ def callback(reg: Reg, at: str, cid: str, by: str, satisfaction: str = "satisfie
     step(reg, at, "callback", cid, by, "--satisfaction", satisfaction)
 
 
-def run_check(reg: Reg, as_of: str, *options: str) -> tuple[int, list[dict[str, Any]]]:
-    """`check --as-of AS_OF --format json OPTIONS`: (exit code, findings)."""
-    result = reg.run("check", "--as-of", as_of, "--format", "json", *options)
-    assert result.code in (0, 1), result
-    assert "Traceback" not in result.err, result
-    data = json.loads(result.out)
-    findings: list[dict[str, Any]] = data["findings"]
-    return result.code, findings
-
-
 def age(reg: Reg, seconds: float = 3600.0) -> None:
     """Make every record file look last changed `seconds` ago (so check caches it)."""
     when = time.time() - seconds
@@ -265,3 +267,53 @@ def move_receipt_an_hour_earlier(path: Path) -> None:
     edited = edited.replace("    at: '2026-11-20T09:00", "    at: '2026-11-20T08:00", 1)
     assert edited != text and len(edited.encode()) == len(text.encode())
     path.write_text(edited, encoding="utf-8")
+
+
+def reply(reg: Reg, at: str, cid: str, recorded: str | None = None) -> None:
+    step(reg, at, "respond", cid, "张三", "--note", "已答复客户", recorded=recorded)
+
+
+# --- reading what the CLI printed --------------------------------------------------------
+
+# `cmplt validate` and `improve list`: path:line:column: field: message
+PROBLEM = re.compile(
+    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<field>\S+): (?P<msg>.+)$"
+)
+
+# November has ended: its report stands as of its end (reports of November run in December)
+LATER = T("12-10 09:00")
+
+
+def run_check(reg: Reg, as_of: str, *options: str) -> tuple[int, list[dict[str, Any]]]:
+    """`check --as-of AS_OF --format json OPTIONS`: (exit code, findings)."""
+    result = reg.run("check", "--as-of", as_of, "--format", "json", *options)
+    assert result.code in (0, 1), result
+    assert "Traceback" not in result.err, result
+    data = json.loads(result.out)
+    findings: list[dict[str, Any]] = data["findings"]
+    return result.code, findings
+
+
+def report(reg: Reg, *args: str, now: str = LATER) -> dict[str, Any]:
+    """`report --format json ARGS` at `now`: the report's data (exit 0, nothing on stderr)."""
+    result = reg.run("report", "--format", "json", *args, env={"CMPLT_NOW": now})
+    assert (result.code, result.err) == (0, ""), result
+    data: dict[str, Any] = json.loads(result.out)
+    return data
+
+
+def november(reg: Reg, *args: str, now: str = LATER) -> dict[str, Any]:
+    return report(reg, "--period", "2026-11", *args, now=now)
+
+
+def sla(rows: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, int]]:
+    """An SLA table as {(group, rule): (inside, decided)}."""
+    return {(row["group"], row["rule"]): (row["inside"], row["decided"]) for row in rows}
+
+
+def assert_one_line_error(result: Result, code: int = 2) -> None:
+    assert result.code == code, result
+    assert result.out == "", result
+    assert len(result.err.splitlines()) == 1, result
+    assert result.err.startswith("cmplt: "), result
+    assert "Traceback" not in result.err

@@ -21,15 +21,21 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests.conftest import Reg, T, age, callback, new, resolve, step
-from tests.test_improve import PROBLEM
-from tests.test_report import (
+from tests.conftest import (
     LATER,
+    PROBLEM,
+    Reg,
+    T,
+    age,
     assert_one_line_error,
+    callback,
+    new,
     november,
     reply,
     report,
+    resolve,
     sla,
+    step,
 )
 
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
