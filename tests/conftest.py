@@ -23,9 +23,19 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from cmplt import i18n
 from cmplt.cli import main
+
+# property tests: few enough examples to keep the suite quick, the same ones every run
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "registry"
 
