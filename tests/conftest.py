@@ -9,6 +9,8 @@ zone), written `T("11-20 09:00")`."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import re
@@ -283,6 +285,21 @@ def reply(reg: Reg, at: str, cid: str, recorded: str | None = None) -> None:
     step(reg, at, "respond", cid, "张三", "--note", "已答复客户", recorded=recorded)
 
 
+def commit_all(reg: Reg, message: str) -> None:
+    """Commit every change in the work tree (a hand edit)."""
+    reg.git("add", "-A")
+    reg.git("commit", "-qm", message)
+
+
+def measure(reg: Reg, now: str, *args: str, title: str = "维修回访") -> str:
+    """`improve add` (category repair, owner 李工, due at the end of the year) at `now`."""
+    result = reg.ok(
+        "improve", "add", "--by", "张三", "--owner", "李工", "--title", title,
+        "--category", "repair", "--due", "2026-12-31", *args, env={"CMPLT_NOW": now},
+    )  # fmt: skip
+    return result.out.splitlines()[0]
+
+
 # --- reading what the CLI printed --------------------------------------------------------
 
 # `cmplt validate` and `improve list`: path:line:column: field: message
@@ -327,3 +344,11 @@ def assert_one_line_error(result: Result, code: int = 2) -> None:
     assert len(result.err.splitlines()) == 1, result
     assert result.err.startswith("cmplt: "), result
     assert "Traceback" not in result.err
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {item["id"]: item for item in items}
