@@ -1,22 +1,45 @@
 """Shared fixtures: a throwaway registry repository with a fixed git identity,
 a frozen clock and a roster, and a way to run the real CLI in-process or as a
-subprocess. Nothing here touches the real home directory or its git config."""
+subprocess. Nothing here touches the real home directory or its git config.
+
+A timeline: every step is recorded at the moment it happened (CMPLT_NOW = --at)
+unless a test is about entries typed late, so that `check --as-of` sees the
+registry as it stood at any moment. Times are +08:00 (Asia/Shanghai, the policy
+zone), written `T("11-20 09:00")`."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, settings
 
 from cmplt import i18n
 from cmplt.cli import main
+
+# property tests: few enough examples to keep the suite quick, the same ones every run
+FAST = settings(
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "registry"
 
 # The frozen "now" of every test (UTC; 09:00 in Asia/Shanghai).
 NOW = "2026-11-28T01:00:00+00:00"
@@ -196,3 +219,136 @@ def reg(tmp_path: Path, _registry_template: Path) -> Iterator[Reg]:
     root = tmp_path / "registry"
     shutil.copytree(_registry_template, root, symlinks=True)
     yield Reg(root)
+
+
+def example_registry(tmp_path: Path) -> Reg:
+    """The example registry (46 complaints at 翠湖花园, Oct-Nov 2026) in a fresh repository."""
+    root = tmp_path / "example"
+    shutil.copytree(EXAMPLE, root)
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "example registry"]):
+        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+    return Reg(root)
+
+
+# --- a timeline: each step recorded when it happened -----------------------------------
+
+
+def T(text: str) -> str:
+    """`11-20 09:00` -> `2026-11-20T09:00:00+08:00`."""
+    day, hm = text.split()
+    return f"2026-{day}T{hm}:00+08:00"
+
+
+def new(
+    reg: Reg, at: str, *flags: str, by: str = "张三", recorded: str | None = None, **fields: str
+) -> str:
+    """Register a complaint received at `at` and typed in at `recorded` (default: `at`)."""
+    values = {**INTAKE, **fields}
+    args = ["new", "--by", by, "--at", at, *flags]
+    for key, value in values.items():
+        args += [f"--{key.replace('_', '-')}", value]
+    return reg.ok(*args, env={"CMPLT_NOW": recorded or at}).out.splitlines()[0]
+
+
+def step(
+    reg: Reg, at: str, action: str, cid: str, by: str, *args: str, recorded: str | None = None
+) -> Result:
+    """A lifecycle step that happened at `at` and was typed in at `recorded` (default: `at`)."""
+    return reg.ok(action, cid, "--by", by, *args, "--at", at, env={"CMPLT_NOW": recorded or at})
+
+
+def resolve(reg: Reg, at: str, cid: str, by: str = "张三") -> None:
+    step(reg, at, "resolve", cid, by, "--result", "已处理")
+
+
+def callback(reg: Reg, at: str, cid: str, by: str, satisfaction: str = "satisfied") -> None:
+    step(reg, at, "callback", cid, by, "--satisfaction", satisfaction)
+
+
+def age(reg: Reg, seconds: float = 3600.0) -> None:
+    """Make every record file look last changed `seconds` ago (so check caches it)."""
+    when = time.time() - seconds
+    for path in (reg.root / "complaints").rglob("*.yaml"):
+        os.utime(path, (when, when))
+
+
+def move_receipt_an_hour_earlier(path: Path) -> None:
+    """A hand edit that keeps the file's size: received at 08:00 instead of 09:00."""
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("received_at: '2026-11-20T09:00", "received_at: '2026-11-20T08:00")
+    edited = edited.replace("    at: '2026-11-20T09:00", "    at: '2026-11-20T08:00", 1)
+    assert edited != text and len(edited.encode()) == len(text.encode())
+    path.write_text(edited, encoding="utf-8")
+
+
+def reply(reg: Reg, at: str, cid: str, recorded: str | None = None) -> None:
+    step(reg, at, "respond", cid, "张三", "--note", "已答复客户", recorded=recorded)
+
+
+def commit_all(reg: Reg, message: str) -> None:
+    """Commit every change in the work tree (a hand edit)."""
+    reg.git("add", "-A")
+    reg.git("commit", "-qm", message)
+
+
+def measure(reg: Reg, now: str, *args: str, title: str = "维修回访") -> str:
+    """`improve add` (category repair, owner 李工, due at the end of the year) at `now`."""
+    result = reg.ok(
+        "improve", "add", "--by", "张三", "--owner", "李工", "--title", title,
+        "--category", "repair", "--due", "2026-12-31", *args, env={"CMPLT_NOW": now},
+    )  # fmt: skip
+    return result.out.splitlines()[0]
+
+
+# --- reading what the CLI printed --------------------------------------------------------
+
+# `cmplt validate` and `improve list`: path:line:column: field: message
+PROBLEM = re.compile(
+    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<field>\S+): (?P<msg>.+)$"
+)
+
+# November has ended: its report stands as of its end (reports of November run in December)
+LATER = T("12-10 09:00")
+
+
+def run_check(reg: Reg, as_of: str, *options: str) -> tuple[int, list[dict[str, Any]]]:
+    """`check --as-of AS_OF --format json OPTIONS`: (exit code, findings)."""
+    result = reg.run("check", "--as-of", as_of, "--format", "json", *options)
+    assert result.code in (0, 1), result
+    assert "Traceback" not in result.err, result
+    data = json.loads(result.out)
+    findings: list[dict[str, Any]] = data["findings"]
+    return result.code, findings
+
+
+def report(reg: Reg, *args: str, now: str = LATER) -> dict[str, Any]:
+    """`report --format json ARGS` at `now`: the report's data (exit 0, nothing on stderr)."""
+    result = reg.run("report", "--format", "json", *args, env={"CMPLT_NOW": now})
+    assert (result.code, result.err) == (0, ""), result
+    data: dict[str, Any] = json.loads(result.out)
+    return data
+
+
+def november(reg: Reg, *args: str, now: str = LATER) -> dict[str, Any]:
+    return report(reg, "--period", "2026-11", *args, now=now)
+
+
+def sla(rows: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, int]]:
+    """An SLA table as {(group, rule): (inside, decided)}."""
+    return {(row["group"], row["rule"]): (row["inside"], row["decided"]) for row in rows}
+
+
+def assert_one_line_error(result: Result, code: int = 2) -> None:
+    assert result.code == code, result
+    assert result.out == "", result
+    assert len(result.err.splitlines()) == 1, result
+    assert result.err.startswith("cmplt: "), result
+    assert "Traceback" not in result.err
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))
+
+
+def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {item["id"]: item for item in items}

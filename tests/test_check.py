@@ -1,9 +1,8 @@
 """`cmplt check`: every clock's deadline, just before and just after, on the real CLI.
 
-Each record is built with the fewest steps that set up its clock. Every step is
-recorded at the moment it happened (CMPLT_NOW = --at) unless a test is about
-entries typed late, so that `check --as-of` sees the registry as it stood at
-any moment of the timeline. Times are +08:00 (Asia/Shanghai, the policy zone).
+Each record is built with the fewest steps that set up its clock, on the timeline
+of tests/conftest.py: every step recorded at the moment it happened unless a test is
+about entries typed late; times +08:00 (Asia/Shanghai, the policy zone).
 """
 
 from __future__ import annotations
@@ -14,61 +13,30 @@ import os
 import re
 import shutil
 import subprocess
-import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import INTAKE, Reg, Result
+from tests.conftest import (
+    INTAKE,
+    Reg,
+    Result,
+    T,
+    age,
+    callback,
+    move_receipt_an_hour_earlier,
+    new,
+    resolve,
+    run_check,
+    step,
+)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def T(text: str) -> str:
-    """`11-20 09:00` -> `2026-11-20T09:00:00+08:00`."""
-    day, hm = text.split()
-    return f"2026-{day}T{hm}:00+08:00"
-
-
-def new(
-    reg: Reg, at: str, *flags: str, by: str = "张三", recorded: str | None = None, **fields: str
-) -> str:
-    """Register a complaint received at `at` and typed in at `recorded` (default: `at`)."""
-    values = {**INTAKE, **fields}
-    args = ["new", "--by", by, "--at", at, *flags]
-    for key, value in values.items():
-        args += [f"--{key.replace('_', '-')}", value]
-    return reg.ok(*args, env={"CMPLT_NOW": recorded or at}).out.splitlines()[0]
-
-
-def step(
-    reg: Reg, at: str, action: str, cid: str, by: str, *args: str, recorded: str | None = None
-) -> Result:
-    """A lifecycle step that happened at `at` and was typed in at `recorded` (default: `at`)."""
-    return reg.ok(action, cid, "--by", by, *args, "--at", at, env={"CMPLT_NOW": recorded or at})
-
-
-def resolve(reg: Reg, at: str, cid: str, by: str = "张三") -> None:
-    step(reg, at, "resolve", cid, by, "--result", "已处理")
-
-
-def callback(reg: Reg, at: str, cid: str, by: str, satisfaction: str = "satisfied") -> None:
-    step(reg, at, "callback", cid, by, "--satisfaction", satisfaction)
-
-
-def run_check(reg: Reg, as_of: str, *options: str) -> tuple[int, list[dict[str, Any]]]:
-    """`check --as-of AS_OF --format json OPTIONS`: (exit code, findings)."""
-    result = reg.run("check", "--as-of", as_of, "--format", "json", *options)
-    assert result.code in (0, 1), result
-    assert "Traceback" not in result.err, result
-    data = json.loads(result.out)
-    findings: list[dict[str, Any]] = data["findings"]
-    return result.code, findings
 
 
 def of_rule(findings: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
@@ -727,13 +695,6 @@ def commit_policy(reg: Reg, when: str, edit: dict[str, str]) -> None:
     )
 
 
-def age(reg: Reg, seconds: float = 3600.0) -> None:
-    """Make every record file look last changed `seconds` ago (so check caches it)."""
-    when = time.time() - seconds
-    for path in (reg.root / "complaints").rglob("*.yaml"):
-        os.utime(path, (when, when))
-
-
 def cached_paths(reg: Reg) -> set[str]:
     """The record files whose contribution the check cache holds."""
     data = marshal.loads((reg.root / ".git" / "cmplt-check.cache").read_bytes())
@@ -849,15 +810,6 @@ def test_a_record_just_written_is_not_cached(reg: Reg) -> None:
     assert f"complaints/2026/11/{cid}.yaml" not in cached_paths(reg)
 
 
-def _move_receipt_an_hour_earlier(path: Path) -> None:
-    """A hand edit that keeps the file's size: received at 08:00 instead of 09:00."""
-    text = path.read_text(encoding="utf-8")
-    edited = text.replace("received_at: '2026-11-20T09:00", "received_at: '2026-11-20T08:00")
-    edited = edited.replace("    at: '2026-11-20T09:00", "    at: '2026-11-20T08:00", 1)
-    assert edited != text and len(edited.encode()) == len(text.encode())
-    path.write_text(edited, encoding="utf-8")
-
-
 def test_a_hand_edit_committed_with_git_is_read_again(reg: Reg) -> None:
     cid = new(reg, T("11-20 09:00"), nature="request")
     age(reg)
@@ -866,7 +818,7 @@ def test_a_hand_edit_committed_with_git_is_read_again(reg: Reg) -> None:
     [finding] = run_check(reg, T("11-20 11:01"))[1]
     assert finding["due"] == T("11-20 11:00")
     assert f"complaints/2026/11/{cid}.yaml" in cached_paths(reg)
-    _move_receipt_an_hour_earlier(path)
+    move_receipt_an_hour_earlier(path)
     reg.git("commit", "-qam", "received at 08:00 (paper log)")
     assert (path.stat().st_size, path.stat().st_ino) == (size, inode)
     [finding] = run_check(reg, T("11-20 11:01"))[1]
@@ -881,7 +833,7 @@ def test_a_same_size_edit_within_the_racy_window_is_read_again(reg: Reg) -> None
     before = path.stat()
     [finding] = run_check(reg, T("11-20 11:01"))[1]
     assert finding["due"] == T("11-20 11:00")
-    _move_receipt_an_hour_earlier(path)
+    move_receipt_an_hour_earlier(path)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     after = path.stat()
     assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
@@ -903,7 +855,7 @@ def test_a_same_size_edit_with_the_old_mtime_put_back_is_read_again(reg: Reg) ->
     [finding] = run_check(reg, T("11-20 11:01"))[1]
     assert finding["due"] == T("11-20 11:00")
     assert f"complaints/2026/11/{cid}.yaml" in cached_paths(reg)
-    _move_receipt_an_hour_earlier(path)
+    move_receipt_an_hour_earlier(path)
     reg.git("commit", "-qam", "received at 08:00 (paper log)")
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     after = path.stat()
@@ -934,7 +886,7 @@ def test_git_checkout_of_another_version_is_read_again(reg: Reg) -> None:
 def test_git_checkout_of_a_same_size_version_is_read_again(reg: Reg) -> None:
     cid = new(reg, T("11-20 09:00"), nature="request")
     path = reg.record(cid)
-    _move_receipt_an_hour_earlier(path)
+    move_receipt_an_hour_earlier(path)
     reg.git("commit", "-qam", "received at 08:00 (paper log)")
     age(reg)
     [finding] = run_check(reg, T("11-20 11:01"))[1]

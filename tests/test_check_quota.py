@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import Reg
-from tests.test_check import T, callback, new, resolve, run_check, step
+from tests.conftest import Reg, T, callback, new, resolve, run_check, step
 
 QUOTA = ("--rule", "callback-quota")
 

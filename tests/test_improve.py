@@ -17,13 +17,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests.conftest import Reg, Result
-from tests.test_check import T
+from tests.conftest import PROBLEM, Reg, Result, T
 
 MEASURE_ID = re.compile(r"^M-261128-[0-9A-HJKMNP-TV-Z]{4}$")
-PROBLEM = re.compile(
-    r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<field>\S+): (?P<msg>.+)$"
-)
 
 
 # --- helpers --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """`cmplt report`: the monthly statistics, read from small registries with figures
 worked out by hand.
 
-Every step is recorded when it happened (CMPLT_NOW = --at, see tests/test_check.py)
+Every step is recorded when it happened (CMPLT_NOW = --at, see tests/conftest.py)
 unless a test is about entries typed late. Reports of November are run "later"
 (CMPLT_NOW in December), so that they stand as of the period's end, 12-01 00:00
 +08:00, and are asserted through `--format json` (keys: report_render.report_data).
@@ -21,32 +21,29 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Reg, Result
-from tests.test_check import T, _move_receipt_an_hour_earlier, age, callback, new, resolve, step
-from tests.test_report_html import example_registry
+from tests.conftest import (
+    LATER,
+    Reg,
+    T,
+    age,
+    assert_one_line_error,
+    callback,
+    example_registry,
+    move_receipt_an_hour_earlier,
+    new,
+    november,
+    reply,
+    report,
+    resolve,
+    sla,
+    step,
+)
 
-LATER = T("12-10 09:00")  # November has ended: its report stands as of its end
 NOV_END = T("12-01 00:00")
 AFTER_NOV = T("12-03 00:00")  # an as-of moment past the end of November
 
 
 # --- helpers --------------------------------------------------------------------------
-
-
-def report(reg: Reg, *args: str, now: str = LATER) -> dict[str, Any]:
-    """`report --format json ARGS` at `now`: the report's data (exit 0, nothing on stderr)."""
-    result = reg.run("report", "--format", "json", *args, env={"CMPLT_NOW": now})
-    assert (result.code, result.err) == (0, ""), result
-    data: dict[str, Any] = json.loads(result.out)
-    return data
-
-
-def november(reg: Reg, *args: str, now: str = LATER) -> dict[str, Any]:
-    return report(reg, "--period", "2026-11", *args, now=now)
-
-
-def reply(reg: Reg, at: str, cid: str, recorded: str | None = None) -> None:
-    step(reg, at, "respond", cid, "张三", "--note", "已答复客户", recorded=recorded)
 
 
 def dispatch(reg: Reg, at: str, cid: str, department: str) -> None:
@@ -74,11 +71,6 @@ def times(
     }
 
 
-def sla(rows: list[dict[str, Any]]) -> dict[tuple[str, str], tuple[int, int]]:
-    """An SLA table as {(group, rule): (inside, decided)}."""
-    return {(row["group"], row["rule"]): (row["inside"], row["decided"]) for row in rows}
-
-
 def commit_report_policy(reg: Reg, key: str, value: str) -> None:
     """Set `report: KEY:` in cmplt.yaml and commit it (dated before every record)."""
     path = reg.root / "cmplt.yaml"
@@ -98,14 +90,6 @@ def commit_report_policy(reg: Reg, key: str, value: str) -> None:
         env={**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when},
         check=True,
     )
-
-
-def assert_one_line_error(result: Result, code: int = 2) -> None:
-    assert result.code == code, result
-    assert result.out == "", result
-    assert len(result.err.splitlines()) == 1, result
-    assert result.err.startswith("cmplt: "), result
-    assert "Traceback" not in result.err
 
 
 # --- the period -------------------------------------------------------------------------
@@ -289,7 +273,7 @@ def test_a_report_twice_is_identical_and_a_same_size_edit_is_read_again(reg: Reg
     assert json.loads(first.out)["reply_times"]["all"][0]["max_seconds"] == 3600
 
     # received an hour earlier: same size, and the old mtime put back
-    _move_receipt_an_hour_earlier(path)
+    move_receipt_an_hour_earlier(path)
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
     third = json.loads(reg.run(*args, env={"CMPLT_NOW": LATER}).out)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -19,9 +18,8 @@ import pytest
 
 from cmplt import charts, i18n
 from cmplt.catalogs import Entry, compile_mo
-from tests.conftest import Reg
+from tests.conftest import Reg, example_registry
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "registry"
 HOSTILE = "<script>alert(1)</script>"
 CHARTS = ("volume", "sla", "satisfaction", "callbacks")
 URL_ATTRIBUTES = {"href", "src", "xlink:href", "action", "formaction", "poster", "data"}
@@ -110,15 +108,6 @@ class Page(HTMLParser):
                 self._chart.desc += data
             elif self._in == "text":
                 self._chart.texts.append((self._text_class, data))
-
-
-def example_registry(tmp_path: Path) -> Reg:
-    """The example registry (46 complaints at 翠湖花园, Oct-Nov 2026) in a fresh repository."""
-    root = tmp_path / "example"
-    shutil.copytree(EXAMPLE, root)
-    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "example registry"]):
-        subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
-    return Reg(root)
 
 
 @pytest.fixture
