@@ -57,7 +57,9 @@ from cmplt.rules import (
     Case,
     clocks,
     handled_rounds,
+    met_in_time,
     quota_roles,
+    ran_out,
     round_starts,
 )
 from cmplt.workflow import fold
@@ -634,9 +636,9 @@ def decided_clocks(
     for facts in records:
         for rule, due, met in facts.clocks:
             # met in time: decided when met; otherwise when it ran out
-            inside = met is not None and met <= due
+            inside = met_in_time(due, met)
             decided = met if met is not None and inside else due
-            if window.holds(decided) and decided <= as_of:
+            if window.holds(decided) and (decided <= as_of if inside else ran_out(due, as_of)):
                 yield facts, rule, inside
 
 
@@ -835,11 +837,13 @@ def trend_figures(
         if i is not None:
             received[i] += 1
         for _rule, due, met in facts.clocks:
-            met_in_time = met is not None and met <= due
-            i = month(met if met is not None and met_in_time else due)
+            in_time = met_in_time(due, met)
+            if not in_time and not ran_out(due, as_of):
+                continue  # still running at as_of: decided nowhere yet
+            i = month(met if met is not None and in_time else due)
             if i is not None:
                 decided[i] += 1
-                inside[i] += met_in_time
+                inside[i] += in_time
         answers: dict[int, str] = {}
         for at, _by, _role, answer, _typed in facts.callbacks:
             i = month(at)

@@ -1,0 +1,85 @@
+"""What `check`, `report` and `list` read out of the registry, and how they print it:
+one rule for when a clock ran out, text from the records escaped for Markdown and
+spreadsheets, and each round of a reopened record judged as `check` judged it.
+
+Every step is recorded when it happened (CMPLT_NOW = --at, see tests/test_check.py).
+"""
+
+from __future__ import annotations
+
+from tests.conftest import Reg
+from tests.test_check import T, callback, keys, new, resolve, run_check
+from tests.test_report import november, reply
+
+
+def second_after(moment: str) -> str:
+    """`2026-11-20T11:00:00+08:00` -> `2026-11-20T11:00:01+08:00`."""
+    assert moment[17:19] == "00", moment
+    return moment[:17] + "01" + moment[19:]
+
+
+def first_reply_sla(reg: Reg, as_of: str) -> dict[str, tuple[int, int]]:
+    """The report's November first-reply compliance as of `as_of`, with the trend's
+    November figures beside it: {"sla": (inside, decided), "trend": (inside, decided)}."""
+    data = november(reg, "--as-of", as_of)
+    rows = [c for c in data["sla"]["all"] if c["rule"] == "first-reply"]
+    [month] = [t for t in data["trend"] if t["month"] == "2026-11"]
+    return {
+        "sla": (rows[0]["inside"], rows[0]["decided"]) if rows else (0, 0),
+        "trend": (month["sla_inside"], month["sla_decided"]),
+    }
+
+
+# --- 1. one rule for "ran out" ----------------------------------------------------------
+
+
+def test_a_clock_is_overdue_only_after_its_due_instant(reg: Reg) -> None:
+    cid = new(reg, T("11-20 09:00"), nature="request")  # first reply due 11:00
+    due = T("11-20 11:00")
+    # at the due instant itself the clock has not run out: a reply then is in time
+    assert run_check(reg, due) == (0, [])
+    code, findings = run_check(reg, second_after(due))
+    assert code == 1
+    assert [(f["id"], f["rule"], f["level"], f["due"]) for f in findings] == [
+        (cid, "first-reply", "overdue", due)
+    ]
+    assert findings[0]["overdue_seconds"] == 1
+
+
+def test_warn_within_warns_of_what_will_be_overdue_by_then(reg: Reg) -> None:
+    """--warn-within 1h at 10:00 asks what is overdue at 11:00: the 11:00 clock is not."""
+    new(reg, T("11-20 09:00"), nature="request")
+    assert run_check(reg, T("11-20 10:00"), "--warn-within", "1h") == (0, [])
+    code, findings = run_check(reg, second_after(T("11-20 10:00")), "--warn-within", "1h")
+    assert code == 0
+    assert [(f["rule"], f["level"]) for f in findings] == [("first-reply", "warning")]
+    # at the due instant: a warning still, not overdue
+    code, findings = run_check(reg, T("11-20 11:00"), "--warn-within", "1h")
+    assert code == 0
+    assert [(f["rule"], f["level"]) for f in findings] == [("first-reply", "warning")]
+
+
+def test_report_and_check_agree_at_the_due_instant(reg: Reg) -> None:
+    on_time = new(reg, T("11-20 09:00"), nature="request")
+    reply(reg, T("11-20 11:00"), on_time)  # at the due instant: met in time
+    silent = new(reg, T("11-20 09:00"), nature="request")  # never answered
+    due = T("11-20 11:00")
+
+    # at the due instant: the check reports nothing, the report counts only the reply
+    assert run_check(reg, due, "--rule", "first-reply") == (0, [])
+    assert first_reply_sla(reg, due) == {"sla": (1, 1), "trend": (1, 1)}
+
+    # a second later the silent one ran out: overdue in the check, outside in the report
+    code, findings = run_check(reg, second_after(due), "--rule", "first-reply")
+    assert (code, keys(findings)) == (1, {(silent, "first-reply")})
+    assert first_reply_sla(reg, second_after(due)) == {"sla": (1, 2), "trend": (1, 2)}
+
+
+def test_a_callback_at_the_end_of_its_window_is_in_time_in_both(reg: Reg) -> None:
+    cid = new(reg, T("11-10 09:00"), nature="request")
+    reply(reg, T("11-10 10:00"), cid)
+    resolve(reg, T("11-10 12:00"), cid)
+    callback(reg, T("11-13 12:00"), cid, "王主管")  # the window closes at 11-13 12:00
+    assert run_check(reg, T("11-13 12:00"), "--rule", "callback") == (0, [])
+    rows = {c["rule"]: (c["inside"], c["decided"]) for c in november(reg)["sla"]["all"]}
+    assert rows["callback"] == (1, 1)
