@@ -9,6 +9,7 @@ itself, with stable English keys and machine values, whatever the language.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from collections.abc import Sequence
@@ -650,6 +651,9 @@ def heading(report: Report) -> tuple[str, str]:
 
 
 def _md_escape(text: str) -> str:
+    # text from the records (a reason, a unit, a measure's title) is shown, never run:
+    # Markdown viewers render inline HTML, so `<script>` in a reason must stay text
+    text = html.escape(text, quote=False)
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -657,12 +661,12 @@ def to_markdown(report: Report) -> str:
     tz = report.period.start.tzinfo
     assert tz is not None
     title, sub = heading(report)
-    out = [f"# {title}", "", sub, ""]
+    out = [f"# {_md_escape(title)}", "", _md_escape(sub), ""]
     for section in sections(report):
-        out += [f"## {section.title}", ""]
+        out += [f"## {_md_escape(section.title)}", ""]
         for table in section.tables:
             if len(section.tables) > 1:
-                out += [f"### {table.title}", ""]
+                out += [f"### {_md_escape(table.title)}", ""]
             if not table.rows:
                 out += [f"_{_('None.')}_", ""]
                 continue
@@ -678,7 +682,7 @@ def to_markdown(report: Report) -> str:
                 out.append("| " + " | ".join(cells) + " |")
             out.append("")
             if table.note:
-                out += [f"_{table.note}_", ""]
+                out += [f"_{_md_escape(table.note)}_", ""]
     return "\n".join(out)
 
 

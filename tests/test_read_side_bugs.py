@@ -8,8 +8,8 @@ Every step is recorded when it happened (CMPLT_NOW = --at, see tests/test_check.
 from __future__ import annotations
 
 from tests.conftest import Reg
-from tests.test_check import T, callback, keys, new, resolve, run_check
-from tests.test_report import november, reply
+from tests.test_check import T, callback, keys, new, resolve, run_check, step
+from tests.test_report import LATER, november, reply
 
 
 def second_after(moment: str) -> str:
@@ -83,3 +83,26 @@ def test_a_callback_at_the_end_of_its_window_is_in_time_in_both(reg: Reg) -> Non
     assert run_check(reg, T("11-13 12:00"), "--rule", "callback") == (0, [])
     rows = {c["rule"]: (c["inside"], c["decided"]) for c in november(reg)["sla"]["all"]}
     assert rows["callback"] == (1, 1)
+
+
+# --- 2. the Markdown report escapes HTML in the records' text -------------------------
+
+
+def test_markdown_report_shows_html_in_the_records_as_text(reg: Reg) -> None:
+    declined = new(reg, T("11-02 09:00"), nature="invalid")
+    reason = "<b>x</b> <script>alert(1)</script> & co"
+    step(reg, T("11-02 10:00"), "reject", declined, "陈主管", "--reason", reason)
+    handled = new(reg, T("11-03 09:00"), nature="request")
+    resolve(reg, T("11-03 10:00"), handled)
+    step(reg, T("11-04 09:00"), "reopen", handled, "陈主管", "--reason", "<img src=x onerror=y>")
+
+    out = reg.ok("report", "--period", "2026-11", "--format", "md", env={"CMPLT_NOW": LATER}).out
+    for tag in ("<b>", "</b>", "<script>", "<img"):
+        assert tag not in out
+    assert "| &lt;b&gt;x&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt; &amp; co |" in out
+    assert "| &lt;img src=x onerror=y&gt; |" in out
+
+    # the JSON keeps the text as it was written
+    data = november(reg)
+    assert [group["reason"] for group in data["declined"]] == [reason]
+    assert [r["reason"] for r in data["repeats"]["reopened"]] == ["<img src=x onerror=y>"]
