@@ -18,6 +18,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from cmplt.i18n import N_, _, current, has_label, label
+from cmplt.render import csv_cell
 from cmplt.report import (
     NONE,
     SLA_RULES,
@@ -115,13 +116,7 @@ def cell_raw(value: Any, kind: str, tz: tzinfo) -> Any:
         return int(bool(value))
     if kind == "rate":
         return round(float(value), 2)
-    if isinstance(value, str) and value[:1] in _FORMULA:
-        # free text (a reason, a title) that a spreadsheet would run as a formula
-        return "'" + value
-    return value
-
-
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+    return csv_cell(value)  # free text (a reason, a title) a spreadsheet must not run
 
 
 def _hours(seconds: float | None) -> float | None:

@@ -7,6 +7,11 @@ Every step is recorded when it happened (CMPLT_NOW = --at, see tests/test_check.
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from typing import Any
+
 from tests.conftest import Reg
 from tests.test_check import T, callback, keys, new, resolve, run_check, step
 from tests.test_report import LATER, november, reply
@@ -106,3 +111,28 @@ def test_markdown_report_shows_html_in_the_records_as_text(reg: Reg) -> None:
     data = november(reg)
     assert [group["reason"] for group in data["declined"]] == [reason]
     assert [r["reason"] for r in data["repeats"]["reopened"]] == ["<img src=x onerror=y>"]
+
+
+# --- 3. `list --format csv` keeps formulas out of spreadsheets --------------------------
+
+
+def test_list_csv_quotes_a_customer_name_a_spreadsheet_would_run(reg: Reg) -> None:
+    formula = '=HYPERLINK("http://x","y")'
+    reg.new(customer=formula, summary="@SUM(A1)")
+    reg.new(customer="王先生", summary="-2 楼电梯")
+
+    rows = list(csv.DictReader(io.StringIO(reg.ok("list", "--format", "csv").out)))
+    assert sorted((r["customer"], r["summary"]) for r in rows) == [
+        ("'" + formula, "'@SUM(A1)"),
+        ("王先生", "'-2 楼电梯"),
+    ]
+    cells = [cell for row in rows for cell in row.values()]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@")], cells
+
+    # JSON and the table keep the text as it was written
+    listed: list[dict[str, Any]] = json.loads(reg.ok("list", "--format", "json").out)
+    assert sorted((r["customer"], r["summary"]) for r in listed) == [
+        (formula, "@SUM(A1)"),
+        ("王先生", "-2 楼电梯"),
+    ]
+    assert "'=" not in reg.ok("list").out
