@@ -49,7 +49,7 @@ from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError
 from cmplt.i18n import _
 from cmplt.measures import Measure, measure_status
 from cmplt.model import Callback, Complaint, Event, Reject, Reopen
-from cmplt.policy import SATISFACTIONS, SEVERITIES, Policy
+from cmplt.policy import SATISFACTIONS, SEVERITIES
 from cmplt.registry import Registry
 from cmplt.rules import (
     HANDLED,
@@ -64,7 +64,7 @@ from cmplt.rules import (
 )
 from cmplt.workflow import fold
 
-REPORT_FORMAT = 4  # bump when Facts or the cache entries change shape
+REPORT_FORMAT = 5  # bump when Facts or the cache entries change shape or meaning
 TREND_MONTHS = 12
 NONE = "-"  # the group of records with no value (no department, no building)
 # the rules whose clocks count toward SLA compliance: "dissatisfied" is a state, not a clock
@@ -203,21 +203,26 @@ def _ts(value: datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
 
-def record_facts(complaint: Complaint, events: Sequence[Event], policy: Policy) -> Facts:
+def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyHistory) -> Facts:
     """What the record says as far as `events` go (a prefix of its events)."""
     state = fold(events, complaint.id)
     classification = state.classification
+    policy = history.at(policy_pivot(events))
     starts = [*round_starts(events), len(events)]
     first_round = events[1 : starts[1]]
     all_clocks: list[tuple[str, float, float | None]] = []
     # each round's clocks, read on the events up to the next round's start, as
-    # the check read them while that round was the current one
+    # the check read them while that round was the current one: with the
+    # classification and the policy of then (a reclassification after a reopening
+    # does not judge the earlier round again)
     for end in starts[1:]:
-        case = Case(complaint.id, events[:end], classification, complaint.requested_deadline)
+        so_far = events[:end]
+        then = fold(so_far, complaint.id).classification
+        case = Case(complaint.id, so_far, then, complaint.requested_deadline)
         # a reopening or escalation cancels the clocks of the round it ends that
         # were still running: the check never reported them, nor do we
         cut = events[end].at.timestamp() if end < len(events) else float("inf")
-        for clock in clocks(case, policy):
+        for clock in clocks(case, history.at(policy_pivot(so_far))):
             due, met = clock.due.timestamp(), _ts(clock.met_at)
             if clock.rule in SLA_RULES and not (due > cut and (met is None or met > cut)):
                 all_clocks.append((clock.rule, due, met))
@@ -285,7 +290,7 @@ def _file_entry(
     try:
         complaint = registry.read_path(Path(full), fast=True)[1]
         events = list(complaint.events)
-        facts = record_facts(complaint, events, history.at(policy_pivot(events)))
+        facts = record_facts(complaint, events, history)
     except InvalidFile as exc:
         return [stamp, "!", exc.line, f"{exc.field}: {exc.reason}" if exc.field else exc.reason]
     except (StepRefused, NotFound) as exc:
@@ -313,7 +318,7 @@ def _facts_as_of(
         )
         if not events:
             return None
-        return record_facts(complaint, events, history.at(policy_pivot(events)))
+        return record_facts(complaint, events, history)
     except (InvalidFile, StepRefused, NotFound):
         return None  # the whole file's entry already says why
 

@@ -14,7 +14,10 @@ from typing import Any
 
 from tests.conftest import Reg
 from tests.test_check import T, callback, keys, new, resolve, run_check, step
-from tests.test_report import LATER, november, reply
+from tests.test_report import LATER, november, reply, report, sla
+from tests.test_report_fixes import commit_policy
+
+JANUARY = "2027-01-10T09:00:00+08:00"  # December has ended: its report stands as of its end
 
 
 def second_after(moment: str) -> str:
@@ -136,3 +139,49 @@ def test_list_csv_quotes_a_customer_name_a_spreadsheet_would_run(reg: Reg) -> No
         ("王先生", "-2 楼电梯"),
     ]
     assert "'=" not in reg.ok("list").out
+
+
+# --- 4. each round of a reopened record judged as `check` judged it -------------------
+
+
+def test_a_round_before_a_reclassification_keeps_its_own_severity(reg: Reg) -> None:
+    cid = new(reg, T("11-20 09:00"), nature="request")  # minor: resolve within 2 days
+    reply(reg, T("11-20 10:00"), cid)
+    resolve(reg, T("11-22 12:00"), cid)  # three hours late for minor, in time for important
+    # what the check said during the first round: the minor clock ran out at 11-22 09:00
+    assert run_check(reg, T("11-22 08:59"), "--rule", "resolve") == (0, [])
+    code, findings = run_check(reg, T("11-22 10:00"), "--rule", "resolve")
+    assert code == 1
+    assert [(f["id"], f["severity"], f["due"]) for f in findings] == [
+        (cid, "minor", T("11-22 09:00"))
+    ]
+
+    step(reg, T("11-24 09:00"), "reopen", cid, "陈主管", "--reason", "又坏了")
+    step(reg, T("11-24 09:30"), "reclassify", cid, "陈主管", "--severity", "important")
+    resolve(reg, T("11-25 09:00"), cid)  # the second round, important: in time
+
+    # the first round late, as the check said then; the second in time
+    assert sla(november(reg)["sla"]["all"])["all", "resolve"] == (1, 2)
+
+
+def test_a_round_before_a_reevaluation_keeps_the_policy_it_ran_under(reg: Reg) -> None:
+    cid = new(reg, T("12-01 09:00"), nature="request")  # resolve within 2 days: 12-03 09:00
+    reply(reg, T("12-01 10:00"), cid)
+    # from 12-02 a minor complaint is to be resolved within a day
+    commit_policy(reg, {r"^    minor: 2d.*$": "    minor: 1d"}, T("12-02 00:00"))
+    # what the check said during the first round: due 12-03 09:00, under the policy
+    # the record was received under
+    code, findings = run_check(reg, T("12-02 11:00"), "--rule", "resolve", "--warn-within", "1d")
+    assert code == 0
+    assert [(f["id"], f["level"], f["due"]) for f in findings] == [
+        (cid, "warning", T("12-03 09:00"))
+    ]
+    resolve(reg, T("12-02 12:00"), cid)  # in time
+
+    step(reg, T("12-04 09:00"), "reopen", cid, "陈主管", "--reason", "又坏了")
+    step(reg, T("12-04 09:30"), "reevaluate", cid, "陈主管", "--reason", "按新规定")
+    resolve(reg, T("12-04 10:00"), cid)  # the second round, under the one-day policy
+
+    # both rounds in time: the first under the two-day policy it ran under
+    data = report(reg, "--period", "2026-12", now=JANUARY)
+    assert sla(data["sla"]["all"])["all", "resolve"] == (2, 2)
