@@ -35,6 +35,7 @@ from cmplt.rules import (
     describe,
     handled_rounds,
     quota_roles,
+    ran_out,
 )
 from cmplt.snapshot import (
     PolicyTimeline,
@@ -211,9 +212,9 @@ def run_check(
         for rule, due, met, owner, department, event_id, detail, data, line in clock_rows:
             if met is not None or (wanted is not None and rule not in wanted):
                 continue
-            if due <= as_of_ts:
+            if ran_out(due, as_of_ts):
                 level = "overdue"
-            elif warn and due <= as_of_ts + warn:
+            elif warn and ran_out(due, as_of_ts + warn):  # overdue by then
                 level = "warning"
             else:
                 continue

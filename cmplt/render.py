@@ -35,6 +35,19 @@ def _plain(value: Any, tz: tzinfo | None) -> Any:
     return value
 
 
+# what a spreadsheet (Excel, LibreOffice) takes for the start of a formula
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A CSV cell that a spreadsheet shows as written: text it would run as a formula
+    (a customer named `=HYPERLINK(…)`, a reason starting with `-`) gets a leading `'`;
+    numbers, times and other values are left as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return value
+
+
 def rows_out(
     rows: Sequence[Mapping[str, Any]],
     headers: Sequence[str],
@@ -52,7 +65,7 @@ def rows_out(
         writer = csv.DictWriter(stream, fieldnames=list(headers), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: _cell(row.get(k), tz) for k in headers})
+            writer.writerow({k: _cell(csv_cell(row.get(k)), tz) for k in headers})
         return stream.getvalue()
     # tabulate (with wcwidth) is imported only here: it is slow to import and only
     # tables need it; it lines up Chinese text by display width.

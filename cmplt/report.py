@@ -40,14 +40,16 @@ from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError
 from cmplt.i18n import _
 from cmplt.measures import Measure, measure_status
 from cmplt.model import Callback, Complaint, Event, Reject, Reopen
-from cmplt.policy import SATISFACTIONS, SEVERITIES, Policy
+from cmplt.policy import SATISFACTIONS, SEVERITIES
 from cmplt.rules import (
     HANDLED,
     REPLIES,
     Case,
     clocks,
     handled_rounds,
+    met_in_time,
     quota_roles,
+    ran_out,
     round_starts,
 )
 from cmplt.snapshot import (
@@ -198,21 +200,26 @@ def _ts(value: datetime | None) -> float | None:
     return value.timestamp() if value is not None else None
 
 
-def record_facts(complaint: Complaint, events: Sequence[Event], policy: Policy) -> Facts:
+def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyTimeline) -> Facts:
     """What the record says as far as `events` go (a prefix of its events)."""
     state = fold(events, complaint.id)
     classification = state.classification
+    policy = history.at(policy_pivot(events))
     starts = [*round_starts(events), len(events)]
     first_round = events[1 : starts[1]]
     all_clocks: list[tuple[str, float, float | None]] = []
     # each round's clocks, read on the events up to the next round's start, as
-    # the check read them while that round was the current one
+    # the check read them while that round was the current one: with the
+    # classification and the policy of then (a reclassification after a reopening
+    # does not judge the earlier round again)
     for end in starts[1:]:
-        case = Case(complaint.id, events[:end], classification, complaint.requested_deadline)
+        so_far = events[:end]
+        then = fold(so_far, complaint.id).classification
+        case = Case(complaint.id, so_far, then, complaint.requested_deadline)
         # a reopening or escalation cancels the clocks of the round it ends that
         # were still running: the check never reported them, nor do we
         cut = events[end].at.timestamp() if end < len(events) else float("inf")
-        for clock in clocks(case, policy):
+        for clock in clocks(case, history.at(policy_pivot(so_far))):
             due, met = clock.due.timestamp(), _ts(clock.met_at)
             if clock.rule in SLA_RULES and not (due > cut and (met is None or met > cut)):
                 all_clocks.append((clock.rule, due, met))
@@ -278,7 +285,7 @@ def _file_entry(snapshot: Snapshot, full: str, history: PolicyTimeline) -> list[
     try:
         complaint = snapshot.read_path(Path(full))
         events = list(complaint.events)
-        facts = record_facts(complaint, events, history.at(policy_pivot(events)))
+        facts = record_facts(complaint, events, history)
     except InvalidFile as exc:
         return ["!", exc.line, f"{exc.field}: {exc.reason}" if exc.field else exc.reason]
     except (StepRefused, NotFound) as exc:
@@ -296,7 +303,7 @@ def _facts_as_of(
         events = events_as_of(complaint.events, as_of)
         if not events:
             return None
-        return record_facts(complaint, events, history.at(policy_pivot(events)))
+        return record_facts(complaint, events, history)
     except (InvalidFile, StepRefused, NotFound):
         return None  # the whole file's entry already says why
 
@@ -588,9 +595,9 @@ def decided_clocks(
     for facts in records:
         for rule, due, met in facts.clocks:
             # met in time: decided when met; otherwise when it ran out
-            inside = met is not None and met <= due
+            inside = met_in_time(due, met)
             decided = met if met is not None and inside else due
-            if window.holds(decided) and decided <= as_of:
+            if window.holds(decided) and (decided <= as_of if inside else ran_out(due, as_of)):
                 yield facts, rule, inside
 
 
@@ -789,11 +796,13 @@ def trend_figures(
         if i is not None:
             received[i] += 1
         for _rule, due, met in facts.clocks:
-            met_in_time = met is not None and met <= due
-            i = month(met if met is not None and met_in_time else due)
+            in_time = met_in_time(due, met)
+            if not in_time and not ran_out(due, as_of):
+                continue  # still running at as_of: decided nowhere yet
+            i = month(met if met is not None and in_time else due)
             if i is not None:
                 decided[i] += 1
-                inside[i] += met_in_time
+                inside[i] += in_time
         answers: dict[int, str] = {}
         for at, _by, _role, answer, _typed in facts.callbacks:
             i = month(at)

@@ -9,6 +9,7 @@ itself, with stable English keys and machine values, whatever the language.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from cmplt.i18n import N_, _, current, has_label, label
+from cmplt.render import csv_cell
 from cmplt.report import (
     NONE,
     SLA_RULES,
@@ -114,13 +116,7 @@ def cell_raw(value: Any, kind: str, tz: tzinfo) -> Any:
         return int(bool(value))
     if kind == "rate":
         return round(float(value), 2)
-    if isinstance(value, str) and value[:1] in _FORMULA:
-        # free text (a reason, a title) that a spreadsheet would run as a formula
-        return "'" + value
-    return value
-
-
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+    return csv_cell(value)  # free text (a reason, a title) a spreadsheet must not run
 
 
 def _hours(seconds: float | None) -> float | None:
@@ -650,6 +646,9 @@ def heading(report: Report) -> tuple[str, str]:
 
 
 def _md_escape(text: str) -> str:
+    # text from the records (a reason, a unit, a measure's title) is shown, never run:
+    # Markdown viewers render inline HTML, so `<script>` in a reason must stay text
+    text = html.escape(text, quote=False)
     return text.replace("|", "\\|").replace("\n", " ")
 
 
@@ -657,12 +656,12 @@ def to_markdown(report: Report) -> str:
     tz = report.period.start.tzinfo
     assert tz is not None
     title, sub = heading(report)
-    out = [f"# {title}", "", sub, ""]
+    out = [f"# {_md_escape(title)}", "", _md_escape(sub), ""]
     for section in sections(report):
-        out += [f"## {section.title}", ""]
+        out += [f"## {_md_escape(section.title)}", ""]
         for table in section.tables:
             if len(section.tables) > 1:
-                out += [f"### {table.title}", ""]
+                out += [f"### {_md_escape(table.title)}", ""]
             if not table.rows:
                 out += [f"_{_('None.')}_", ""]
                 continue
@@ -678,7 +677,7 @@ def to_markdown(report: Report) -> str:
                 out.append("| " + " | ".join(cells) + " |")
             out.append("")
             if table.note:
-                out += [f"_{table.note}_", ""]
+                out += [f"_{_md_escape(table.note)}_", ""]
     return "\n".join(out)
 
 

@@ -126,6 +126,23 @@ def _later(policy: Policy, start: datetime, duration: timedelta) -> datetime:
     return add_time(start, duration, policy.calendar, policy.tz)
 
 
+# --- in time or late ---------------------------------------------------------------
+# `check` (overdue, warning) and `report` (inside, decided) judge every clock with
+# these two, so that no clock is overdue in one and in time in the other.
+
+
+def met_in_time(due: float, met: float | None) -> bool:
+    """A clock met at or before its due instant (POSIX seconds) was met in time: a
+    step taken at the very instant the clock runs out is still in time."""
+    return met is not None and met <= due
+
+
+def ran_out(due: float, moment: float) -> bool:
+    """Whether a clock still unmet at `moment` has run out: only once `moment` is
+    strictly after its due instant (at the instant itself a step is still in time)."""
+    return moment > due
+
+
 # --- the rules -----------------------------------------------------------------
 
 

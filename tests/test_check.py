@@ -736,11 +736,12 @@ def test_policy_in_force_is_the_one_committed_by_the_receipt(reg: Reg) -> None:
     commit_policy(reg, T("12-04 18:00"), {"calendar": WORKING_DAYS})
     older = new(reg, T("12-04 17:59"), nature="request", summary="早一分钟")
     newer = new(reg, T("12-04 18:00"), nature="request", summary="同一时刻")
-    code, findings = run_check(reg, T("12-06 18:00"), "--rule", "resolve")
+    # a minute after each due instant (a clock is overdue only once it is past)
+    code, findings = run_check(reg, T("12-06 18:01"), "--rule", "resolve")
     assert code == 1
     # received a minute before the change: continuous time, two days
     assert [(f["id"], f["due"]) for f in findings] == [(older, T("12-06 17:59"))]
-    code, findings = run_check(reg, T("12-08 18:00"), "--rule", "resolve")
+    code, findings = run_check(reg, T("12-08 18:01"), "--rule", "resolve")
     assert [(f["id"], f["due"]) for f in findings] == [
         (older, T("12-06 17:59")),
         (newer, T("12-08 18:00")),
