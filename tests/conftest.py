@@ -352,3 +352,23 @@ def csv_rows(text: str) -> list[list[str]]:
 
 def by_id(items: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {item["id"]: item for item in items}
+
+
+def commit_policy_lines(reg: Reg, edits: dict[str, str], when: str) -> None:
+    """Replace each line of cmplt.yaml matching a key's regex, commit it dated `when`."""
+    path = reg.root / "cmplt.yaml"
+    text = path.read_text(encoding="utf-8")
+    for pattern, line in edits.items():
+        text, replaced = re.subn(f"(?m){pattern}", line.replace("\\", "\\\\"), text, count=1)
+        assert replaced == 1, pattern
+    path.write_text(text, encoding="utf-8")
+    subprocess.run(
+        ["git", "commit", "-qm", "policy", "--", "cmplt.yaml"],
+        cwd=reg.root,
+        env={**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when},
+        check=True,
+    )
+
+
+def keys(findings: list[dict[str, Any]]) -> set[tuple[str | None, str]]:
+    return {(f["id"], f["rule"]) for f in findings}

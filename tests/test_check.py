@@ -26,6 +26,7 @@ from tests.conftest import (
     T,
     age,
     callback,
+    keys,
     move_receipt_an_hour_earlier,
     new,
     resolve,
@@ -41,10 +42,6 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 def of_rule(findings: list[dict[str, Any]], rule: str) -> list[dict[str, Any]]:
     return [f for f in findings if f["rule"] == rule]
-
-
-def keys(findings: list[dict[str, Any]]) -> set[tuple[str | None, str]]:
-    return {(f["id"], f["rule"]) for f in findings}
 
 
 def assert_line_is_event(reg: Reg, finding: dict[str, Any]) -> None:

@@ -12,10 +12,22 @@ import io
 import json
 from typing import Any
 
-from tests.conftest import Reg
-from tests.test_check import T, callback, keys, new, resolve, run_check, step
-from tests.test_report import LATER, november, reply, report, sla
-from tests.test_report_fixes import commit_policy
+from tests.conftest import (
+    LATER,
+    Reg,
+    T,
+    callback,
+    commit_policy_lines,
+    keys,
+    new,
+    november,
+    reply,
+    report,
+    resolve,
+    run_check,
+    sla,
+    step,
+)
 
 JANUARY = "2027-01-10T09:00:00+08:00"  # December has ended: its report stands as of its end
 
@@ -168,7 +180,7 @@ def test_a_round_before_a_reevaluation_keeps_the_policy_it_ran_under(reg: Reg) -
     cid = new(reg, T("12-01 09:00"), nature="request")  # resolve within 2 days: 12-03 09:00
     reply(reg, T("12-01 10:00"), cid)
     # from 12-02 a minor complaint is to be resolved within a day
-    commit_policy(reg, {r"^    minor: 2d.*$": "    minor: 1d"}, T("12-02 00:00"))
+    commit_policy_lines(reg, {r"^    minor: 2d.*$": "    minor: 1d"}, T("12-02 00:00"))
     # what the check said during the first round: due 12-03 09:00, under the policy
     # the record was received under
     code, findings = run_check(reg, T("12-02 11:00"), "--rule", "resolve", "--warn-within", "1d")

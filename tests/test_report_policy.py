@@ -7,9 +7,6 @@ November are run in December.
 
 from __future__ import annotations
 
-import os
-import re
-import subprocess
 from typing import Any
 
 from tests.conftest import (
@@ -18,31 +15,13 @@ from tests.conftest import (
     T,
     by_id,
     callback,
+    commit_policy_lines,
     measure,
     new,
     november,
     report,
     resolve,
 )
-
-# --- helpers --------------------------------------------------------------------------
-
-
-def commit_policy(reg: Reg, edits: dict[str, str], when: str) -> None:
-    """Replace each line of cmplt.yaml matching a key's regex, commit it dated `when`."""
-    path = reg.root / "cmplt.yaml"
-    text = path.read_text(encoding="utf-8")
-    for pattern, line in edits.items():
-        text, replaced = re.subn(f"(?m){pattern}", line.replace("\\", "\\\\"), text, count=1)
-        assert replaced == 1, pattern
-    path.write_text(text, encoding="utf-8")
-    subprocess.run(
-        ["git", "commit", "-qm", "policy", "--", "cmplt.yaml"],
-        cwd=reg.root,
-        env={**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when},
-        check=True,
-    )
-
 
 # --- a policy changed after the period ------------------------------------------------
 
@@ -53,7 +32,7 @@ def test_a_policy_changed_after_the_period_does_not_rewrite_its_report(reg: Reg)
         resolve(reg, T(f"{day} 10:00"), cid)
         callback(reg, T(f"{day} 12:00"), cid, "王主管")
     measure_id = measure(reg, T("11-12 09:00"))
-    commit_policy(
+    commit_policy_lines(
         reg,
         {
             r"^    supervisor: 95.*$": "    supervisor: 40",
@@ -79,7 +58,7 @@ def test_a_policy_changed_after_the_period_does_not_rewrite_its_report(reg: Reg)
 
 
 def test_role_names_in_chinese_are_the_policys_own(reg: Reg) -> None:
-    commit_policy(
+    commit_policy_lines(
         reg, {r"^  manager: 物业部经理$": "  manager: 物业经理（测试）"}, T("11-01 00:00")
     )
     cid = new(reg, T("11-10 09:00"), nature="request")
