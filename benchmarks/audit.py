@@ -117,7 +117,7 @@ audit.audit_commits = timed(
     "audit_commits: stream blobs (cat-file --batch) + read versions + checks",
     audit.audit_commits)
 root = Path.cwd()
-state = root / ".git" / audit.STATE_FILE
+state = root / ".git" / "cmplt-audit.json"
 state.unlink(missing_ok=True)
 start = time.perf_counter()
 result = audit.run_audit(root, root, None, state)

@@ -301,7 +301,7 @@ timer(S.StampCache, "save", "save")
 result = C.run_check(registry, as_of)
 t6 = time.perf_counter()
 tz = registry.policy.tz
-data = {"findings": [f.as_json(tz) for f in result.findings]}
+data = {"findings": [C.finding_json(f, tz) for f in result.findings]}
 text = json.dumps(data, ensure_ascii=False, indent=2)
 t7 = time.perf_counter()
 print(json.dumps({"files": files, "findings": len(result.findings), "imports": t1 - t0,

@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from cmplt import __version__
-from cmplt.errors import CmpltError
+from cmplt.errors import CouldNotRun
+from cmplt.findings import Finding
 from cmplt.gitlog import FileChange, HistoryCommit, parse_trailers
 from cmplt.history import (
     EventText,
@@ -54,49 +55,44 @@ from cmplt.store import RECORDS_DIR
 TRAILERS = ("Complaint-Id", "Action", "Actor")
 
 
-class AuditCouldNotRun(CmpltError):
-    """The audit could not run (no repository, an unknown revision): exit 2, as
-    `check` does, so that CI can tell it from "something was found" (1)."""
+def audit_finding(
+    commit: str, author: str, email: str, path: str, line: int | None, what: str, message: str
+) -> Finding:
+    """A change found in one commit (`line` in the version the commit made, or before
+    it for what it removed); `what` is the kind of finding, e.g. `event-edited`."""
+    record_id = path.rpartition("/")[2].removesuffix(".yaml") or None
+    extra = {"commit": commit, "author": author, "email": email}
+    return Finding(what, "error", path, line, None, record_id, message, extra)
 
-    exit_code = 2
+
+def audit_text(found: Finding) -> str:
+    """`commit <id> <author>: path:line: what: message`."""
+    return f"commit {found.extra['commit'][:10]} {found.extra['author']}: {found.text()}"
 
 
-@dataclass(frozen=True, slots=True)
-class AuditFinding:
-    commit: str
-    author: str
-    email: str
-    path: str  # relative to the registry root
-    line: int | None  # in the version the commit made (before it, for what it removed)
-    what: str  # the kind of finding, e.g. `event-edited`
-    message: str
+def audit_json(found: Finding) -> dict[str, Any]:
+    """A finding as `audit --format json` documents it (and as the state file keeps it)."""
+    return {
+        "commit": found.extra["commit"],
+        "author": found.extra["author"],
+        "email": found.extra["email"],
+        "path": found.path,
+        "line": found.line,
+        "what": found.rule,
+        "message": found.message,
+    }
 
-    def text(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"commit {self.commit[:10]} {self.author}: {where}: {self.what}: {self.message}"
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "commit": self.commit,
-            "author": self.author,
-            "email": self.email,
-            "path": self.path,
-            "line": self.line,
-            "what": self.what,
-            "message": self.message,
-        }
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> AuditFinding:
-        return cls(
-            str(data["commit"]),
-            str(data["author"]),
-            str(data["email"]),
-            str(data["path"]),
-            data["line"] if isinstance(data["line"], int) else None,
-            str(data["what"]),
-            str(data["message"]),
-        )
+def audit_from_json(data: Mapping[str, Any]) -> Finding:
+    return audit_finding(
+        str(data["commit"]),
+        str(data["author"]),
+        str(data["email"]),
+        str(data["path"]),
+        data["line"] if isinstance(data["line"], int) else None,
+        str(data["what"]),
+        str(data["message"]),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +124,8 @@ class RecordChange:
         old = set(self.before.keys) if self.before is not None else set()
         return [e for e in self.after.events if e.key not in old]
 
-    def finding(self, what: str, message: str, line: int | None = None) -> AuditFinding:
-        return AuditFinding(
+    def finding(self, what: str, message: str, line: int | None = None) -> Finding:
+        return audit_finding(
             self.commit.id, self.commit.author, self.commit.email, self.path, line, what, message
         )
 
@@ -146,7 +142,7 @@ def _readable(change: RecordChange) -> bool:
 # --- the checks: one function per kind of finding -------------------------------------
 
 
-def unreadable(change: RecordChange) -> list[AuditFinding]:
+def unreadable(change: RecordChange) -> list[Finding]:
     after = change.after
     if after is None or after.problem is None:
         return []
@@ -154,7 +150,7 @@ def unreadable(change: RecordChange) -> list[AuditFinding]:
     return [change.finding("unreadable", message)]
 
 
-def record_deleted(change: RecordChange) -> list[AuditFinding]:
+def record_deleted(change: RecordChange) -> list[Finding]:
     if change.after is not None or change.before is None:
         return []
     count = len(change.before.events)
@@ -170,7 +166,7 @@ def record_deleted(change: RecordChange) -> list[AuditFinding]:
     ]
 
 
-def missing_trailers(change: RecordChange) -> list[AuditFinding]:
+def missing_trailers(change: RecordChange) -> list[Finding]:
     if change.merge or change.after is None:
         return []
     missing = [k for k in TRAILERS if not change.trailers.get(k)]
@@ -186,7 +182,7 @@ def missing_trailers(change: RecordChange) -> list[AuditFinding]:
     ]
 
 
-def trailers_disagree(change: RecordChange) -> list[AuditFinding]:
+def trailers_disagree(change: RecordChange) -> list[Finding]:
     """The trailers must say what the commit did: this record, its one new event, by whom."""
     if change.merge or change.after is None or not all(change.trailers.get(k) for k in TRAILERS):
         return []
@@ -223,7 +219,7 @@ def trailers_disagree(change: RecordChange) -> list[AuditFinding]:
     return [change.finding("trailer-mismatch", "; ".join(problems), line)]
 
 
-def author_not_actor(change: RecordChange) -> list[AuditFinding]:
+def author_not_actor(change: RecordChange) -> list[Finding]:
     actor = change.trailers.get("Actor")
     if change.merge or change.after is None or not actor or change.commit.author == actor:
         return []
@@ -237,7 +233,7 @@ def author_not_actor(change: RecordChange) -> list[AuditFinding]:
     ]
 
 
-def events_removed(change: RecordChange) -> list[AuditFinding]:
+def events_removed(change: RecordChange) -> list[Finding]:
     if change.before is None or change.after is None or not _readable(change):
         return []
     kept = set(change.after.keys)
@@ -254,7 +250,7 @@ def events_removed(change: RecordChange) -> list[AuditFinding]:
     ]
 
 
-def events_edited(change: RecordChange) -> list[AuditFinding]:
+def events_edited(change: RecordChange) -> list[Finding]:
     if change.before is None or change.after is None or not _readable(change):
         return []
     actions = {e.key: e.action for e in change.after.events}
@@ -273,7 +269,7 @@ def events_edited(change: RecordChange) -> list[AuditFinding]:
     return found
 
 
-def events_reordered(change: RecordChange) -> list[AuditFinding]:
+def events_reordered(change: RecordChange) -> list[Finding]:
     """Old events keep their order; new ones go after them (a merge's may interleave)."""
     if change.before is None or change.after is None or not _readable(change):
         return []
@@ -308,7 +304,7 @@ def events_reordered(change: RecordChange) -> list[AuditFinding]:
     ]
 
 
-def closed_changed(change: RecordChange) -> list[AuditFinding]:
+def closed_changed(change: RecordChange) -> list[Finding]:
     """A closed (archived) record changes only by a reopen (workflow: from closed,
     only `reopen` is allowed)."""
     before, after = change.before, change.after
@@ -338,7 +334,7 @@ def closed_changed(change: RecordChange) -> list[AuditFinding]:
     return [change.finding("closed-changed", message, line)]
 
 
-def backdated(change: RecordChange) -> list[AuditFinding]:
+def backdated(change: RecordChange) -> list[Finding]:
     """A step cannot have been recorded before the commit it follows was made."""
     if change.merge or change.parent_time is None or change.after is None:
         return []
@@ -378,7 +374,7 @@ def backdated(change: RecordChange) -> list[AuditFinding]:
     ]
 
 
-def intake_edited(change: RecordChange) -> list[AuditFinding]:
+def intake_edited(change: RecordChange) -> list[Finding]:
     """Fields no event derives (the intake) are written once, by `cmplt new`."""
     if change.before is None or change.after is None or not _readable(change):
         return []
@@ -391,7 +387,7 @@ def intake_edited(change: RecordChange) -> list[AuditFinding]:
     return [change.finding("field-edited", message, line)]
 
 
-def merge_adds_events(change: RecordChange) -> list[AuditFinding]:
+def merge_adds_events(change: RecordChange) -> list[Finding]:
     """A merge joins what its parents recorded; it records nothing of its own."""
     if not change.merge or not change.first_parent or change.after is None:
         return []
@@ -413,7 +409,7 @@ def merge_adds_events(change: RecordChange) -> list[AuditFinding]:
     ]
 
 
-CHECKS: tuple[Callable[[RecordChange], list[AuditFinding]], ...] = (
+CHECKS: tuple[Callable[[RecordChange], list[Finding]], ...] = (
     unreadable,
     record_deleted,
     missing_trailers,
@@ -429,7 +425,7 @@ CHECKS: tuple[Callable[[RecordChange], list[AuditFinding]], ...] = (
 )
 
 
-def check_change(change: RecordChange) -> list[AuditFinding]:
+def check_change(change: RecordChange) -> list[Finding]:
     return [finding for check in CHECKS for finding in check(change)]
 
 
@@ -556,7 +552,7 @@ def audit_commits(
     contents: Iterator[bytes | None],
     prefix: str,
     times: Mapping[str, int],
-) -> dict[str, list[AuditFinding]]:
+) -> dict[str, list[Finding]]:
     """{commit id: findings} for every commit that changed a record.
 
     `commits` oldest first, as `gitlog.history_commits` gives them; `contents` the
@@ -565,7 +561,7 @@ def audit_commits(
     (for the parents).
     """
     versions = _Versions(commits, prefix, contents)
-    found: dict[str, list[AuditFinding]] = {}
+    found: dict[str, list[Finding]] = {}
     for commit in commits:
         steps = _record_steps(commit, prefix)
         if not steps:
@@ -576,7 +572,7 @@ def audit_commits(
             name = f"{step.path[len(prefix) :]}@{commit.id[:10]}"
             before = versions.get(step.old, name, None)
             read.append((step, before, versions.get(step.new, name, before)))
-        findings: list[AuditFinding] = []
+        findings: list[Finding] = []
         merge = len(commit.parents) > 1
         for step, before, after in read:
             parent = commit.parents[step.parent_index] if commit.parents else None
@@ -618,7 +614,7 @@ def _parents_before(
 
 @dataclass(frozen=True)
 class AuditResult:
-    findings: list[AuditFinding]  # oldest commit first
+    findings: list[Finding]  # oldest commit first
     commits: int  # commits in the range
     audited: int  # of which read this time (the rest were remembered)
 
@@ -644,7 +640,7 @@ def run_audit(
     if since is not None:
         base = gitlog.resolve_commit(worktree, since)
         if base is None:
-            raise AuditCouldNotRun(_("--since {rev}: no such commit").format(rev=since))
+            raise CouldNotRun(_("--since {rev}: no such commit").format(rev=since))
 
         revs = [f"^{base}", "HEAD"]
     ids = gitlog.commit_ids(worktree, revs)
@@ -670,7 +666,7 @@ def run_audit(
     return AuditResult(findings, len(ids), len(todo))
 
 
-def load_state(state_file: Path | None, prefix: str) -> dict[str, list[AuditFinding]]:
+def load_state(state_file: Path | None, prefix: str) -> dict[str, list[Finding]]:
     """What earlier audits found, by commit id; nothing when the file is missing, from
     another version of cmplt or for another registry folder."""
     if state_file is None:
@@ -681,19 +677,19 @@ def load_state(state_file: Path | None, prefix: str) -> dict[str, list[AuditFind
             return {}
         if data.get("prefix") != prefix:
             return {}
-        known: dict[str, list[AuditFinding]] = {commit: [] for commit in data["clean"]}
+        known: dict[str, list[Finding]] = {commit: [] for commit in data["clean"]}
         if data.get("language") != current():
             # findings' messages are in the language of the audit that found them:
             # commits with findings are audited again, clean ones stay clean
             return known
         for commit, items in data["findings"].items():
-            known[commit] = [AuditFinding.from_json(item) for item in items]
+            known[commit] = [audit_from_json(item) for item in items]
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
     return known
 
 
-def dump_state(known: Mapping[str, list[AuditFinding]], prefix: str) -> bytes:
+def dump_state(known: Mapping[str, list[Finding]], prefix: str) -> bytes:
     data = {
         "format": STATE_FORMAT,
         "cmplt": __version__,
@@ -701,7 +697,7 @@ def dump_state(known: Mapping[str, list[AuditFinding]], prefix: str) -> bytes:
         "language": current(),
         "clean": [commit for commit, found in known.items() if not found],
         "findings": {
-            commit: [f.as_json() for f in found] for commit, found in known.items() if found
+            commit: [audit_json(f) for f in found] for commit, found in known.items() if found
         },
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from cmplt import statefiles
 from cmplt.errors import InvalidFile, NotFound, StepRefused
+from cmplt.findings import Finding
 from cmplt.i18n import _, label
 from cmplt.model import Complaint
 from cmplt.policy import Policy
@@ -48,56 +49,83 @@ from cmplt.snapshot import (
 from cmplt.times import format_duration
 from cmplt.workflow import fold
 
+# what a check finding keeps in `extra` beside what its JSON shows as it is
+_TYPED = ("due", "as_of", "severity", "owner", "department", "summary")
 
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    level: str  # "overdue", "warning" or "error"
-    id: str | None
-    path: str | None
-    line: int | None
-    message: str
-    due: datetime | None = None
-    as_of: datetime | None = None
-    severity: str | None = None
-    owner: str | None = None
-    department: str | None = None
-    summary: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def overdue_by(self) -> timedelta | None:
-        if self.due is None or self.as_of is None:
-            return None
-        return self.as_of - self.due
+def clock_finding(
+    rule: str,
+    level: str,
+    complaint_id: str,
+    path: str,
+    line: int | None,
+    message: str,
+    *,
+    due: datetime,
+    as_of: datetime,
+    severity: str | None,
+    owner: str | None,
+    department: str | None,
+    summary: str | None,
+    event: str,
+) -> Finding:
+    """A clock that ran out (or runs out soon) on one record."""
+    return Finding(
+        rule,
+        level,
+        path,
+        line,
+        None,
+        complaint_id,
+        message,
+        {
+            "due": due,
+            "as_of": as_of,
+            "severity": severity,
+            "owner": owner,
+            "department": department,
+            "summary": summary,
+            "event": event,
+        },
+    )
 
-    @property
-    def key(self) -> str:
-        """What makes a finding the same one as last hour's (for --new)."""
-        if self.rule == QUOTA_RULE:
-            return f"{self.rule}|{self.extra['role']}|{self.extra['period']}"
-        due = self.due.isoformat() if self.due else ""
-        return f"{self.rule}|{self.id}|{due}"
 
-    def as_json(self, tz: tzinfo) -> dict[str, Any]:
-        overdue = self.overdue_by
-        data: dict[str, Any] = {
-            "rule": self.rule,
-            "level": self.level,
-            "id": self.id,
-            "path": self.path,
-            "line": self.line,
-            "due": _iso(self.due, tz),
-            "overdue_by": format_duration(overdue) if overdue is not None else None,
-            "overdue_seconds": int(overdue.total_seconds()) if overdue is not None else None,
-            "severity": self.severity,
-            "owner": self.owner,
-            "department": self.department,
-            "summary": self.summary,
-            "message": self.message,
-        }
-        data.update(self.extra)
-        return data
+def overdue_by(finding: Finding) -> timedelta | None:
+    due, as_of = finding.extra.get("due"), finding.extra.get("as_of")
+    if due is None or as_of is None:
+        return None
+    return as_of - due  # type: ignore[no-any-return]
+
+
+def finding_key(finding: Finding) -> str:
+    """What makes a finding the same one as last hour's (for --new)."""
+    if finding.rule == QUOTA_RULE:
+        return f"{finding.rule}|{finding.extra['role']}|{finding.extra['period']}"
+    due = finding.extra.get("due")
+    return f"{finding.rule}|{finding.record_id}|{due.isoformat() if due else ''}"
+
+
+def finding_json(finding: Finding, tz: tzinfo) -> dict[str, Any]:
+    """A finding as `check --format json` documents it (the README's keys)."""
+    overdue = overdue_by(finding)
+    extra = finding.extra
+    data: dict[str, Any] = {
+        "rule": finding.rule,
+        "level": finding.level,
+        "id": finding.record_id,
+        "path": finding.path,
+        "line": finding.line,
+        "due": _iso(extra.get("due"), tz),
+        "overdue_by": format_duration(overdue) if overdue is not None else None,
+        "overdue_seconds": int(overdue.total_seconds()) if overdue is not None else None,
+        "severity": extra.get("severity"),
+        "owner": extra.get("owner"),
+        "department": extra.get("department"),
+        "summary": extra.get("summary"),
+        "message": finding.message,
+    }
+    data.update((k, v) for k, v in extra.items() if k not in _TYPED)
+    return data
 
 
 def _iso(value: datetime | None, tz: tzinfo) -> str | None:
@@ -205,7 +233,9 @@ def run_check(
         if payload[0] == "!":  # unreadable: ("!", line, message)
             if wanted is None or INVALID_RULE in wanted:
                 findings.append(
-                    Finding(INVALID_RULE, "error", Path(full).stem, rel, payload[1], payload[2])
+                    Finding(
+                        INVALID_RULE, "error", rel, payload[1], None, Path(full).stem, payload[2]
+                    )
                 )
             continue
         complaint_id, severity, summary, _, clock_rows, rounds = payload
@@ -219,7 +249,7 @@ def run_check(
             else:
                 continue
             findings.append(
-                Finding(
+                clock_finding(
                     rule,
                     level,
                     complaint_id,
@@ -232,7 +262,7 @@ def run_check(
                     owner=owner,
                     department=department,
                     summary=summary,
-                    extra={"event": event_id},
+                    event=event_id,
                 )
             )
         roles = quota_roles(rounds, period_start, period_end, as_of_ts)
@@ -294,6 +324,7 @@ def quota_shortfalls(
                 None,
                 None,
                 None,
+                None,
                 _("{role} called back {called} of {handled} ({rate} %), needs {required} %").format(
                     role=label("role", role),
                     called=len(called),
@@ -301,7 +332,7 @@ def quota_shortfalls(
                     rate=f"{rate:.1f}",
                     required=f"{required:g}",
                 ),
-                extra={
+                {
                     "role": role,
                     "period": period,
                     "rate": round(rate, 1),
@@ -323,8 +354,8 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
         key=lambda f: (
             order.get(f.rule, 99),
             f.level != "overdue",
-            f.due.timestamp() if f.due else 0.0,
-            f.id or "",
+            f.extra["due"].timestamp() if f.extra.get("due") else 0.0,
+            f.record_id or "",
             f.extra.get("role", ""),
         ),
     )
@@ -341,6 +372,6 @@ def only_new(findings: list[Finding], state_file: Path | None) -> list[Finding]:
         seen = set(json.loads(state_file.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         seen = set()
-    keys = [f.key for f in findings]
+    keys = [finding_key(f) for f in findings]
     statefiles.write(state_file, json.dumps(sorted(set(keys)), ensure_ascii=False).encode("utf-8"))
     return [f for f, key in zip(findings, keys, strict=True) if key not in seen]

@@ -90,7 +90,8 @@ class GitFailed(CmpltError):
     exit_code = 8
 
 
-class CheckCouldNotRun(CmpltError):
-    """`cmplt check` could not run at all (a cron job must tell this from "overdue")."""
+class CouldNotRun(CmpltError):
+    """`check`, `validate` or `audit` could not run at all (no registry, no repository,
+    git failing): exit 2, so that cron and CI tell it from "something was found" (1)."""
 
     exit_code = 2

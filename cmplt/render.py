@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
+from cmplt.findings import Finding
 from cmplt.i18n import N_, _, label
 from cmplt.model import Complaint
 
@@ -239,7 +240,7 @@ def _detail(key: str, value: Any) -> str:
 
 
 def findings_table(
-    findings: Sequence[Any], tz: tzinfo, as_of: datetime, period: str, only_new: bool = False
+    findings: Sequence[Finding], tz: tzinfo, as_of: datetime, period: str, only_new: bool = False
 ) -> str:
     """Findings grouped by rule, most overdue first, Chinese text aligned."""
     from tabulate import tabulate
@@ -259,7 +260,7 @@ def findings_table(
         len(findings),
     )
     out = [count.format(when=when, zone=tz, period=period, count=len(findings))]
-    groups: dict[str, list[Any]] = {}
+    groups: dict[str, list[Finding]] = {}
     for finding in findings:
         groups.setdefault(finding.rule, []).append(finding)
     for rule, group in groups.items():
@@ -293,22 +294,24 @@ def findings_table(
             rows = [[f.path, f.line or "", f.message] for f in group]
             headers = [N_("file"), N_("line"), N_("problem")]
         else:
-            rows = [
-                [
-                    f.id,
-                    label("level", f.level),
-                    _cell(f.due, tz),
-                    format_duration(f.overdue_by)
-                    if f.level == "overdue"
-                    else _("in {duration}").format(duration=format_duration(-f.overdue_by)),
-                    label("severity", f.severity) if f.severity else "",
-                    f.owner,
-                    f.department or "",
-                    shorten(f.summary or "", 24),
-                    f.message,
-                ]
-                for f in group
-            ]
+            rows = []
+            for f in group:
+                late = f.extra["as_of"] - f.extra["due"]
+                rows.append(
+                    [
+                        f.record_id,
+                        label("level", f.level),
+                        _cell(f.extra["due"], tz),
+                        format_duration(late)
+                        if f.level == "overdue"
+                        else _("in {duration}").format(duration=format_duration(-late)),
+                        label("severity", f.extra["severity"]) if f.extra["severity"] else "",
+                        f.extra["owner"],
+                        f.extra["department"] or "",
+                        shorten(f.extra["summary"] or "", 24),
+                        f.message,
+                    ]
+                )
             headers = [
                 N_("id"),
                 N_("level"),

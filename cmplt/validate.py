@@ -2,7 +2,7 @@
 
 Each check is a small function from (record, where it lives, what it is checked
 against) to findings `(location in the file, message)`; the runner turns them
-into `Problem` values with the file, line and column of the offending key or
+into findings (`cmplt.findings.Finding`) with the file, line and column of the offending key or
 item, printed as `path:line:column: field: message`.
 
 Reading is built for a registry of 100,000 records and for hostile files. A
@@ -26,7 +26,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from cmplt import gitlog, store
-from cmplt.errors import CmpltError, InvalidFile, NotFound, StepRefused
+from cmplt.errors import CmpltError, CouldNotRun, InvalidFile, NotFound, StepRefused
+from cmplt.findings import Finding
 from cmplt.i18n import _
 from cmplt.ids import COMPLAINT_ID
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
@@ -49,56 +50,46 @@ Found = tuple[Loc, str]  # what a check reports: where in the file, and what is 
 MAX_PROBLEMS_PER_FILE = 100
 
 
-class CouldNotValidate(CmpltError):
-    """`cmplt validate` could not run at all (no registry): CI must tell this from "unsound"."""
+def problem(path: str, line: int, column: int, field: str, message: str) -> Finding:
+    """A finding of `validate`: the field that is wrong stands where a check's rule does,
+    so that it prints as `path:line:column: field: message`."""
+    return Finding(field, "error", path, line, column, None, message)
 
-    exit_code = 2
 
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: str
-    line: int
-    column: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.field}: {self.message}"
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "field": self.field,
-            "message": self.message,
-        }
+def problem_json(found: Finding) -> dict[str, Any]:
+    """A finding as `validate --format json` documents it."""
+    return {
+        "path": found.path,
+        "line": found.line,
+        "column": found.column,
+        "field": found.rule,
+        "message": found.message,
+    }
 
 
 @dataclass(frozen=True)
 class Outcome:
     """What a run found, and the paths given that are not files of a registry."""
 
-    problems: list[Problem]
+    problems: list[Finding]
     skipped: list[str] = field(default_factory=list)
 
 
-# --- reading one file: store's reader, its InvalidFile as a Problem ----------------------
+# --- reading one file: store's reader, its InvalidFile as a finding -----------------------
 
 
-def _problem(exc: InvalidFile) -> Problem:
-    return Problem(exc.path, exc.line or 1, exc.column or 1, exc.field or "(file)", exc.reason)
+def _problem(exc: InvalidFile) -> Finding:
+    return problem(exc.path, exc.line or 1, exc.column or 1, exc.field or "(file)", exc.reason)
 
 
-def read_file(path: Path, label: str) -> store.Loaded | Problem:
+def read_file(path: Path, label: str) -> store.Loaded | Finding:
     """The file's data, or the one problem that keeps it from being read."""
     try:
         return store.load(path, label)
     except InvalidFile as exc:
         return _problem(exc)
     except NotFound:  # removed while we were reading
-        return Problem(
+        return problem(
             label,
             1,
             1,
@@ -107,13 +98,13 @@ def read_file(path: Path, label: str) -> store.Loaded | Problem:
         )
 
 
-def _at(loaded: store.Loaded, loc: Sequence[str | int], message: str) -> Problem:
+def _at(loaded: store.Loaded, loc: Sequence[str | int], message: str) -> Finding:
     """A problem at the key or item `loc` of a file that was read."""
     line, column = loaded.position(loc)
-    return Problem(loaded.label, line, column, ".".join(map(str, loc)) or "(file)", message)
+    return problem(loaded.label, line, column, ".".join(map(str, loc)) or "(file)", message)
 
 
-def _schema(loaded: store.Loaded, model: type[Any]) -> tuple[Any, list[Problem]]:
+def _schema(loaded: store.Loaded, model: type[Any]) -> tuple[Any, list[Finding]]:
     try:
         return model.model_validate(loaded.data), []
     except ValidationError as exc:
@@ -464,7 +455,7 @@ RECORD_CHECKS: list[RecordCheck] = [
 
 def validate_registry(
     root: Path, only: Iterable[Path] = (), base: Path | None = None
-) -> list[Problem]:
+) -> list[Finding]:
     """Problems of the policy, the roster and the records (or only the records given).
 
     Paths are shown relative to `base` when the registry lies inside it (a pre-commit
@@ -473,7 +464,7 @@ def validate_registry(
     """
     root = root.resolve()
     label = _labeller(root, base)
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     settings = _settings(root, label, problems)
     given = list({_relpath(root, p) or str(p): p for p in only}.values())
     ids: dict[str, list[tuple[Path, str]]] = {}
@@ -481,7 +472,7 @@ def validate_registry(
         relpath = _relpath(root, path)
         if relpath is None:
             outside = _("not inside the registry {root}").format(root=root)
-            problems.append(Problem(str(path), 1, 1, "(file)", outside))
+            problems.append(problem(str(path), 1, 1, "(file)", outside))
             continue
         if relpath in (store.POLICY_FILE, store.ROSTER_FILE) or relpath.startswith("improvements/"):
             continue  # checked above, or below
@@ -493,7 +484,7 @@ def validate_registry(
     for path in _measure_files(root, given):
         relpath = _relpath(root, path) or str(path)
         problems.extend(_validate_measure(path, relpath, label(relpath), settings))
-    return sorted(problems)
+    return sorted(problems, key=Finding.sort_key)
 
 
 def _measure_files(root: Path, given: Sequence[Path]) -> list[Path]:
@@ -508,12 +499,12 @@ def _measure_files(root: Path, given: Sequence[Path]) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
 
 
-def _validate_measure(path: Path, relpath: str, label: str, settings: Settings) -> list[Problem]:
+def _validate_measure(path: Path, relpath: str, label: str, settings: Settings) -> list[Finding]:
     """An improvement measure: its schema, and the names and values it uses."""
     from cmplt.measures import Measure, measure_problems
 
     loaded = read_file(path, label)
-    if isinstance(loaded, Problem):
+    if isinstance(loaded, Finding):
         return [loaded]
     measure, problems = _schema(loaded, Measure)
     if measure is None:
@@ -531,7 +522,7 @@ def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Out
     config) is skipped, so that a hook may pass every YAML file of a commit.
     """
     if registry is not None and not (registry / store.POLICY_FILE).is_file():
-        raise CouldNotValidate(
+        raise CouldNotRun(
             _("{folder}: no {file} there, so no registry").format(
                 folder=registry, file=store.POLICY_FILE
             )
@@ -541,7 +532,7 @@ def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Out
             try:
                 registry = store.find_registry(cwd)
             except NotFound as exc:
-                raise CouldNotValidate(exc.message) from exc
+                raise CouldNotRun(exc.message) from exc
         return Outcome(validate_registry(registry, (), cwd))
     groups: dict[Path, list[Path]] = {}
     skipped: list[str] = []
@@ -554,10 +545,10 @@ def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Out
             skipped.append(str(path))
             continue
         groups.setdefault(root, []).append(absolute)
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     for root, given in groups.items():
         problems.extend(validate_registry(root, given, cwd))
-    return Outcome(sorted(problems), skipped)
+    return Outcome(sorted(problems, key=Finding.sort_key), skipped)
 
 
 def _is_registry_file(relpath: str) -> bool:
@@ -599,10 +590,10 @@ def _relpath(root: Path, path: Path) -> str | None:
             return None
 
 
-def _settings(root: Path, label: Callable[[str], str], problems: list[Problem]) -> Settings:
+def _settings(root: Path, label: Callable[[str], str], problems: list[Finding]) -> Settings:
     policy: Policy | None = None
     loaded = read_file(root / store.POLICY_FILE, label(store.POLICY_FILE))
-    if isinstance(loaded, Problem):
+    if isinstance(loaded, Finding):
         problems.append(loaded)
     else:
         policy, found = _schema(loaded, Policy)
@@ -613,7 +604,7 @@ def _settings(root: Path, label: Callable[[str], str], problems: list[Problem]) 
     roster: Roster | None = Roster()
     if (root / store.ROSTER_FILE).exists():
         loaded = read_file(root / store.ROSTER_FILE, label(store.ROSTER_FILE))
-        if isinstance(loaded, Problem):
+        if isinstance(loaded, Finding):
             problems.append(loaded)
             roster = None
         else:
@@ -627,10 +618,10 @@ def _settings(root: Path, label: Callable[[str], str], problems: list[Problem]) 
 
 def _validate_record(
     path: Path, relpath: str, label: str, settings: Settings
-) -> tuple[list[Problem], str | None]:
+) -> tuple[list[Finding], str | None]:
     """The record's problems, and its ID (for the registry-wide uniqueness check)."""
     loaded = read_file(path, label)
-    if isinstance(loaded, Problem):
+    if isinstance(loaded, Finding):
         return [loaded], None
     raw_id = loaded.data.get("id")
     complaint_id = raw_id if isinstance(raw_id, str) and COMPLAINT_ID.match(raw_id) else None
@@ -639,12 +630,12 @@ def _validate_record(
         found = [f for check in RECORD_CHECKS for f in check(complaint, relpath, settings)]
         problems = [_at(loaded, loc, message) for loc, message in found]
     if len(problems) > MAX_PROBLEMS_PER_FILE:
-        problems.sort()
+        problems.sort(key=Finding.sort_key)
         more = len(problems) - MAX_PROBLEMS_PER_FILE
         first_hidden = problems[MAX_PROBLEMS_PER_FILE]
         problems = [
             *problems[:MAX_PROBLEMS_PER_FILE],
-            replace(first_hidden, field="(file)", message=f"{more} more problems not shown"),
+            replace(first_hidden, rule="(file)", message=f"{more} more problems not shown"),
         ]
     return problems, complaint_id
 
@@ -654,11 +645,11 @@ def _duplicate_ids(
     ids: dict[str, list[tuple[Path, str]]],
     label: Callable[[str], str],
     whole: bool,
-) -> list[Problem]:
+) -> list[Finding]:
     """IDs unique across the registry. Checking only some files, the other holder of an
     ID can only be looked for at that ID's own place (a copy elsewhere is misplaced,
     and is found when it is checked itself)."""
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     for complaint_id, holders in ids.items():
         everyone = sorted({relpath for _, relpath in holders})
         home = store.record_relpath(complaint_id)
@@ -670,8 +661,8 @@ def _duplicate_ids(
             rest = ", ".join(label(r) for r in everyone if r != relpath)
             message = f"ID {complaint_id} is also used by {rest}"
             loaded = read_file(path, label(relpath))
-            if isinstance(loaded, Problem):
-                problems.append(Problem(label(relpath), 1, 1, "id", message))
+            if isinstance(loaded, Finding):
+                problems.append(problem(label(relpath), 1, 1, "id", message))
             else:
                 problems.append(_at(loaded, ("id",), message))
     return problems

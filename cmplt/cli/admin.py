@@ -106,7 +106,7 @@ def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
     """
     import json
 
-    from cmplt.validate import run_validate
+    from cmplt.validate import problem_json, run_validate
 
     registry = Path(obj.registry_option) if obj.registry_option else None
     outcome = run_validate(paths, registry, Path.cwd())
@@ -118,10 +118,10 @@ def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
 
     problems = outcome.problems
     if fmt == "json":
-        click.echo(json.dumps([p.as_json() for p in problems], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([problem_json(p) for p in problems], ensure_ascii=False, indent=2))
     else:
         for problem in problems:
-            click.echo(str(problem))
+            click.echo(problem.text())
     if problems:
         raise click.exceptions.Exit(1)
 

@@ -66,16 +66,16 @@ def check(
     import json
 
     from cmplt import render, statefiles
+    from cmplt.check import finding_json, period_bounds, run_check
     from cmplt.check import only_new as keep_new
-    from cmplt.check import period_bounds, run_check
-    from cmplt.errors import CheckCouldNotRun, CmpltError, UsageError
+    from cmplt.errors import CmpltError, CouldNotRun, UsageError
     from cmplt.times import parse_duration
 
     try:
         registry = obj.snapshot
     except CmpltError as exc:
         # exit 2, not the usual code: cron must tell "could not run" from "overdue" (1)
-        raise CheckCouldNotRun(exc.message) from exc
+        raise CouldNotRun(exc.message) from exc
     as_of: datetime = obj.time(as_of_text, "--as-of") or obj.now()
     within = None
     if warn_within:
@@ -98,7 +98,7 @@ def check(
         data = {
             "as_of": as_of.astimezone(tz).replace(microsecond=0).isoformat(),
             "period": result.period,
-            "findings": [f.as_json(tz) for f in findings],
+            "findings": [finding_json(f, tz) for f in findings],
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     elif findings or not quiet:

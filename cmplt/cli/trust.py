@@ -32,30 +32,30 @@ def audit(obj: Context, since: str | None, fmt: str) -> None:
     import json
 
     from cmplt import statefiles
-    from cmplt.audit import AuditCouldNotRun, run_audit
-    from cmplt.errors import CmpltError
+    from cmplt.audit import audit_json, audit_text, run_audit
+    from cmplt.errors import CmpltError, CouldNotRun
 
     try:
         registry = obj.snapshot
         worktree = registry.worktree
         state = statefiles.path(worktree, statefiles.AUDIT_STATE)
         result = run_audit(worktree, registry.root, since, state)
-    except AuditCouldNotRun:
+    except CouldNotRun:
         raise
     except CmpltError as exc:
         # no registry, no repository, git failing: exit 2, not the error's usual code,
         # so that CI can tell "could not run" from "found something" (1)
-        raise AuditCouldNotRun(exc.message) from exc
+        raise CouldNotRun(exc.message) from exc
     if fmt == "json":
         data = {
             "commits": result.commits,
             "audited": result.audited,
-            "findings": [f.as_json() for f in result.findings],
+            "findings": [audit_json(f) for f in result.findings],
         }
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         for finding in result.findings:
-            click.echo(finding.text())
+            click.echo(audit_text(finding))
     if result.findings:
         raise click.exceptions.Exit(1)
 
