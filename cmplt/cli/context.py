@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from cmplt.errors import UsageError
 from cmplt.i18n import _
-from cmplt.times import parse_stored_time, parse_time, utc_now
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cmplt.registry import Registry
+
+F = Callable[..., Any]
 
 
 class Context:
@@ -61,6 +64,8 @@ class Context:
 
     def now(self) -> datetime:
         """The clock. CMPLT_NOW freezes it (tests, replaying a day's paper log)."""
+        from cmplt.times import parse_stored_time, utc_now
+
         frozen = os.environ.get("CMPLT_NOW")
         if frozen:
             try:
@@ -74,6 +79,8 @@ class Context:
         return os.environ.get("CMPLT_SEED") or None
 
     def time(self, text: str | None, option: str) -> datetime | None:
+        from cmplt.times import parse_time
+
         if text is None:
             return None
         try:
@@ -83,3 +90,21 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+def actor_options(func: F) -> F:
+    """--by and --at, which every changing command takes."""
+    func = click.option(
+        "--at",
+        "at_text",
+        metavar="TIME",
+        help="When it happened (ISO 8601; without an offset, the policy timezone). Default: now.",
+    )(func)
+    func = click.option(
+        "--by",
+        envvar="CMPLT_ACTOR",
+        required=True,
+        metavar="NAME",
+        help="Who did it: a name on the staff roster. Env: CMPLT_ACTOR.",
+    )(func)
+    return func

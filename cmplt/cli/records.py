@@ -7,29 +7,9 @@ from typing import Any
 
 import click
 
-from cmplt.cli.context import Context, pass_context
+from cmplt.cli.context import Context, F, actor_options, pass_context
 from cmplt.i18n import _
-from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES
-
-F = Callable[..., Any]
-
-
-def actor_options(func: F) -> F:
-    """--by and --at, which every changing command takes."""
-    func = click.option(
-        "--at",
-        "at_text",
-        metavar="TIME",
-        help="When it happened (ISO 8601; without an offset, the policy timezone). Default: now.",
-    )(func)
-    func = click.option(
-        "--by",
-        envvar="CMPLT_ACTOR",
-        required=True,
-        metavar="NAME",
-        help="Who did it: a name on the staff roster. Env: CMPLT_ACTOR.",
-    )(func)
-    return func
+from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
 
 
 def _report(obj: Context, change: Any, action: str) -> None:
