@@ -16,13 +16,13 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from cmplt.ids import COMPLAINT_ID
 from cmplt.policy import Nature, Satisfaction, Severity
+from cmplt.terms import STATUSES as STATUSES
 from cmplt.times import parse_stored_time
 
 Time = Annotated[datetime, BeforeValidator(parse_stored_time)]
 Text = Annotated[str, Field(min_length=1, max_length=10_000)]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 
-STATUSES = ("open", "dispatched", "in_progress", "resolved", "called_back", "rejected", "closed")
 Status = Literal[
     "open", "dispatched", "in_progress", "resolved", "called_back", "rejected", "closed"
 ]

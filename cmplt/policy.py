@@ -14,11 +14,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 
 from cmplt.errors import UsageError
 from cmplt.i18n import _, normalise
+from cmplt.terms import NATURES as NATURES
+from cmplt.terms import SATISFACTIONS as SATISFACTIONS
+from cmplt.terms import SEVERITIES as SEVERITIES
 from cmplt.times import parse_duration, zone
-
-SEVERITIES = ("minor", "important", "major")
-NATURES = ("valid-1", "valid-2", "invalid", "request")
-SATISFACTIONS = ("satisfied", "neutral", "dissatisfied")
 
 Severity = Literal["minor", "important", "major"]
 Nature = Literal["valid-1", "valid-2", "invalid", "request"]

@@ -6,10 +6,11 @@ else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import gettext
+import importlib
 import os
 import sys
-import traceback
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -18,12 +19,139 @@ from cmplt.cli.context import Context
 from cmplt.errors import CmpltError
 from cmplt.i18n import _
 
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_BUG = 70
 
+# Every command: the module of cmplt.cli that defines it, and its short help as
+# `cmplt --help` and shell completion list it (the first paragraph of its help).
+# A run imports the module of its command alone: `cmplt --help` imports none,
+# a step none of the report's (benchmarks/startup.py). tests/test_imports.py
+# keeps this table in step with the commands themselves.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": (
+        "admin",
+        "Create a registry in FOLDER: policy, roster, folders; git init if needed; commit.",
+    ),
+    "staff": ("admin", "The staff roster (staff.yaml): who may act, their role and department."),
+    "validate": (
+        "admin",
+        "Check the policy, roster and every record (or PATHS). Exit 1 if anything is wrong.",
+    ),
+    "new": ("records", "Register a complaint (受理). Prints the new ID alone on the first line."),
+    "respond": ("records", "Record a reply to the customer (答复客户)."),
+    "dispatch": ("records", "Send a work order (工作联系单) to a department."),
+    "accept": ("records", "The department signs for its work order (签收)."),
+    "plan": ("records", "Record the initial plan or definite answer given to the customer."),
+    "extend": ("records", "Extend the deadline, with approval (超时审批)."),
+    "escalate": ("records", "Pass the complaint up to another person (升级)."),
+    "resolve": ("records", "Record the result of handling (处理完毕)."),
+    "callback": ("records", "Record a callback to the customer (回访); the caller is --by."),
+    "reopen": ("records", "Reopen a handled or archived complaint."),
+    "reject": ("records", "Decline an invalid complaint politely, with the reason given."),
+    "close": ("records", "Archive the complaint after its callback (归档)."),
+    "note": ("records", "Add a note to the history."),
+    "reevaluate": (
+        "records",
+        "Put the complaint's clocks under the policy in force now (they follow the policy of "
+        "its receipt until then).",
+    ),
+    "reclassify": ("records", "Change the classification, flags or staff verification."),
+    "show": ("query", "Show one complaint: its fields and its history."),
+    "list": (
+        "query",
+        "List complaints, oldest first. Phone numbers are masked unless --show-phone.",
+    ),
+    "check": ("checks", "Report overdue clocks and callback-quota shortfalls."),
+    "report": (
+        "report",
+        "The statistics of a period (统计分析): volume, times, SLA compliance, callbacks and "
+        "satisfaction, repeat complaints, declined complaints and the improvement measures, "
+        "from the records as they stood at the period's end.",
+    ),
+    "improve": (
+        "report",
+        "Improvement measures (改进措施) and their periodic evaluation (定期评估).",
+    ),
+    "audit": (
+        "trust",
+        "Report every change to a record that did not come through cmplt as it should.",
+    ),
+    "log": (
+        "trust",
+        "The life of one complaint from git: each step, when it happened and was recorded, "
+        "who, and what it changed. Follows the file when it was moved to another folder.",
+    ),
+    "schema": (
+        "trust_files",
+        "Print the JSON Schema (draft 2020-12) of a record, the policy or the roster.",
+    ),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+class CommandTable(click.Group):
+    """The `cmplt` group: its commands come from `COMMANDS`, imported when first asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = self.commands.get(cmd_name)
+        if command is None and cmd_name in COMMANDS:
+            module = importlib.import_module(f"cmplt.cli.{COMMANDS[cmd_name][0]}")
+            for each in module.COMMANDS:
+                self.commands.setdefault(each.name or "", each)
+            command = self.commands.get(cmd_name)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        known = {*self.commands, *COMMANDS}
+        if args and args[0] not in known and not ctx.resilient_parsing:
+            # an unknown name: click suggests the closest of the commands it has
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+    def listed(self, cmd_name: str) -> click.Command:
+        """The command as listed: itself once imported, else a stand-in with its short help."""
+        command = self.commands.get(cmd_name)
+        if command is None:
+            command = click.Command(cmd_name, help=COMMANDS[cmd_name][1])
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # click.Group's, over the commands as listed
+        commands = [(name, self.listed(name)) for name in self.list_commands(ctx)]
+        commands = [(name, command) for name, command in commands if not command.hidden]
+        if commands:
+            limit = formatter.width - 6 - max(len(name) for name, _command in commands)
+            rows = [(name, command.get_short_help_str(limit)) for name, command in commands]
+            # click's own word, translated as click translates it
+            with formatter.section(gettext.gettext("Commands")):
+                formatter.write_dl(rows)
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        # click.Group's, over the commands as listed
+        from click.shell_completion import CompletionItem
+
+        results = []
+        for name in self.list_commands(ctx):
+            command = self.listed(name)
+            if name.startswith(incomplete) and not command.hidden:
+                results.append(CompletionItem(name, help=command.get_short_help_str()))
+        results.extend(click.Command.shell_complete(self, ctx, incomplete))
+        return results
+
+
+@click.group(
+    cls=CommandTable,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.option(
     "--registry",
     envvar="CMPLT_REGISTRY",
@@ -48,17 +176,6 @@ def cli(ctx: click.Context, registry: str | None, lang: str | None) -> None:
     obj = Context(registry)
     ctx.obj = obj
     i18n.configure(lang, obj.policy_language)
-
-
-def _register() -> None:
-    from cmplt.cli import admin, checks, query, records, report, trust, trust_files
-
-    for module in (admin, records, query, checks, report, trust, trust_files):
-        for command in module.COMMANDS:
-            cli.add_command(command)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception:
+        import traceback  # only a bug pays for it
+
         traceback.print_exc()
         click.echo(
             "cmplt: " + _("this is a bug in cmplt; please report it with the lines above"),

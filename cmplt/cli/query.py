@@ -9,8 +9,7 @@ import click
 from cmplt.cli.context import Context, pass_context
 from cmplt.errors import InvalidFile
 from cmplt.i18n import _
-from cmplt.model import STATUSES
-from cmplt.policy import NATURES, SEVERITIES
+from cmplt.terms import NATURES, SEVERITIES, STATUSES
 
 
 @click.command("show")

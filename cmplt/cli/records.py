@@ -7,29 +7,9 @@ from typing import Any
 
 import click
 
-from cmplt.cli.context import Context, pass_context
+from cmplt.cli.context import Context, F, actor_options, collector_paused, pass_context
 from cmplt.i18n import _
-from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES
-
-F = Callable[..., Any]
-
-
-def actor_options(func: F) -> F:
-    """--by and --at, which every changing command takes."""
-    func = click.option(
-        "--at",
-        "at_text",
-        metavar="TIME",
-        help="When it happened (ISO 8601; without an offset, the policy timezone). Default: now.",
-    )(func)
-    func = click.option(
-        "--by",
-        envvar="CMPLT_ACTOR",
-        required=True,
-        metavar="NAME",
-        help="Who did it: a name on the staff roster. Env: CMPLT_ACTOR.",
-    )(func)
-    return func
+from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
 
 
 def _report(obj: Context, change: Any, action: str) -> None:
@@ -81,11 +61,12 @@ def new(
     **intake: Any,
 ) -> None:
     """Register a complaint (受理). Prints the new ID alone on the first line."""
-    at = obj.time(at_text, "--at")
-    intake["requested_deadline"] = obj.time(deadline_text, "--deadline")
-    intake["happened_at"] = obj.time(happened_text, "--happened-at")
-    intake = {k: (v.strip() if isinstance(v, str) else v) for k, v in intake.items()}
-    change = obj.registry.receive(intake, by, at, obj.now, obj.seed())
+    with collector_paused():
+        at = obj.time(at_text, "--at")
+        intake["requested_deadline"] = obj.time(deadline_text, "--deadline")
+        intake["happened_at"] = obj.time(happened_text, "--happened-at")
+        intake = {k: (v.strip() if isinstance(v, str) else v) for k, v in intake.items()}
+        change = obj.registry.receive(intake, by, at, obj.now, obj.seed())
     click.echo(change.complaint_id)
 
 
@@ -99,13 +80,15 @@ def _step_command(
 
     @pass_context
     def run(obj: Context, /, complaint: str, by: str, at_text: str | None, **fields: Any) -> None:
-        from cmplt.workflow import Step
+        with collector_paused():
+            from cmplt.workflow import Step
 
-        at = obj.time(at_text, "--at")
-        if to_fields is not None:
-            fields = to_fields(obj, fields)
-        fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
-        change = obj.registry.apply(complaint, Step(name, by, at, fields), obj.now, obj.seed())
+            at = obj.time(at_text, "--at")
+            if to_fields is not None:
+                fields = to_fields(obj, fields)
+            fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
+            step = Step(name, by, at, fields)
+            change = obj.registry.apply(complaint, step, obj.now, obj.seed())
         _report(obj, change, name)
 
     run.__doc__ = help_text

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cmplt.cli.context import Context, pass_context
-from cmplt.cli.records import actor_options
+from cmplt.cli.context import Context, actor_options, pass_context
 from cmplt.i18n import N_
 
 if TYPE_CHECKING:

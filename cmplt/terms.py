@@ -1,0 +1,14 @@
+"""The fixed terms of the procedures, as the files store them.
+
+Plain tuples, importable without pydantic: the command line offers them as
+choices (and lists them in `--help`) without building the models that
+validate them (`policy.py`, `model.py`, which re-export them).
+"""
+
+from __future__ import annotations
+
+# 原则及流程 三: 程度 (severity) and 性质 (nature) of a complaint
+SEVERITIES = ("minor", "important", "major")
+NATURES = ("valid-1", "valid-2", "invalid", "request")
+SATISFACTIONS = ("satisfied", "neutral", "dissatisfied")
+STATUSES = ("open", "dispatched", "in_progress", "resolved", "called_back", "rejected", "closed")
