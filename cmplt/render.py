@@ -16,6 +16,11 @@ from cmplt.model import Complaint
 FORMATS = ("table", "json", "csv")
 
 
+def json_text(data: Any) -> str:
+    """JSON as every command prints it: UTF-8 text as itself, indented, one final newline."""
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
 def mask_phone(phone: str) -> str:
     """138****8000: enough to confirm with the caller, not enough to copy."""
     digits = phone.strip()

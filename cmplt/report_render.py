@@ -11,14 +11,13 @@ from __future__ import annotations
 import csv
 import html
 import io
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
 from cmplt.i18n import N_, _, current, has_label, label
-from cmplt.render import csv_cell
+from cmplt.render import csv_cell, json_text
 from cmplt.report import (
     NONE,
     SLA_RULES,
@@ -744,7 +743,7 @@ def csv_tables(report: Report) -> dict[str, str]:
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(report_data(report), ensure_ascii=False, indent=2) + "\n"
+    return json_text(report_data(report))
 
 
 def report_data(report: Report) -> dict[str, Any]:

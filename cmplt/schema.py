@@ -24,7 +24,6 @@ what `cmplt validate` adds.
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -34,6 +33,7 @@ from pydantic_core import core_schema
 
 from cmplt.model import ACTIONS, CLASSIFICATION_FIELDS, Complaint
 from cmplt.policy import NATURES, SEVERITIES, Policy, Roster
+from cmplt.render import json_text
 from cmplt.times import format_duration
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -107,7 +107,7 @@ def json_schema(kind: str) -> dict[str, Any]:
 
 
 def schema_text(kind: str) -> str:
-    return json.dumps(json_schema(kind), ensure_ascii=False, indent=2) + "\n"
+    return json_text(json_schema(kind))
 
 
 # --- what pydantic cannot know, per kind of file --------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from cmplt.cli.context import Context, pass_context
+from cmplt.cli.context import Context, format_option, pass_context
 from cmplt.i18n import _
 
 
@@ -57,13 +57,7 @@ def staff_add(
 
 
 @staff.command("list")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "csv")
 @pass_context
 def staff_list(obj: Context, fmt: str) -> None:
     """List the roster."""
@@ -93,9 +87,7 @@ COMMANDS = [init, staff]
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json")
 @pass_context
 def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
     """Check the policy, roster and every record (or PATHS). Exit 1 if anything is wrong.
@@ -104,8 +96,7 @@ def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
     its own registry; other files are skipped (a pre-commit hook may pass them all).
     Exit 2 when there is no registry to check.
     """
-    import json
-
+    from cmplt import render
     from cmplt.validate import problem_json, run_validate
 
     registry = Path(obj.registry_option) if obj.registry_option else None
@@ -118,7 +109,7 @@ def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
 
     problems = outcome.problems
     if fmt == "json":
-        click.echo(json.dumps([problem_json(p) for p in problems], ensure_ascii=False, indent=2))
+        click.echo(render.json_text([problem_json(p) for p in problems]), nl=False)
     else:
         for problem in problems:
             click.echo(problem.text())

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from cmplt.cli.context import Context, pass_context
+from cmplt.cli.context import Context, format_option, pass_context
 from cmplt.rules import ALL_RULES
 
 EXIT_COULD_NOT_RUN = 2
@@ -37,9 +37,7 @@ EXIT_COULD_NOT_RUN = 2
     type=click.Choice(ALL_RULES),
     help="Only these rules (repeatable).",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
-)
+@format_option("table", "json")
 @click.option(
     "--new",
     "only_new",
@@ -63,8 +61,6 @@ def check(
     Exit 0: nothing overdue (warnings alone are fine); 1: something overdue, a quota
     short or a record unreadable; 2: the check could not run.
     """
-    import json
-
     from cmplt import render, statefiles
     from cmplt.check import finding_json, period_bounds, run_check
     from cmplt.check import only_new as keep_new
@@ -100,7 +96,7 @@ def check(
             "period": result.period,
             "findings": [finding_json(f, tz) for f in findings],
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(render.json_text(data), nl=False)
     elif findings or not quiet:
         click.echo(render.findings_table(findings, tz, as_of, result.period, only_new), nl=False)
     if any(f.level in {"overdue", "error"} for f in result.findings if f in findings):

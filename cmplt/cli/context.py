@@ -146,3 +146,14 @@ def actor_options(func: F) -> F:
         help="Who did it: a name on the staff roster. Env: CMPLT_ACTOR.",
     )(func)
     return func
+
+
+def format_option(*choices: str) -> Callable[[F], F]:
+    """`--format` as every command spells it: the first choice is the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+    )

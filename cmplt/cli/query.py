@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from cmplt.cli.context import Context, pass_context
+from cmplt.cli.context import Context, format_option, pass_context
 from cmplt.errors import InvalidFile
 from cmplt.i18n import _
 from cmplt.terms import NATURES, SEVERITIES, STATUSES
@@ -14,19 +14,11 @@ from cmplt.terms import NATURES, SEVERITIES, STATUSES
 
 @click.command("show")
 @click.argument("complaint", metavar="ID")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "yaml"]),
-    default="text",
-    show_default=True,
-)
+@format_option("text", "json", "yaml")
 @click.option("--show-phone", is_flag=True, help="Print the phone number unmasked.")
 @pass_context
 def show(obj: Context, complaint: str, fmt: str, show_phone: bool) -> None:
     """Show one complaint: its fields and its history."""
-    import json
-
     from cmplt import render
     from cmplt.workflow import resolve_deadline
 
@@ -41,7 +33,7 @@ def show(obj: Context, complaint: str, fmt: str, show_phone: bool) -> None:
     tz = registry.policy.tz
     if fmt == "json":
         data = render.complaint_json(record, tz, show_phone)
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(render.json_text(data), nl=False)
         return
     deadline = resolve_deadline(record, registry.policy)
     click.echo(render.complaint_text(record, tz, show_phone, deadline), nl=False)
@@ -79,13 +71,7 @@ LIST_COLUMNS = (
 @click.option("--department", help="Only complaints dispatched to this department.")
 @click.option("--since", metavar="TIME", help="Only complaints received at or after this time.")
 @click.option("--until", metavar="TIME", help="Only complaints received before this time.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "csv")
 @click.option("--show-phone", is_flag=True, help="Print phone numbers unmasked.")
 @pass_context
 def list_(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cmplt.cli.context import Context, actor_options, pass_context
+from cmplt.cli.context import Context, actor_options, format_option, pass_context
 from cmplt.i18n import N_
 
 if TYPE_CHECKING:
@@ -56,13 +56,7 @@ def _date(text: str | None, option: str) -> date | None:
     is_flag=True,
     help="Add the verified complaints about staff, by person (it names people).",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["md", "html", "csv", "json"]),
-    default="md",
-    show_default=True,
-)
+@format_option("md", "html", "csv", "json")
 @click.option(
     "--csv-layout",
     type=click.Choice(["long", "tables"]),
@@ -264,13 +258,7 @@ def improve_done(obj: Context, measure: str, note: str, by: str, at_text: str | 
     type=click.Choice(["open", "overdue", "done"]),
     help="Only these (repeatable). Overdue: open past its due date.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-)
+@format_option("table", "json", "csv")
 @pass_context
 def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
     """The measures, oldest first; an unreadable file is one line on stderr and exit 1."""

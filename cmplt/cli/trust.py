@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cmplt.cli.context import Context, pass_context
+from cmplt.cli.context import Context, format_option, pass_context
 from cmplt.i18n import _, label
 
 
@@ -14,9 +14,7 @@ from cmplt.i18n import _, label
     metavar="REV",
     help="Only the commits after REV (a commit, tag or branch). Default: all of HEAD's history.",
 )
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json")
 @pass_context
 def audit(obj: Context, since: str | None, fmt: str) -> None:
     """Report every change to a record that did not come through cmplt as it should.
@@ -29,9 +27,7 @@ def audit(obj: Context, since: str | None, fmt: str) -> None:
 
     Exit 0: nothing found; 1: something found; 2: the audit could not run.
     """
-    import json
-
-    from cmplt import statefiles
+    from cmplt import render, statefiles
     from cmplt.audit import audit_json, audit_text, run_audit
     from cmplt.errors import CmpltError, CouldNotRun
 
@@ -52,7 +48,7 @@ def audit(obj: Context, since: str | None, fmt: str) -> None:
             "audited": result.audited,
             "findings": [audit_json(f) for f in result.findings],
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(render.json_text(data), nl=False)
     else:
         for finding in result.findings:
             click.echo(audit_text(finding))
@@ -62,14 +58,11 @@ def audit(obj: Context, since: str | None, fmt: str) -> None:
 
 @click.command("log")
 @click.argument("complaint")
-@click.option(
-    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True
-)
+@format_option("text", "json")
 @pass_context
 def log(obj: Context, complaint: str, fmt: str) -> None:
     """The life of one complaint from git: each step, when it happened and was recorded,
     who, and what it changed. Follows the file when it was moved to another folder."""
-    import json
     from datetime import UTC, datetime
 
     from cmplt import render
@@ -91,7 +84,7 @@ def log(obj: Context, complaint: str, fmt: str) -> None:
             "summary": found.summary,
             "steps": [s.as_json(committed(s.committed).isoformat()) for s in steps],
         }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        click.echo(render.json_text(data), nl=False)
         return
     # "what" last and whole: it is what a supervisor reads the log for
     headers = [
