@@ -7,6 +7,7 @@ import io
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from cmplt.findings import Finding
@@ -19,6 +20,21 @@ FORMATS = ("table", "json", "csv")
 def json_text(data: Any) -> str:
     """JSON as every command prints it: UTF-8 text as itself, indented, one final newline."""
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def list_rows(
+    complaints: Sequence[Complaint], columns: Sequence[str], show_phone: bool, short: bool
+) -> list[dict[str, Any]]:
+    """`list`'s rows: phone numbers masked unless asked for, summaries cut for a table."""
+    rows = []
+    for c in complaints:
+        row = {k: getattr(c, k) for k in columns}
+        if not show_phone:
+            row["phone"] = mask_phone(c.phone)
+        if short:
+            row["summary"] = shorten(c.summary, 30)
+        rows.append(row)
+    return rows
 
 
 def mask_phone(phone: str) -> str:
@@ -331,3 +347,44 @@ def findings_table(
         titles = [_(header) for header in headers]
         out.append(tabulate(rows, headers=titles, tablefmt="simple", disable_numparse=True))
     return "\n".join(out) + "\n"
+
+
+# --- files a person asked for (-o) -----------------------------------------------------
+
+
+def write_output(path: Path, text: str, bom: bool) -> None:
+    """Atomically into a regular file (a symlink is followed, its target replaced);
+    into anything else (a FIFO, /dev/stdout) as a stream. CSV gets a byte-order
+    mark, so that Excel reads it as UTF-8."""
+    from cmplt import store
+    from cmplt.errors import UsageError
+
+    data = text.encode("utf-8-sig" if bom else "utf-8")
+    target = path.resolve()
+    try:
+        if target.is_dir():
+            raise UsageError(_("-o {path}: is a folder").format(path=path))
+        if target.exists() and not target.is_file():
+            with target.open("wb") as stream:
+                stream.write(data)
+            return
+        # a report is for reading: keep the mode of the file it replaces, else rw-r--r--
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        store.write_bytes_atomic(target, data, mode)
+    except OSError as exc:
+        raise UsageError(
+            _("-o {path}: {reason}").format(path=path, reason=exc.strerror or exc)
+        ) from exc
+
+
+def write_outputs(folder: Path, files: dict[str, str]) -> None:
+    from cmplt.errors import UsageError
+
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(_("-o {path}: is not a folder").format(path=folder))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageError(_("-o {path}: {reason}").format(path=folder, reason=exc.strerror)) from exc
+    for name, text in files.items():
+        write_output(folder / name, text, bom=True)

@@ -23,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from hashlib import sha256
 from pathlib import Path
@@ -239,6 +240,37 @@ def check_record(complaint: Complaint, loaded: store.Loaded, stem: str) -> Compl
     return complaint
 
 
+# --- which records a person asks for -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What `list` asks for: every condition given must hold (none given: all)."""
+
+    statuses: frozenset[str] = frozenset()
+    severities: frozenset[str] = frozenset()
+    natures: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    unit: str | None = None  # a unit, or the start of one (a building: "3-")
+    owner: str | None = None
+    department: str | None = None
+    since: datetime | None = None  # received at or after
+    until: datetime | None = None  # received before
+
+    def holds(self, c: Complaint) -> bool:
+        return (
+            (not self.statuses or c.status in self.statuses)
+            and (not self.severities or c.severity in self.severities)
+            and (not self.natures or c.nature in self.natures)
+            and (not self.categories or c.category in self.categories)
+            and (not self.unit or c.unit.startswith(self.unit))
+            and (not self.owner or c.owner == self.owner)
+            and (not self.department or c.department == self.department)
+            and (self.since is None or c.received_at >= self.since)
+            and (self.until is None or c.received_at < self.until)
+        )
+
+
 # --- the registry for reading ---------------------------------------------------------
 
 
@@ -331,6 +363,19 @@ class Snapshot:
                 ).format(id=text, count=len(matches), shown=shown)
             )
         return matches[0]
+
+    def select(self, selection: Selection) -> tuple[list[Complaint], list[InvalidFile]]:
+        """The records that hold to `selection`, oldest first, and the files that
+        could not be read (which a person must hear of, not miss)."""
+        chosen: list[Complaint] = []
+        broken: list[InvalidFile] = []
+        for _path, item in self.complaints():
+            if isinstance(item, InvalidFile):
+                broken.append(item)
+            elif selection.holds(item):
+                chosen.append(item)
+        chosen.sort(key=lambda c: (c.received_at, c.id))
+        return chosen, broken
 
     def complaints(self) -> Iterator[tuple[Path, Complaint | InvalidFile]]:
         """Every record in ID order, or the reason it could not be read."""

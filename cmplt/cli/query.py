@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
 from cmplt.cli.context import Context, format_option, pass_context
@@ -90,42 +88,22 @@ def list_(
 ) -> None:
     """List complaints, oldest first. Phone numbers are masked unless --show-phone."""
     from cmplt import render
+    from cmplt.snapshot import Selection
 
     registry = obj.snapshot
-    since_at = obj.time(since, "--since")
-    until_at = obj.time(until, "--until")
-    rows: list[dict[str, Any]] = []
-    broken: list[InvalidFile] = []
-    for _path, item in registry.complaints():
-        if isinstance(item, InvalidFile):
-            broken.append(item)
-            continue
-        c = item
-        if statuses and c.status not in statuses:
-            continue
-        if severities and c.severity not in severities:
-            continue
-        if natures and c.nature not in natures:
-            continue
-        if categories and c.category not in categories:
-            continue
-        if unit and not c.unit.startswith(unit):
-            continue
-        if owner and c.owner != owner:
-            continue
-        if department and c.department != department:
-            continue
-        if since_at and c.received_at < since_at:
-            continue
-        if until_at and c.received_at >= until_at:
-            continue
-        row = {k: getattr(c, k) for k in LIST_COLUMNS}
-        if not show_phone:
-            row["phone"] = render.mask_phone(c.phone)
-        if fmt == "table":
-            row["summary"] = render.shorten(c.summary, 30)
-        rows.append(row)
-    rows.sort(key=lambda row: (row["received_at"], row["id"]))
+    selection = Selection(
+        frozenset(statuses),
+        frozenset(severities),
+        frozenset(natures),
+        frozenset(categories),
+        unit,
+        owner,
+        department,
+        obj.time(since, "--since"),
+        obj.time(until, "--until"),
+    )
+    complaints, broken = registry.select(selection)
+    rows = render.list_rows(complaints, LIST_COLUMNS, show_phone, short=fmt == "table")
     click.echo(render.rows_out(rows, LIST_COLUMNS, fmt, registry.policy.tz, labels=True), nl=False)
     for problem in broken:
         click.echo("cmplt: " + _("skipped {problem}").format(problem=problem.message), err=True)

@@ -87,7 +87,7 @@ def report(
     """The statistics of a period (统计分析): volume, times, SLA compliance,
     callbacks and satisfaction, repeat complaints, declined complaints and the
     improvement measures, from the records as they stood at the period's end."""
-    from cmplt import report_render
+    from cmplt import render, report_render
     from cmplt.errors import InvalidFile, UsageError
     from cmplt.i18n import _
     from cmplt.measures import all_measures
@@ -134,7 +134,7 @@ def report(
     result.unreadable.extend(broken)
     if fmt == "csv" and csv_layout == "tables":
         assert output is not None
-        _write_folder(output, report_render.csv_tables(result))
+        render.write_outputs(output, report_render.csv_tables(result))
         return
     if fmt == "md":
         text = report_render.to_markdown(result)
@@ -149,47 +149,7 @@ def report(
     if output is None:
         click.echo(text, nl=False)
     else:
-        _write_file(output, text, bom=fmt == "csv")
-
-
-def _write_file(path: Path, text: str, bom: bool) -> None:
-    """Atomically into a regular file (a symlink is followed, its target replaced);
-    into anything else (a FIFO, /dev/stdout) as a stream. CSV gets a byte-order
-    mark, so that Excel reads it as UTF-8."""
-    from cmplt import store
-    from cmplt.errors import UsageError
-    from cmplt.i18n import _
-
-    data = text.encode("utf-8-sig" if bom else "utf-8")
-    target = path.resolve()
-    try:
-        if target.is_dir():
-            raise UsageError(_("-o {path}: is a folder").format(path=path))
-        if target.exists() and not target.is_file():
-            with target.open("wb") as stream:
-                stream.write(data)
-            return
-        # a report is for reading: keep the mode of the file it replaces, else rw-r--r--
-        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
-        store.write_bytes_atomic(target, data, mode)
-    except OSError as exc:
-        raise UsageError(
-            _("-o {path}: {reason}").format(path=path, reason=exc.strerror or exc)
-        ) from exc
-
-
-def _write_folder(folder: Path, files: dict[str, str]) -> None:
-    from cmplt.errors import UsageError
-    from cmplt.i18n import _
-
-    if folder.exists() and not folder.is_dir():
-        raise UsageError(_("-o {path}: is not a folder").format(path=folder))
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(_("-o {path}: {reason}").format(path=folder, reason=exc.strerror)) from exc
-    for name, text in files.items():
-        _write_file(folder / name, text, bom=True)
+        render.write_output(output, text, bom=fmt == "csv")
 
 
 @click.group("improve")
