@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from cmplt import __version__
-from cmplt.errors import CouldNotRun
+from cmplt.errors import CouldNotRun, field_ref
 from cmplt.findings import Finding
 from cmplt.gitlog import FileChange, HistoryCommit, parse_trailers
 from cmplt.history import (
@@ -640,7 +640,9 @@ def run_audit(
     if since is not None:
         base = gitlog.resolve_commit(worktree, since)
         if base is None:
-            raise CouldNotRun(_("--since {rev}: no such commit").format(rev=since))
+            raise CouldNotRun(
+                _("{option} {rev}: no such commit").format(option=field_ref("since"), rev=since)
+            )
 
         revs = [f"^{base}", "HEAD"]
     ids = gitlog.commit_ids(worktree, revs)

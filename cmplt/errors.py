@@ -6,6 +6,24 @@ A person's mistake becomes one line on stderr; anything not derived from
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
+# A message names the field a wrong value was given for, never the command-line
+# option: the domain knows fields (`at`, `requested_deadline`), the CLI knows
+# which option each is typed in (`--at`, `--deadline`), and says it at the end.
+_FIELD = re.compile(r"⟦([a-z_]+)⟧")
+
+
+def field_ref(name: str) -> str:
+    """A field named in a message, for whoever shows it to say as it should."""
+    return f"⟦{name}⟧"
+
+
+def name_fields(message: str, name_of: Callable[[str], str]) -> str:
+    """`message` with every field it names said as `name_of` says it."""
+    return _FIELD.sub(lambda m: name_of(m[1]), message)
+
 
 class CmpltError(Exception):
     """Base of every expected failure."""
@@ -17,7 +35,8 @@ class CmpltError(Exception):
         self.message = message
 
     def __str__(self) -> str:
-        return self.message
+        # outside the command line, a field is said by its own name
+        return name_fields(self.message, lambda name: name)
 
 
 class UsageError(CmpltError):

@@ -22,7 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ruamel.yaml.comments import CommentedMap
 
 from cmplt import gitlog, ids, store
-from cmplt.errors import AmbiguousId, InvalidFile, NotFound, StepRefused, UsageError
+from cmplt.errors import (
+    AmbiguousId,
+    InvalidFile,
+    NotFound,
+    StepRefused,
+    UsageError,
+    field_ref,
+)
 from cmplt.i18n import _
 from cmplt.model import Name, Text, Time
 from cmplt.policy import Policy, Roster
@@ -187,11 +194,13 @@ def resolve_measure(registry: Snapshot, text: str) -> Path:
 
 def check_scope(registry: Snapshot, scope: dict[str, str]) -> None:
     policy = registry.policy
-    require_choice(scope.get("category"), policy.categories, "--category")
+    require_choice(scope.get("category"), policy.categories, "category")
     if "subject" in scope:
-        require_choice(scope["subject"], policy.subjects, "--subject")
+        require_choice(scope["subject"], policy.subjects, "subject")
     if "building" in scope and (not scope["building"].strip() or "\n" in scope["building"]):
-        raise UsageError(_("--building must be a building's name, e.g. 3"))
+        raise UsageError(
+            _("{option} must be a building's name, e.g. 3").format(option=field_ref("building"))
+        )
 
 
 def add_measure(
@@ -206,15 +215,17 @@ def add_measure(
 ) -> MeasureChange:
     """改进措施: a measure with its scope, owner and due date, committed."""
     require_staff(registry.roster, by)
-    require_staff(registry.roster, owner, "--owner")
+    require_staff(registry.roster, owner, "owner")
     check_scope(registry, scope)
     if not title.strip():
-        raise UsageError(_("--title must not be empty"))
+        raise UsageError(_("{option} must not be empty").format(option=field_ref("title")))
 
     def work() -> MeasureChange:
         now = clock()
         if due < now.astimezone(registry.policy.tz).date():
-            raise UsageError(_("--due {due} is already past").format(due=due))
+            raise UsageError(
+                _("{option} {due} is already past").format(option=field_ref("due"), due=due)
+            )
         measure_id, path = _new_id(registry, now, title, seed)
         measure = Measure(
             id=measure_id,
@@ -252,7 +263,7 @@ def finish_measure(
     """Record that a measure was carried out (and how), committed."""
     require_staff(registry.roster, by)
     if not note.strip():
-        raise UsageError(_("--note must say what was done"))
+        raise UsageError(_("{option} must say what was done").format(option=field_ref("note")))
 
     def work() -> MeasureChange:
         now = clock()

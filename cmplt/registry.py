@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cmplt import gitlog, ids, lock, statefiles, store
-from cmplt.errors import GitFailed, NotFound, UsageError
+from cmplt.errors import GitFailed, NotFound, UsageError, field_ref
 from cmplt.i18n import _
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint
 from cmplt.policy import Policy, Roster, StaffMember
@@ -262,9 +262,9 @@ class Registry(Snapshot):
         return self._locked(work)
 
     def add_staff(self, name: str, member: StaffMember, by: str | None, clock: Clock) -> Change:
-        require_choice(member.role, list(self.policy.roles), "--role")
+        require_choice(member.role, list(self.policy.roles), "role")
         if member.department is not None:
-            require_choice(member.department, self.policy.departments, "--department")
+            require_choice(member.department, self.policy.departments, "staff_department")
         if not name.strip() or name != name.strip():
             raise UsageError(_("a staff name must not be empty or start or end with spaces"))
         if by is not None and self.roster.staff:
@@ -307,16 +307,6 @@ class Registry(Snapshot):
         return self._locked(work)
 
 
-# Where a record field's value comes from on the command line, when not --<field>.
-_OPTION_OF = {
-    "department": "--to",
-    "requested_deadline": "--deadline",
-    "responsible_party": "--responsible",
-    "received_at": "--at",
-    "at": "--at",
-}
-
-
 def _refuse_bad_input(doc: Any, event_index: int) -> None:
     """A value typed on the command line that the record cannot hold is the typist's
     mistake (exit 2, naming the option), not a broken file."""
@@ -331,8 +321,7 @@ def _refuse_bad_input(doc: Any, event_index: int) -> None:
                 field = str(loc[0])
             else:
                 continue
-            option = _OPTION_OF.get(field, "--" + field.replace("_", "-"))
-            raise UsageError(f"{option}: {error['msg']}") from exc
+            raise UsageError(f"{field_ref(field)}: {error['msg']}") from exc
 
 
 # what the `received` event records: the first classification (verification comes later)

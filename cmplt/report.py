@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from cmplt import statefiles
-from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError
+from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError, field_ref
 from cmplt.i18n import _
 from cmplt.measures import Measure, measure_status
 from cmplt.model import Callback, Complaint, Event, Reject, Reopen
@@ -117,29 +117,44 @@ def parse_period(text: str, now: datetime, tz: tzinfo) -> Window:
         return month_window(year, month, tz)
     match = re.fullmatch(r"(\d{4})-(\d{2})", text)
     if not match or not 1 <= int(match[2]) <= 12:
-        raise UsageError(_("--period {value!r}: use YYYY-MM, 'this' or 'last'").format(value=text))
+        raise UsageError(
+            _("{option} {value!r}: use YYYY-MM, 'this' or 'last'").format(
+                option=field_ref("period"), value=text
+            )
+        )
     if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
-        raise UsageError(_year_out_of_range("--period", text))
+        raise UsageError(_year_out_of_range("period", text))
     return month_window(int(match[1]), int(match[2]), tz)
 
 
 def span_window(first: date, last: date, tz: tzinfo) -> Window:
     """From the start of `first` to the end of `last`, both days included."""
-    for option, day in (("--from", first), ("--to", last)):
+    for name, day in (("first_day", first), ("last_day", last)):
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise UsageError(_year_out_of_range(option, day.isoformat()))
+            raise UsageError(_year_out_of_range(name, day.isoformat()))
     if last < first:
-        raise UsageError(_("--to {last} is before --from {first}").format(last=last, first=first))
+        raise UsageError(
+            _("{last_option} {last} is before {first_option} {first}").format(
+                last_option=field_ref("last_day"),
+                last=last,
+                first_option=field_ref("first_day"),
+                first=first,
+            )
+        )
     if (last - first).days > 366 * 20:
-        raise UsageError(_("--from/--to: a report covers at most twenty years"))
+        raise UsageError(
+            _("{first_option}/{last_option}: a report covers at most twenty years").format(
+                first_option=field_ref("first_day"), last_option=field_ref("last_day")
+            )
+        )
     start = datetime(first.year, first.month, first.day, tzinfo=tz)
     end = datetime(last.year, last.month, last.day, tzinfo=tz) + timedelta(days=1)
     return Window(start, end, f"{first.isoformat()}..{last.isoformat()}")
 
 
-def _year_out_of_range(option: str, value: str) -> str:
+def _year_out_of_range(field: str, value: str) -> str:
     return _("{option} {value}: the year must be between {first} and {last}").format(
-        option=option, value=value, first=FIRST_YEAR, last=LAST_YEAR
+        option=field_ref(field), value=value, first=FIRST_YEAR, last=LAST_YEAR
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from cmplt import rules
-from cmplt.errors import StepRefused, UsageError
+from cmplt.errors import StepRefused, UsageError, field_ref
 from cmplt.i18n import N_, _, label
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
@@ -179,32 +179,34 @@ class Step:
     fields: Mapping[str, Any] = field(default_factory=dict)
 
 
-def check_time(at: datetime, after: datetime | None, now: datetime) -> None:
+def check_time(at: datetime, after: datetime | None, now: datetime, field: str = "at") -> None:
     """An entry may be typed late (night shift), never before the event it follows nor ahead."""
     if at > now:
-        raise StepRefused(_("--at {at} is in the future").format(at=at.isoformat()))
+        raise StepRefused(
+            _("{option} {at} is in the future").format(option=field_ref(field), at=at.isoformat())
+        )
     if after is not None and at < after:
         raise StepRefused(
-            _("--at {at} is before the previous event ({previous})").format(
-                at=at.isoformat(), previous=after.isoformat()
+            _("{option} {at} is before the previous event ({previous})").format(
+                option=field_ref(field), at=at.isoformat(), previous=after.isoformat()
             )
         )
 
 
-def require_staff(roster: Roster, name: str, what: str = "--by") -> None:
+def require_staff(roster: Roster, name: str, field: str = "by") -> None:
     if name not in roster.staff:
         raise UsageError(
             _("{option}: {name!r} is not on the staff roster (cmplt staff add)").format(
-                option=what, name=name
+                option=field_ref(field), name=name
             )
         )
 
 
-def require_choice(value: Any, allowed: Sequence[Any], what: str) -> None:
+def require_choice(value: Any, allowed: Sequence[Any], field: str) -> None:
     if value not in allowed:
         raise UsageError(
             _("{option}: unknown value {value!r} (choose from {allowed})").format(
-                option=what, value=value, allowed=", ".join(map(str, allowed))
+                option=field_ref(field), value=value, allowed=", ".join(map(str, allowed))
             )
         )
 
@@ -237,7 +239,7 @@ def plan_step(
 def _dispatch(
     c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
 ) -> dict[str, Any]:
-    require_choice(f["department"], p.departments, "--to")
+    require_choice(f["department"], p.departments, "department")
     if s.status == "dispatched" and s.department == f["department"]:
         raise StepRefused(
             _("cannot dispatch {id}: it is already dispatched to {department}").format(
@@ -266,7 +268,7 @@ def _extend(
 ) -> dict[str, Any]:
     # 原则及流程 五: overtime only with the approval of the role the policy names
     approver = f["approved_by"]
-    require_staff(r, approver, "--approved-by")
+    require_staff(r, approver, "approved_by")
     severity = s.classification["severity"]
     needed = p.extension_approvers[severity]
     held = r.staff[approver].role
@@ -289,8 +291,13 @@ def _extend(
     if until <= current:
         raise StepRefused(
             _(
-                "cannot extend {id}: --until {until} is not after the current deadline {deadline}"
-            ).format(id=c.id, until=until.isoformat(), deadline=current.isoformat())
+                "cannot extend {id}: {option} {until} is not after the current deadline {deadline}"
+            ).format(
+                id=c.id,
+                option=field_ref("until"),
+                until=until.isoformat(),
+                deadline=current.isoformat(),
+            )
         )
     return {
         "until": until,
@@ -303,7 +310,7 @@ def _extend(
 def _escalate(
     c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
 ) -> dict[str, Any]:
-    require_staff(r, f["to"], "--to")
+    require_staff(r, f["to"], "to")
     if f["to"] == s.owner:
         raise StepRefused(
             _("cannot escalate {id}: {name} already holds it").format(id=c.id, name=f["to"])
@@ -314,7 +321,7 @@ def _escalate(
 def _callback(
     c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
 ) -> dict[str, Any]:
-    require_choice(f["satisfaction"], SATISFACTIONS, "--satisfaction")
+    require_choice(f["satisfaction"], SATISFACTIONS, "satisfaction")
     # the caller's role is written down: the quotas count callbacks by role (回访制度 1-3)
     return {
         "satisfaction": f["satisfaction"],
@@ -377,20 +384,28 @@ def check_classification(values: Mapping[str, Any], policy: Policy, roster: Rost
     }
     for name, value in values.items():
         if name in choices:
-            require_choice(value, choices[name], f"--{name}")
+            require_choice(value, choices[name], name)
         elif name == "staff_involved" and value is not None:
-            require_staff(roster, value, "--staff-involved")
+            require_staff(roster, value, "staff_involved")
 
 
 def check_intake(values: Mapping[str, Any], policy: Policy, roster: Roster) -> None:
-    require_choice(values["channel"], policy.channels, "--channel")
+    require_choice(values["channel"], policy.channels, "channel")
     if values.get("responsible_party") is not None:
-        require_choice(values["responsible_party"], policy.responsible_parties, "--responsible")
+        require_choice(values["responsible_party"], policy.responsible_parties, "responsible_party")
     check_classification(values, policy, roster)
     received: datetime = values["received_at"]
     deadline = values.get("requested_deadline")
     if deadline is not None and deadline <= received:
-        raise UsageError(_("--deadline must be after the time the complaint was received"))
+        raise UsageError(
+            _("{option} must be after the time the complaint was received").format(
+                option=field_ref("requested_deadline")
+            )
+        )
     happened = values.get("happened_at")
     if happened is not None and happened > received:
-        raise UsageError(_("--happened-at is after the time the complaint was received"))
+        raise UsageError(
+            _("{option} is after the time the complaint was received").format(
+                option=field_ref("happened_at")
+            )
+        )

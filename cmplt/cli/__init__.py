@@ -187,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         # without standalone mode, click returns the code of a click Exit instead of raising
         returned = cli.main(args=argv, prog_name="cmplt", standalone_mode=False)
     except CmpltError as exc:
-        click.echo(f"cmplt: {exc.message}", err=True)
+        from cmplt.cli.options import as_typed
+
+        click.echo(f"cmplt: {as_typed(exc.message)}", err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
