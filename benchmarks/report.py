@@ -99,9 +99,10 @@ PIECES = r"""
 import json, os, sys, time
 t0 = time.perf_counter()
 import cmplt.cli
-import cmplt.check as C
-import cmplt.report as R
-from cmplt import gitlog, i18n, report_render, store
+import cmplt.report.figures as R
+import cmplt.snapshot as S
+from cmplt import i18n, statefiles, store
+from cmplt.report import formats as report_render
 from cmplt.cli.context import Context
 from cmplt.measures import all_measures
 t1 = time.perf_counter()
@@ -125,17 +126,16 @@ def timer(owner, name, key):
     setattr(owner, name, wrapper)
 context = Context(str(root))
 i18n.configure(None, context.policy_language)
-registry = context.registry
+registry = context.snapshot
 tz = registry.policy.tz
 measures = [m for m in all_measures(registry) if not isinstance(m, Exception)]
 t2 = time.perf_counter()
-history = C.policy_history(registry.root, registry.git_worktree, registry.policy)
+history = registry.policies
 t3 = time.perf_counter()
-digest = sha256(f"{R.REPORT_FORMAT}\0{history.fingerprint}".encode()).hexdigest()
-cache = R.FactsCache(gitlog.git_dir(registry.git_worktree) / "cmplt-report.cache", digest)
+cache = S.StampCache(registry.state_file(statefiles.REPORT_CACHE), history.fingerprint, R.__name__)
 entries = len(cache.entries)
 t4 = time.perf_counter()
-files = sum(1 for _ in C.record_files(registry.root))
+files = sum(1 for _ in store.record_files(registry.root))
 t5 = time.perf_counter()
 window = R.parse_period(period, now, tz)
 as_of = R.default_as_of(window, now)
@@ -144,7 +144,7 @@ timer(R, "month_figures", "trend")  # once per trend month (the first version)
 timer(R, "trend_figures", "trend")  # all the trend months at once
 timer(R, "_file_entry", "read_records")
 timer(R, "_facts_as_of", "read_records")
-timer(R.FactsCache, "save", "save")
+timer(S.StampCache, "save", "save")
 result = R.build_report(registry, window, as_of, False, False, measures)
 t6 = time.perf_counter()
 text = report_render.to_json(result)
@@ -161,8 +161,11 @@ os._exit(0)
 
 # the modules each command imports (the report's lazily, inside the command)
 IMPORTS = {
-    "check": "import cmplt.cli, cmplt.check, cmplt.registry, cmplt.render",
-    "report": "import cmplt.cli, cmplt.report, cmplt.report_render, cmplt.measures, cmplt.registry",
+    "check": "import cmplt.cli, cmplt.check, cmplt.snapshot, cmplt.render",
+    "report": (
+        "import cmplt.cli, cmplt.report.figures, cmplt.report.formats, cmplt.measures, "
+        "cmplt.snapshot"
+    ),
 }
 
 
@@ -268,9 +271,7 @@ def pieces(root: Path, python: str, period: str, now: str, out: Path) -> dict[st
     loop -= spent.get("read_records", 0.0) + spent.get("save", 0.0)
     found = {
         "interpreter start and exit": wall - data["in_process"],
-        "imports (cmplt.cli, cmplt.report, cmplt.report_render, cmplt.measures, ...)": data[
-            "imports"
-        ],
+        "imports (cmplt.cli, cmplt.report.*, cmplt.measures, ...)": data["imports"],
         "open the registry (policy, roster), i18n, measures": data["open"],
         "policy history (git log + git cat-file of cmplt.yaml)": data["history"],
         "cache load (marshal.loads of .git/cmplt-report.cache)": data["cache_load"],
@@ -319,7 +320,12 @@ def profile_in_process(root: Path, period: str, now: str, out: Path, lines: int)
     """cProfile of one repeated report through cmplt.cli.main, in this process."""
     from cmplt.cli import main
 
-    for module in ("cmplt.report", "cmplt.report_render", "cmplt.measures", "cmplt.registry"):
+    for module in (
+        "cmplt.report.figures",
+        "cmplt.report.formats",
+        "cmplt.measures",
+        "cmplt.registry",
+    ):
         importlib.import_module(module)  # imported lazily by the command; not profiled
     args = ["--registry", str(root), *report_args(period, out)]
     main(args)  # the cache is warm, and so is this process

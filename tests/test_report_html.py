@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from cmplt import charts, i18n
+from cmplt import i18n
 from cmplt.catalogs import Entry, compile_mo
+from cmplt.report import charts
 from tests.conftest import Reg, example_registry
 
 HOSTILE = "<script>alert(1)</script>"

@@ -87,11 +87,18 @@ def report(
     """The statistics of a period (统计分析): volume, times, SLA compliance,
     callbacks and satisfaction, repeat complaints, declined complaints and the
     improvement measures, from the records as they stood at the period's end."""
-    from cmplt import render, report_render
+    from cmplt import render
     from cmplt.errors import InvalidFile, UsageError
     from cmplt.i18n import _
     from cmplt.measures import all_measures
-    from cmplt.report import Unreadable, build_report, default_as_of, parse_period, span_window
+    from cmplt.report import formats as report_render
+    from cmplt.report.figures import (
+        Unreadable,
+        build_report,
+        default_as_of,
+        parse_period,
+        span_window,
+    )
 
     registry = obj.snapshot
     tz = registry.policy.tz
@@ -143,7 +150,7 @@ def report(
     elif fmt == "csv":
         text = report_render.csv_long(result)
     else:
-        from cmplt.report_html import to_html
+        from cmplt.report.html import to_html
 
         text = to_html(result)
     if output is None:
@@ -226,7 +233,7 @@ def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
     from cmplt.errors import InvalidFile
     from cmplt.i18n import _
     from cmplt.measures import measure_status
-    from cmplt.report_render import scope_text
+    from cmplt.report.formats import scope_text
 
     registry = obj.snapshot
     tz = registry.policy.tz

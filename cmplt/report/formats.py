@@ -1,4 +1,4 @@
-"""A report as people and spreadsheets read it: Markdown, CSV, JSON (HTML: report_html).
+"""A report as people and spreadsheets read it: Markdown, CSV, JSON (HTML: `html`).
 
 `sections()` turns a `Report` into titled tables with stable keys and
 translated labels; every text format is drawn from them, so that Markdown,
@@ -18,7 +18,7 @@ from typing import Any
 
 from cmplt.i18n import N_, _, current, has_label, label
 from cmplt.render import csv_cell, json_text
-from cmplt.report import (
+from cmplt.report.figures import (
     NONE,
     SLA_RULES,
     VOLUME_DIMENSIONS,

@@ -2,7 +2,7 @@
 
 Pure functions: numbers and already translated texts in, SVG markup out, the
 same bytes for the same input. No libraries, no script, no external reference:
-the markup is meant to sit inside an HTML5 page (`report_html`), so it carries
+the markup is meant to sit inside an HTML5 page (`html`), so it carries
 no `xmlns` (the HTML parser puts `<svg>` in the SVG namespace by itself). Every
 text is escaped; a chart with nothing to show draws its frame and a "no data"
 label instead of failing or dividing by zero.

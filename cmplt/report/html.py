@@ -2,7 +2,7 @@
 
 No script, no font, style sheet or image from elsewhere: the file is mailed,
 archived and printed as it is. The heading and every table come from
-`report_render` (the same figures as Markdown and CSV); the four charts
+`formats` (the same figures as Markdown and CSV); the four charts
 (`charts`) are drawn from the same `Report` and placed under the overview.
 """
 
@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from datetime import tzinfo
 from html import escape
 
-from cmplt import charts
 from cmplt.i18n import _, current
-from cmplt.report import Report
-from cmplt.report_render import (
+from cmplt.report import charts
+from cmplt.report.figures import Report
+from cmplt.report.formats import (
     NUMERIC,
     Section,
     Table,
