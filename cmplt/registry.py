@@ -35,7 +35,8 @@ from cmplt.workflow import (
     require_staff,
 )
 
-Clock = Callable[[], datetime]
+# what tells a step the time: read once the registry lock is held
+Now = Callable[[], datetime]
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ class Registry(Snapshot):
         intake: Mapping[str, Any],
         by: str,
         at: datetime | None,
-        clock: Clock,
+        clock: Now,
         seed: str | None = None,
     ) -> Change:
         """Register a new complaint (受理) received at `at` (default: now) by `by`."""
@@ -212,7 +213,7 @@ class Registry(Snapshot):
             raise AssertionError(f"derived fields disagree with events: {mismatches}")
         return complaint
 
-    def apply(self, id_text: str, step: Step, clock: Clock, seed: str | None = None) -> Change:
+    def apply(self, id_text: str, step: Step, clock: Now, seed: str | None = None) -> Change:
         """One lifecycle step on one complaint, committed on its own. A step without
         a time happened now, read once the lock is held."""
 
@@ -261,7 +262,7 @@ class Registry(Snapshot):
 
         return self._locked(work)
 
-    def add_staff(self, name: str, member: StaffMember, by: str | None, clock: Clock) -> Change:
+    def add_staff(self, name: str, member: StaffMember, by: str | None, clock: Now) -> Change:
         require_choice(member.role, list(self.policy.roles), "role")
         if member.department is not None:
             require_choice(member.department, self.policy.departments, "staff_department")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from cmplt.clock import add_time
+from cmplt.calendar_time import add_time
 from cmplt.i18n import N_
 from cmplt.model import Callback, Dispatch, Escalate, Event, Extend
 from cmplt.policy import Policy

@@ -429,7 +429,7 @@ CORE_MODULES = (
     "cmplt.policy",
     "cmplt.workflow",
     "cmplt.rules",
-    "cmplt.clock",
+    "cmplt.calendar_time",
     "cmplt.snapshot",
     "cmplt.store",
     "cmplt.yaml12",

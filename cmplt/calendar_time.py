@@ -1,4 +1,4 @@
-"""Adding a clock's duration to a start time, in the policy's calendar.
+"""Adding a duration to a start time in the policy's calendar (what a clock of the rules runs on).
 
 Continuous time is plain addition. In working days, time on a weekend day or
 a holiday does not count (and a 调休 make-up working day does), day by day in
