@@ -41,7 +41,14 @@ from cmplt.policy import (
     roster_problems,
 )
 from cmplt.snapshot import PolicyTimeline, RosterTimeline, policy_timeline
-from cmplt.workflow import State, derived_mismatches, fold, refusal
+from cmplt.workflow import (
+    State,
+    derived_mismatches,
+    fold,
+    may_approve_extension,
+    refusal,
+    signs_for,
+)
 
 Loc = tuple[str | int, ...]
 Found = tuple[Loc, str]  # what a check reports: where in the file, and what is wrong
@@ -397,7 +404,7 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                     ),
                 )
             member = _member(s, event.by, event.recorded_at)
-            if member is not None and member.department not in (None, event.department):
+            if member is not None and not signs_for(member.department, event.department):
                 yield (
                     (*here, "by"),
                     _("{name} was in {department}; the work order is for {target}").format(
@@ -416,7 +423,11 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
         elif event.action == "extend":
             policy = s.history.policy_at(event.recorded_at)
             needed = policy.extension_approvers.get(severity) if policy else None
-            if needed is not None and event.approver_role != needed:
+            if (
+                policy is not None
+                and needed is not None
+                and not may_approve_extension(policy, severity, event.approver_role)
+            ):
                 yield (
                     (*here, "approver_role"),
                     _("a {severity} complaint's extension needs a {needed}, not a {role}").format(

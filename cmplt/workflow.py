@@ -249,12 +249,24 @@ def _dispatch(
     return f
 
 
+def signs_for(member_department: str | None, work_order_department: str | None) -> bool:
+    """原则及流程 四.1: the department that receives the work order signs for it (a
+    person of no department, the desk, may sign on its behalf)."""
+    return member_department is None or member_department == work_order_department
+
+
+def may_approve_extension(policy: Policy, severity: str, role: str) -> bool:
+    """原则及流程 五: overtime only with the approval of the role the policy names."""
+    return any(
+        level == severity and role == needed for level, needed in policy.extension_approvers.items()
+    )
+
+
 def _accept(
     c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
 ) -> dict[str, Any]:
-    # 原则及流程 四.1: the department that receives the work order signs for it
     member = r.staff[step.by]
-    if member.department is not None and member.department != s.department:
+    if not signs_for(member.department, s.department):
         raise StepRefused(
             _(
                 "cannot accept {id}: {name} is in {department}, the work order is for {target}"
@@ -266,13 +278,12 @@ def _accept(
 def _extend(
     c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
 ) -> dict[str, Any]:
-    # 原则及流程 五: overtime only with the approval of the role the policy names
     approver = f["approved_by"]
     require_staff(r, approver, "approved_by")
     severity = s.classification["severity"]
     needed = p.extension_approvers[severity]
     held = r.staff[approver].role
-    if held != needed:
+    if not may_approve_extension(p, severity, held):
         raise StepRefused(
             _(
                 "cannot extend {id}: a {severity} complaint's extension needs a {needed} "
