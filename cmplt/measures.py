@@ -16,10 +16,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from ruamel.yaml.comments import CommentedMap
 
 from cmplt import gitlog, ids, store
 from cmplt.errors import (
@@ -33,10 +32,14 @@ from cmplt.errors import (
 from cmplt.i18n import _
 from cmplt.model import Name, Text, Time
 from cmplt.policy import Policy, Roster
-from cmplt.registry import Registry
 from cmplt.snapshot import Snapshot
 from cmplt.times import format_time
 from cmplt.workflow import check_time, require_choice, require_staff
+
+if TYPE_CHECKING:
+    from ruamel.yaml.comments import CommentedMap
+
+    from cmplt.registry import Registry  # the writer, for adding and finishing measures
 
 MEASURES_DIR = "improvements"
 MEASURE_ID = r"^M-\d{6}-[0-9A-HJKMNP-TV-Z]{4}$"
@@ -326,6 +329,8 @@ def _new_id(registry: Registry, now: datetime, title: str, seed: str | None) -> 
 
 
 def _document(measure: Measure, registry: Registry) -> CommentedMap:
+    from ruamel.yaml.comments import CommentedMap  # the writer's; readers never load ruamel
+
     tz = registry.policy.tz
     doc = CommentedMap()
     doc.yaml_set_start_comment(

@@ -22,18 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.resolver import VersionedResolver
-from ruamel.yaml.scalarstring import (
-    DoubleQuotedScalarString,
-    LiteralScalarString,
-    SingleQuotedScalarString,
-)
 
 from cmplt import yaml12
 from cmplt.errors import InvalidFile, NotFound
@@ -74,30 +65,41 @@ EVENT_HEAD = ("id", "action", "at", "recorded_at", "by")
 
 M = TypeVar("M", bound=BaseModel)
 
-
-class _NoTimestampResolver(VersionedResolver):
-    """YAML's resolver without the timestamp type, its table built once per version
-    (ruamel looks it up for every scalar)."""
-
-    _tables: ClassVar[dict[Any, Any]] = {}
-
-    @property
-    def versioned_resolver(self) -> Any:
-        version = self.processing_version
-        table = self._tables.get(version)
-        if table is None:
-            table = {
-                first: [e for e in entries if not str(e[0]).endswith(":timestamp")]
-                for first, entries in super().versioned_resolver.items()
-            }
-            self._tables[version] = table
-        return table
+if TYPE_CHECKING:
+    from ruamel.yaml.comments import CommentedMap
 
 
 @cache
-def _round_trip() -> YAML:
+def no_timestamp_resolver() -> Any:
+    """ruamel's resolver without the timestamp type, its table built once per version
+    (ruamel looks it up for every scalar). Made on first use: commands that only
+    read never import ruamel (it is the writer's, for round trips)."""
+    from ruamel.yaml.resolver import VersionedResolver
+
+    tables: dict[Any, Any] = {}
+
+    class NoTimestampResolver(VersionedResolver):
+        @property
+        def versioned_resolver(self) -> Any:
+            version = self.processing_version
+            table = tables.get(version)
+            if table is None:
+                table = {
+                    first: [e for e in entries if not str(e[0]).endswith(":timestamp")]
+                    for first, entries in super().versioned_resolver.items()
+                }
+                tables[version] = table
+            return table
+
+    return NoTimestampResolver
+
+
+@cache
+def _round_trip() -> Any:
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
-    yaml.Resolver = _NoTimestampResolver
+    yaml.Resolver = no_timestamp_resolver()
     yaml.allow_unicode = True  # Chinese text written as itself, not \u escapes
     yaml.width = 4096  # no folding of long Chinese sentences
     yaml.indent(mapping=2, sequence=4, offset=2)
@@ -422,6 +424,9 @@ def parse_document(raw: bytes, name: str) -> Any:
     text = decode(raw, name)
     # the round-trip scanner is slow on hostile input: always scan first, in C
     refuse_constructs(text, name)
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
     try:
         doc = _round_trip().load(text)
     except YAMLError as exc:
@@ -433,18 +438,20 @@ def parse_document(raw: bytes, name: str) -> Any:
     return doc
 
 
-def _ruamel_mark(exc: YAMLError) -> tuple[int | None]:
+def _ruamel_mark(exc: Exception) -> tuple[int | None]:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     return (mark.line + 1 if mark is not None else None,)
 
 
-def _ruamel_problem(exc: YAMLError) -> str:
+def _ruamel_problem(exc: Exception) -> str:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     return _("not valid YAML: {problem}").format(problem=problem)
 
 
 def position_of(doc: Any, loc: Sequence[str | int]) -> tuple[int, int] | None:
     """1-based (line, column) of the deepest key or item of `loc` that the document has."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     position: tuple[int, int] | None = None
     node = doc
     for key in loc:
@@ -513,6 +520,13 @@ def dump(doc: Any) -> str:
 
 def yaml_value(value: Any, tz: tzinfo) -> Any:
     """A Python value as it is written in a registry file."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.scalarstring import (
+        DoubleQuotedScalarString,
+        LiteralScalarString,
+        SingleQuotedScalarString,
+    )
+
     if isinstance(value, datetime):
         return SingleQuotedScalarString(format_time(value, tz))
     if isinstance(value, Mapping):
@@ -560,6 +574,8 @@ def set_field(
 
 
 def event_node(event: Mapping[str, Any], tz: tzinfo) -> CommentedMap:
+    from ruamel.yaml.comments import CommentedMap
+
     node = CommentedMap()
     for key in EVENT_HEAD:
         node[key] = yaml_value(event[key], tz)

@@ -139,3 +139,29 @@ def test_the_group_runs_the_command_of_its_module() -> None:
     for name in COMMANDS:
         assert cli.get_command(ctx, name) is defined[name][1]
     assert cli.get_command(ctx, "no-such-command") is None
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "registry"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "--as-of", "2026-11-28T09:00+08:00", "--format", "json"),
+        ("list", "--format", "json"),
+        ("validate",),
+        ("report", "--period", "2026-11", "--format", "json"),
+    ],
+    ids=["check", "list", "validate", "report"],
+)
+def test_a_reading_command_never_imports_the_round_trip_writer(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    """ruamel is the writer's (it keeps comments when a step changes a record); every
+    reading command reads through libyaml alone, and so starts faster."""
+    modules = imported(
+        "--registry", str(EXAMPLE), *args, cwd=tmp_path, env={"CMPLT_NOW": "2026-12-01T09:00+08:00"}
+    )
+    assert "cmplt.snapshot" in modules  # it did read the registry
+    assert not any(m.startswith("ruamel") for m in modules)
+    assert "cmplt.registry" not in modules

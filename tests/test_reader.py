@@ -20,7 +20,7 @@ from tests.conftest import FAST
 
 def _ruamel() -> YAML:
     yaml = YAML(typ="safe", pure=False)
-    yaml.Resolver = store._NoTimestampResolver  # the reading cmplt had before libyaml
+    yaml.Resolver = store.no_timestamp_resolver()  # the reading cmplt had before libyaml
     return yaml
 
 
