@@ -6,10 +6,11 @@ received (or last reclassified or re-evaluated), and each finding is a value
 naming the record's file and line.
 
 What each record contributes (its clocks and its handled rounds) is kept in a
-cache under `.git/`, keyed by the file's size, modification time and inode
-and by the policy versions, so that an hourly cron run reads only what
-changed. A file changed within the last two seconds is never cached: its
-time stamp cannot yet tell a later edit apart.
+cache under `.git/` (`snapshot.StampCache`: the file's size, modification and
+change times and inode, the policy versions and a digest of cmplt's code),
+so that an hourly cron run reads only what changed. A file changed within the
+last two seconds is never cached: its time stamp cannot yet tell a later edit
+apart.
 """
 
 from __future__ import annotations

@@ -80,7 +80,10 @@ def git_dir(worktree: Path) -> Path:
     if not text.startswith("gitdir:"):
         raise NotFound(_("{path}: not a git directory").format(path=dot))
     target = Path(text.removeprefix("gitdir:").strip())
-    return target if target.is_absolute() else (worktree / target).resolve()
+    target = target if target.is_absolute() else (worktree / target).resolve()
+    if not target.is_dir():
+        raise NotFound(_("{path}: not a git directory").format(path=dot))
+    return target
 
 
 def _run(

@@ -101,14 +101,9 @@ class Registry(Snapshot):
                     store.write_atomic(path, old.decode("utf-8"))
             raise
 
-    def _locked(self, work: Callable[[], Change]) -> Change:
-        return self.locked(work)
-
     def locked(self, work: Callable[[], T]) -> T:
         """Run `work` holding the registry lock (every write goes through here)."""
-        lock_file = statefiles.path(self.worktree, statefiles.LOCK)
-        assert lock_file is not None  # a work tree has a .git
-        with lock.registry_lock(lock_file):
+        with lock.registry_lock(statefiles.required_path(self.worktree, statefiles.LOCK)):
             return work()
 
     def commit_files(
@@ -164,7 +159,7 @@ class Registry(Snapshot):
             )
             return Change(commit, complaint_id, event, "open")
 
-        return self._locked(work)
+        return self.locked(work)
 
     def _new_id(
         self, values: Mapping[str, Any], at: datetime, now: datetime, seed: str | None
@@ -260,7 +255,7 @@ class Registry(Snapshot):
             )
             return Change(commit, complaint_id, event, state.status)
 
-        return self._locked(work)
+        return self.locked(work)
 
     def add_staff(self, name: str, member: StaffMember, by: str | None, clock: Now) -> Change:
         require_choice(member.role, list(self.policy.roles), "role")
@@ -305,7 +300,7 @@ class Registry(Snapshot):
             )
             return Change(commit, None)
 
-        return self._locked(work)
+        return self.locked(work)
 
 
 def _refuse_bad_input(doc: Any, event_index: int) -> None:

@@ -32,6 +32,12 @@ def path(worktree: Path | None, name: str) -> Path | None:
         return None
 
 
+def required_path(worktree: Path, name: str) -> Path:
+    """`.git/<name>` for what cannot do without it (the lock): a `.git` that is not
+    a git directory is the person's to fix, said in one line (NotFound)."""
+    return gitlog.git_dir(worktree) / name
+
+
 def write(file: Path, data: bytes) -> bool:
     """Replace a state file atomically; False when it cannot be written (read-only)."""
     from cmplt.store import write_bytes_atomic

@@ -1,10 +1,12 @@
 """Registry files on disk: finding them, reading them safely, writing them atomically.
 
-Records are read round-trip (ruamel.yaml) so that key order and a person's
-comments survive an update. Times are written as quoted ISO 8601 strings
-with their offset, so that every YAML tool reads them as the same text; on
-reading, YAML's own timestamp type is switched off so that an unquoted time
-typed by hand is read as that same text, not reinterpreted.
+Every file is read by one reader (`load`, libyaml through `yaml12`); a record
+about to be changed is read again round-trip (ruamel.yaml, imported only then)
+so that key order and a person's comments survive the update. Times are
+written as quoted ISO 8601 strings with their offset, so that every YAML tool
+reads them as the same text; on reading, YAML's own timestamp type is switched
+off so that an unquoted time typed by hand is read as that same text, not
+reinterpreted.
 """
 
 from __future__ import annotations
@@ -231,9 +233,12 @@ def _nested_too_deep() -> str:
     return _("nested more than {depth} levels").format(depth=MAX_DEPTH)
 
 
-# anchors, aliases and tags; enough brackets to nest deeply; or block collections
-# nested on one line (`- - - …`): then the event scan looks before anything is built
+# What sends a file through the event scan before anything is built: anchors,
+# aliases and tags; enough brackets to nest deeply; block collections nested on
+# one line (`- - - …`) or indented deeper than cmplt ever writes (a record's
+# deepest line is indented 8); a document marker (a second document).
 _NESTED_ON_ONE_LINE = re.compile(rb"(?:[-?:][ \t]+){8}")
+_DEEP_INDENT = re.compile(rb"(?:^|\n)[ \t]{24}")
 
 
 def _suspicious(raw: bytes) -> bool:
@@ -241,8 +246,11 @@ def _suspicious(raw: bytes) -> bool:
         b"&" in raw
         or b"*" in raw
         or b"!" in raw
+        or b"---" in raw
+        or b"..." in raw
         or raw.count(b"[") + raw.count(b"{") > 16
         or _NESTED_ON_ONE_LINE.search(raw) is not None
+        or _DEEP_INDENT.search(raw) is not None
     )
 
 
@@ -268,7 +276,7 @@ def refuse_constructs(text: str, name: str) -> None:
                     name, _("anchors and aliases (&, *) are not allowed"), line, column
                 )
             tag = getattr(event, "tag", None)
-            if tag is not None and str(tag) not in _PLAIN_TAGS and tag != "!":
+            if tag is not None and str(tag) not in _PLAIN_TAGS:
                 raise _unreadable(
                     name, _("explicit tag {tag} is not allowed").format(tag=tag), line, column
                 )
@@ -362,7 +370,9 @@ def _yaml_kind(data: object) -> str:
         return N_("list")
     if isinstance(data, str):
         return N_("single text")
-    return type(data).__name__  # a YAML scalar: int, float, bool (as Python names it)
+    if isinstance(data, bool):
+        return N_("single true/false value")
+    return N_("single number")
 
 
 def load(path: Path, name: str) -> Loaded:
@@ -370,7 +380,7 @@ def load(path: Path, name: str) -> Loaded:
     return load_bytes(read_bytes(path, name), name)
 
 
-def read_fast(path: Path, name: str) -> dict[Any, Any]:
+def read_data(path: Path, name: str) -> dict[Any, Any]:
     """A registry file's plain data (no positions kept)."""
     return load(path, name).data
 
@@ -408,10 +418,6 @@ def validate_loaded(model: type[M], loaded: Loaded) -> M:
     except ValidationError as exc:
         loc, message = schema_problems(exc)[0]
         raise loaded.problem(loc, message) from exc
-
-
-def read_model(model: type[M], path: Path, name: str) -> M:
-    return validate_loaded(model, load(path, name))
 
 
 def read_document(path: Path, label: str | None = None) -> Any:
@@ -530,7 +536,7 @@ def yaml_value(value: Any, tz: tzinfo) -> Any:
     if isinstance(value, datetime):
         return SingleQuotedScalarString(format_time(value, tz))
     if isinstance(value, Mapping):
-        node = CommentedMap((k, yaml_value(v, tz)) for k, v in value.items())
+        node = CommentedMap((k, _in_flow(yaml_value(v, tz))) for k, v in value.items())
         node.fa.set_flow_style()
         return node
     if isinstance(value, str):
@@ -546,6 +552,20 @@ def yaml_value(value: Any, tz: tzinfo) -> Any:
 
 
 _ODD_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+# Text that ruamel leaves plain inside a flow mapping (`{to: :0}`, `{to: 0?}`)
+# but that some YAML readers (older libyaml among them) do not take back: a
+# flow indicator, `:`, `?` or `#` anywhere, or `-` first. Quoted, every reader agrees.
+_FLOW_UNSAFE = re.compile(r"^-|[?:,\[\]{}#]")
+
+
+def _in_flow(value: Any) -> Any:
+    from ruamel.yaml.scalarstring import SingleQuotedScalarString
+
+    if type(value) is str and _FLOW_UNSAFE.search(value):
+        return SingleQuotedScalarString(value)
+    return value
+
+
 # YAML 1.1/1.2's implicit timestamp (ruamel.yaml.resolver), which our reader switches off
 _TIMESTAMP = re.compile(
     r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
@@ -611,11 +631,13 @@ def load_cache(file: Path, fingerprint: str) -> dict[str, Any]:
         raw = file.read_bytes()
         # the cyclic collector would walk every tuple as it is built: at 100,000
         # records it triples the load; nothing loaded here is a cycle
+        was_enabled = gc.isenabled()
         gc.disable()
         try:
             data = marshal.loads(raw)
         finally:
-            gc.enable()
+            if was_enabled:
+                gc.enable()
     except (OSError, EOFError, ValueError, TypeError):
         return {}
     if (
@@ -705,8 +727,15 @@ def record_files(
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
-            if entry.is_file():
-                yield prefix + entry.name, entry.path, entry.stat()
+            # anything but a folder is listed, so that reading it says what is wrong
+            # with it (a dangling link, a FIFO) instead of passing over it in silence
+            if entry.is_dir():
+                continue
+            try:
+                st = entry.stat()
+            except OSError:
+                st = entry.stat(follow_symlinks=False)
+            yield prefix + entry.name, entry.path, st
 
 
 def _digit_dirs(folder: str) -> list[str]:

@@ -11,7 +11,10 @@ refuses duplicate keys as ruamel does. `tests/test_reader.py` holds the two
 readers to the same data.
 
 Nothing here is a trust boundary on its own: `store` refuses anchors,
-aliases, tags and deep nesting before a file reaches this loader.
+aliases, tags and deep nesting before a file reaches this loader. In flow
+collections (`[…]`, `{…}`), which cmplt writes only for small mappings of
+its own, libyaml 0.2.5 accepts a few odd plain scalars (`[?]`) that ruamel's
+older libyaml refuses; both read every file cmplt writes the same.
 """
 
 from __future__ import annotations
@@ -102,8 +105,14 @@ def _scalar(loader: RegistryLoader, node: Node) -> str:
     return str(loader.construct_scalar(node))
 
 
+def _not_a(kind: str, node: Node) -> ConstructorError:
+    return ConstructorError(None, None, f"not a {kind}", node.start_mark)
+
+
 def _int(loader: RegistryLoader, node: Node) -> int:
     text = _scalar(loader, node).replace("_", "")
+    if text in ("", "+", "-"):  # `!!int ''`: ruamel fails here with an IndexError
+        raise _not_a("number", node)
     sign = -1 if text[0] == "-" else 1
     if text[0] in "+-":
         text = text[1:]
@@ -117,6 +126,8 @@ def _int(loader: RegistryLoader, node: Node) -> int:
 
 def _float(loader: RegistryLoader, node: Node) -> float:
     text = _scalar(loader, node).replace("_", "").lower()
+    if text in ("", "+", "-"):
+        raise _not_a("number", node)
     sign = -1 if text[0] == "-" else 1
     if text[0] in "+-":
         text = text[1:]
@@ -127,8 +138,16 @@ def _float(loader: RegistryLoader, node: Node) -> float:
     return sign * float(text)
 
 
+# what ruamel's constructor takes for a boolean once it is one (an explicit `!!bool`;
+# a plain `yes` is text in YAML 1.2 and never gets here)
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
+
+
 def _bool(loader: RegistryLoader, node: Node) -> bool:
-    return _scalar(loader, node).lower() == "true"
+    text = _scalar(loader, node).lower()
+    if text not in _BOOLS:
+        raise _not_a("boolean", node)
+    return _BOOLS[text]
 
 
 for _name, _pattern, _first in _RESOLVERS:

@@ -15,7 +15,7 @@ from ruamel.yaml.error import YAMLError as RuamelError
 
 from cmplt import store, yaml12
 from cmplt.errors import InvalidFile
-from tests.conftest import FAST
+from tests.conftest import FAST, Reg
 
 
 def _ruamel() -> YAML:
@@ -85,15 +85,11 @@ def test_any_plain_scalar_is_read_as_ruamel_reads_it(text: str) -> None:
 # text as people type it (line and paragraph separators and control characters
 # are another matter: YAML folds some of them, and cmplt refuses them in names)
 _text = st.text(alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")), max_size=8)
-# keys as cmplt writes them: field names. ruamel's flow-style writer leaves a `?`
-# at the start or end of a text unquoted (`{_: ?0}`, which no reader takes back):
-# a writer's quirk, not the reader's, so such texts are left out here
+# what cmplt writes: field names for keys; texts, numbers, booleans and nulls, and
+# small flow mappings of those (a reclassification's `from` and `to`)
 _keys = st.from_regex(r"[a-z_]{1,8}", fullmatch=True)
-_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | _text.filter(lambda t: "?" not in t),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_keys, inner),
-    max_leaves=8,
-)
+_scalars = st.none() | st.booleans() | st.integers() | _text
+_values = _scalars | st.dictionaries(_keys, _scalars, max_size=3)
 
 
 @given(st.dictionaries(_keys, _values, min_size=1, max_size=5))
@@ -146,7 +142,7 @@ def test_deep_nesting_is_refused_quickly(raw: bytes) -> None:
     [
         (b"a: &x [1]\nb: *x\n", "anchors and aliases"),
         (b"a: !!python/object/apply:os.system ['true']\n", "explicit tag"),
-        (b"a: 1\n---\nb: 2\n", "found another document"),
+        (b"a: 1\n---\nb: 2\n", "more than one YAML document"),
         (b"- a\n- b\n", "found a list"),
         (b"", "found nothing"),
     ],
@@ -156,3 +152,66 @@ def test_what_a_registry_file_never_holds_is_refused(raw: bytes, message: str) -
         store.load_bytes(raw, "r.yaml")
     assert message in caught.value.reason
     assert caught.value.line is not None and caught.value.column is not None
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [(b"x: !!bool yes\n", True), (b"x: !!bool Off\n", False), (b"x: !!bool true\n", True)],
+)
+def test_an_explicit_boolean_is_read_as_ruamel_reads_it(raw: bytes, expected: bool) -> None:
+    assert store.load_bytes(raw, "r.yaml").data == {"x": expected}
+    assert RUAMEL.load(raw.decode()) == {"x": expected}
+
+
+@pytest.mark.parametrize(
+    "raw", [b"x: !!bool maybe\n", b"x: !!int ''\n", b"x: !!float ''\n", b"x: !!int '-'\n"]
+)
+def test_an_explicit_tag_on_the_wrong_text_is_a_finding_not_a_crash(raw: bytes) -> None:
+    with pytest.raises(InvalidFile) as caught:
+        store.load_bytes(raw, "r.yaml")
+    assert caught.value.line == 1
+
+
+def test_block_nesting_spread_over_lines_is_refused() -> None:
+    raw = b"a:\n" + b"".join(b"  " * i + b"- \n" for i in range(1, 41)) + b"  " * 41 + b"x\n"
+    with pytest.raises(InvalidFile) as caught:
+        store.load_bytes(raw, "r.yaml")
+    assert "nested more than 32" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        (b"unit: ! 0602\n", "explicit tag ! is not allowed"),
+        (b"id: a\n---\nid: b\n", "more than one YAML document"),
+    ],
+)
+def test_every_command_says_the_same_of_a_hostile_construct(raw: bytes, message: str) -> None:
+    with pytest.raises(InvalidFile) as caught:
+        store.load_bytes(raw, "r.yaml")
+    assert message in caught.value.reason
+
+
+def test_a_dangling_link_among_the_records_is_named_not_passed_over(reg: Reg) -> None:
+    cid = reg.new()
+    folder = reg.record(cid).parent
+    (folder / "261128-L1NK00.yaml").symlink_to(folder / "gone.yaml")
+    listed = reg.run("list", "--format", "json")
+    assert listed.code == InvalidFile.exit_code
+    assert cid in listed.out
+    assert "261128-L1NK00" in listed.err and len(listed.err.strip().splitlines()) == 1
+    checked = reg.run("check", "--format", "json")
+    assert "261128-L1NK00" in checked.out and '"invalid-record"' in checked.out
+
+
+def test_a_step_where_git_has_no_directory_is_one_line(reg: Reg) -> None:
+    cid = reg.new()
+    git_dir = reg.root / ".git"
+    moved = reg.root.parent / "git-elsewhere"
+    git_dir.rename(moved)
+    (reg.root / ".git").write_text("gitdir: nowhere\n", encoding="utf-8")
+    before = reg.record(cid).read_bytes()
+    result = reg.run("note", cid, "--by", "张三", "--text", "x")
+    assert result.code == 3, result
+    assert result.err.startswith("cmplt: ") and len(result.err.strip().splitlines()) == 1
+    assert reg.record(cid).read_bytes() == before

@@ -471,7 +471,7 @@ HOSTILE: dict[str, tuple[bytes, str]] = {
     "utf16-no-bom": ("id: complaint\n".encode("utf-16-le"), "looks like UTF-16"),
     "gbk": ("summary: 电梯按钮失灵\n".encode("gbk"), "reads as GBK/GB18030"),
     "control-character": (b"summary: \x07bell\n", "not valid YAML"),
-    "two-documents": (b"id: a\n---\nid: b\n", "single document in the stream, but found another"),
+    "two-documents": (b"id: a\n---\nid: b\n", "more than one YAML document"),
     "bad-yaml": (b"summary: [unclosed\n", "not valid YAML"),
 }
 

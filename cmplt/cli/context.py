@@ -75,7 +75,7 @@ class Context:
                 root = Path(self.registry_option)
             else:
                 root = store.find_registry(Path.cwd())
-            data = store.read_fast(root / store.POLICY_FILE, store.POLICY_FILE)
+            data = store.read_data(root / store.POLICY_FILE, store.POLICY_FILE)
             value = data.get("language")
         except Exception:
             return None

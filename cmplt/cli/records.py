@@ -62,11 +62,12 @@ def new(
 ) -> None:
     """Register a complaint (受理). Prints the new ID alone on the first line."""
     with collector_paused():
+        registry = obj.registry  # opened for the step at once: times are read in its zone
         at = obj.time(at_text, "--at")
         intake["requested_deadline"] = obj.time(deadline_text, "--deadline")
         intake["happened_at"] = obj.time(happened_text, "--happened-at")
         intake = {k: (v.strip() if isinstance(v, str) else v) for k, v in intake.items()}
-        change = obj.registry.receive(intake, by, at, obj.now, obj.seed())
+        change = registry.receive(intake, by, at, obj.now, obj.seed())
     click.echo(change.complaint_id)
 
 
@@ -83,12 +84,13 @@ def _step_command(
         with collector_paused():
             from cmplt.workflow import Step
 
+            registry = obj.registry  # opened for the step at once: times are read in its zone
             at = obj.time(at_text, "--at")
             if to_fields is not None:
                 fields = to_fields(obj, fields)
             fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
             step = Step(name, by, at, fields)
-            change = obj.registry.apply(complaint, step, obj.now, obj.seed())
+            change = registry.apply(complaint, step, obj.now, obj.seed())
         _report(obj, change, name)
 
     run.__doc__ = help_text
