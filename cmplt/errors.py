@@ -109,6 +109,20 @@ class GitFailed(CmpltError):
     exit_code = 8
 
 
+class IndexBehind(CmpltError):
+    """The step is committed, but git's index could not be brought up to date
+    (another git command held it): a warning with the one command that settles it."""
+
+    exit_code = 9
+
+
+class InterruptedAfterCommit(CmpltError):
+    """Ctrl-C (or a termination signal) arrived once the step was committed: it is
+    done, and saying "nothing was committed" would be a lie."""
+
+    exit_code = 130
+
+
 class CouldNotRun(CmpltError):
     """`check`, `validate` or `audit` could not run at all (no registry, no repository,
     git failing): exit 2, so that cron and CI tell it from "something was found" (1)."""

@@ -12,13 +12,16 @@ import hashlib
 import os
 import subprocess
 import tempfile
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from cmplt.errors import DirtyRecord, GitFailed, NotFound
-from cmplt.i18n import _
+from cmplt import faults
+from cmplt.errors import DirtyRecord, GitFailed, IndexBehind, NotFound
+from cmplt.i18n import N_, _
+from cmplt.lock import signals_deferred
 
 
 @dataclass(frozen=True)
@@ -208,23 +211,24 @@ def commit_paths(
     author: Identity | None,
     new_paths: Sequence[str] = (),
     when: datetime | None = None,
+    on_committed: Callable[[str], None] | None = None,
 ) -> str:
     """Commit exactly `paths` as they are in the work tree; nothing else staged goes in.
 
     The commit is built from HEAD's trees with only these paths replaced
-    (hash-object, new trees, commit-tree, update-ref), then just these paths
-    are updated in the index. Neither a person's other staged or unstaged
-    work nor the rest of the index is looked at: `git commit` would refresh
-    every index entry, which at 100,000 records costs more than everything
-    else a step does.
+    (hash-object, new trees, commit-tree), then HEAD is moved (update-ref, the
+    commit point: before it nothing has changed but unreachable objects; after
+    it the step is done), then just these paths are updated in the index.
+    Neither a person's other staged or unstaged work nor the rest of the index
+    is looked at: `git commit` would refresh every index entry, which at
+    100,000 records costs more than everything else a step does.
+
+    Signals wait from the commit point until the index has the new record;
+    `on_committed(commit)` runs right after the commit point. If the index
+    cannot be updated (another git command holds it for long), IndexBehind says
+    so: the step is committed all the same.
     """
-    if index_lock_exists(worktree):
-        raise GitFailed(
-            _(
-                "git's index.lock exists: another git command is running, or one crashed "
-                "(remove .git/index.lock if no git process is running)"
-            )
-        )
+    _wait_for_index(worktree)
     env: dict[str, str] = {}
     if author is not None:
         env.update({"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email})
@@ -238,12 +242,57 @@ def commit_paths(
         return _first_commit(worktree, paths, message, author, env)
     head, root = built
     commit = _commit_tree(worktree, root, head, message, author, env)
+    faults.reached("objects")
     subject = message.splitlines()[0]
-    _run(worktree, ["update-ref", "-m", f"commit: {subject}", "HEAD", commit, head])
-    _run(worktree, ["update-index", "--add", "--", *paths])
+    with signals_deferred():
+        _run(worktree, ["update-ref", "-m", f"commit: {subject}", "HEAD", commit, head])
+        faults.reached("update-ref")
+        if on_committed is not None:
+            on_committed(commit)
+        faults.reached("announced")
+        update_index(worktree, paths, commit)
+        faults.reached("update-index")
     # what `git commit` does after every commit: pack loose objects now and then
     _run(worktree, ["maintenance", "run", "--auto", "--quiet"], check=False)
     return commit
+
+
+# how long a step waits for another git command (a `git status` in a shell
+# prompt, an editor) to let go of the index
+INDEX_WAIT_SECONDS = 5.0
+
+
+def _wait_for_index(worktree: Path) -> None:
+    deadline = time.monotonic() + INDEX_WAIT_SECONDS
+    while index_lock_exists(worktree):
+        if time.monotonic() >= deadline:
+            raise GitFailed(
+                _(
+                    "git's index.lock exists: another git command is running, or one crashed "
+                    "(remove .git/index.lock if no git process is running)"
+                )
+            )
+        time.sleep(0.02)
+
+
+def update_index(worktree: Path, paths: Sequence[str], commit: str) -> None:
+    """Bring the index entries of `paths` up to the work tree (as `commit` has them),
+    waiting while another git command holds the index."""
+    deadline = time.monotonic() + INDEX_WAIT_SECONDS
+    while True:
+        done = _run(worktree, ["update-index", "--add", "--", *paths], check=False)
+        if done.returncode == 0:
+            return
+        if not index_lock_exists(worktree) or time.monotonic() >= deadline:
+            detail = (done.stderr.strip() or f"exit {done.returncode}").splitlines()[0]
+            raise IndexBehind(
+                _(
+                    "committed as {commit}, but git's index is behind ({detail}); "
+                    "any cmplt command will bring it up to date, or run: "
+                    "git update-index -- {paths}"
+                ).format(commit=commit[:10], detail=detail, paths=" ".join(paths))
+            )
+        time.sleep(0.02)
 
 
 def _first_commit(
@@ -383,6 +432,77 @@ def file_versions(
 
 def blob_contents(worktree: Path, blob_ids: Sequence[str]) -> list[bytes | None]:
     return [obj[1] if obj else None for obj in _objects(worktree, blob_ids)]
+
+
+# what git leaves in its directory while an operation waits for a person
+_IN_PROGRESS = (
+    ("rebase-merge", N_("a rebase")),
+    ("rebase-apply", N_("a rebase or git am")),
+    ("MERGE_HEAD", N_("a merge")),
+    ("CHERRY_PICK_HEAD", N_("a cherry-pick")),
+    ("REVERT_HEAD", N_("a revert")),
+    ("BISECT_LOG", N_("a bisect")),
+)
+
+
+def unfit_for_a_step(worktree: Path) -> str | None:
+    """Why a step must not be committed now, or None.
+
+    On a detached HEAD a step's commit is lost at the next `git checkout`; in
+    the middle of a rebase, merge, cherry-pick, revert or bisect, the
+    operation's own end (`--abort`, `--continue`) would drop or rewrite it.
+    Read from git's own files: no process is started."""
+    folder = git_dir(worktree)
+    try:
+        head = (folder / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        head = ""
+    if not head.startswith("ref:"):
+        return _("HEAD is detached (git switch to a branch first)")
+    for name, what in _IN_PROGRESS:
+        if (folder / name).exists():
+            return _("{operation} is in progress (finish it or abort it first)").format(
+                operation=_(what)
+            )
+    return None
+
+
+def head_commit(worktree: Path) -> str | None:
+    """HEAD's commit id, or None before the first commit."""
+    found = _objects(worktree, ["HEAD"])[0]
+    return found[0] if found else None
+
+
+def committed_files(
+    worktree: Path, commit: str, paths: Sequence[str]
+) -> tuple[list[str], list[bytes | None]]:
+    """A commit's parents, and the contents of `paths` in it (None where absent)."""
+    found = _objects(worktree, [commit, *(f"{commit}:{p}" for p in paths)])
+    if found[0] is None:
+        return [], [None for _ in paths]
+    parents = [
+        line.split()[1].decode()
+        for line in found[0][1].split(b"\n\n", 1)[0].splitlines()
+        if line.startswith(b"parent ")
+    ]
+    return parents, [f[1] if f else None for f in found[1:]]
+
+
+def blob_ids(worktree: Path, commit: str, paths: Sequence[str]) -> dict[str, str]:
+    """The blob id of each of `paths` that `commit` has."""
+    found = _objects(worktree, [f"{commit}:{p}" for p in paths])
+    return {p: f[0] for p, f in zip(paths, found, strict=True) if f}
+
+
+def index_entries(worktree: Path, paths: Sequence[str]) -> dict[str, str]:
+    """The blob id the index holds for each of `paths` that it holds."""
+    listed = _run(worktree, ["ls-files", "--stage", "-z", "--", *paths]).stdout
+    entries: dict[str, str] = {}
+    for item in listed.split("\0"):
+        if item:
+            meta, _tab, path = item.partition("\t")
+            entries[path] = meta.split()[1]
+    return entries
 
 
 def has_commits(worktree: Path) -> bool:

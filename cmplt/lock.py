@@ -12,6 +12,7 @@ import fcntl
 import json
 import math
 import os
+import signal
 import socket
 import time
 from collections.abc import Iterator
@@ -72,6 +73,46 @@ def registry_lock(lock_file: Path, wait: float | None = None) -> Iterator[None]:
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
         os.close(fd)
+
+
+@contextmanager
+def held_if_free(lock_file: Path) -> Iterator[str]:
+    """Hold the lock for the block if no one holds it now ("held"); "busy" if a step
+    holds it, "closed" if the lock cannot be opened (a read-only .git). A reading
+    command settling what an interrupted step left never waits for a running step."""
+    try:
+        fd = os.open(lock_file, os.O_RDWR)
+    except OSError:
+        yield "closed"
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            yield "busy"
+            return
+        try:
+            yield "held"
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+# the signals a person or a system sends to stop a command
+_STOPPING = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP wait until the block is over: across a step's
+    commit point, so that HEAD, the index, the journal and the step's printed line
+    move together. (SIGKILL cannot wait; the next command's recovery settles it.)"""
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def describe_holder(lock_file: Path) -> str:

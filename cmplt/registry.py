@@ -7,6 +7,9 @@ knows about click or reads the clock: `now` comes in as an argument.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -17,8 +20,16 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cmplt import gitlog, ids, lock, statefiles, store
-from cmplt.errors import GitFailed, NotFound, UsageError, field_ref
+from cmplt import faults, gitlog, ids, lock, recovery, statefiles, store
+from cmplt.errors import (
+    CmpltError,
+    GitFailed,
+    InterruptedAfterCommit,
+    NotFound,
+    StepRefused,
+    UsageError,
+    field_ref,
+)
 from cmplt.i18n import _
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint
 from cmplt.policy import Policy, Roster, StaffMember
@@ -50,6 +61,19 @@ class Change:
 
 
 T = TypeVar("T")
+# every commit this process made: what an interruption after the last one must
+# not deny (cli's Ctrl-C handler reads it)
+COMMITTED: list[str] = []
+# who hears of a step the moment it is committed (the CLI prints its line)
+Announce = Callable[[Change], None]
+
+
+def _announcing(
+    announce: Announce | None, complaint_id: str, event: Mapping[str, Any], status: str
+) -> Callable[[str], None] | None:
+    if announce is None:
+        return None
+    return lambda commit: announce(Change(commit, complaint_id, event, status))
 
 
 class Registry(Snapshot):
@@ -76,34 +100,114 @@ class Registry(Snapshot):
         message: str,
         author: gitlog.Identity | None,
         when: datetime,
+        on_committed: Callable[[str], None] | None = None,
     ) -> str:
-        """Write `files` atomically and commit exactly them; on failure put them back."""
+        """Write `files` atomically and commit exactly them: all of it or none of it.
+
+        Before the commit point (git's update-ref), any failure or signal puts the
+        files back as they were; after it the step is done and nothing is put back,
+        whatever follows. A kill anywhere leaves the journal, and the next command
+        rolls back or finishes (recovery.py)."""
         when = when.astimezone(self.policy.tz)
         before = {path: (path.read_bytes() if path.exists() else None) for path in files}
-        new_paths = [self.git_path(p) for p, old in before.items() if old is None]
-        changed = [p for p, text in files.items() if store.write_atomic(p, text)]
+        data = {path: text.encode("utf-8") for path, text in files.items()}
+        changed = [p for p in files if data[p] != before[p]]
         if not changed:
             raise UsageError(_("nothing to commit: the files already say this"))
+        worktree = self.worktree
+        journal = recovery.Journal(
+            gitlog.head_commit(worktree),
+            {
+                self.git_path(p): (recovery.digest(before[p]), str(recovery.digest(data[p])))
+                for p in changed
+            },
+            time.time(),
+            os.getpid(),
+            message.splitlines()[0],
+        )
+        committed: list[str] = []
+
+        def commit_point(commit: str) -> None:
+            committed.append(commit)
+            COMMITTED.append(commit)
+            if on_committed is not None:
+                on_committed(commit)
+
         try:
-            return gitlog.commit_paths(
-                self.worktree,
+            recovery.begin(worktree, journal)
+            faults.reached("journal")
+            for path in changed:
+                store.write_atomic(path, files[path])
+            faults.reached("write")
+            commit = gitlog.commit_paths(
+                worktree,
                 [self.git_path(p) for p in changed],
                 message,
                 author,
-                new_paths=new_paths,
+                new_paths=[self.git_path(p) for p in changed if before[p] is None],
                 when=when,
+                on_committed=commit_point,
             )
+        except KeyboardInterrupt:
+            if not committed:
+                self._put_back(before)
+                recovery.end(worktree)
+                raise
+            self._finish_now(journal)
+            raise InterruptedAfterCommit(
+                _("interrupted; the step was committed as {commit}").format(
+                    commit=committed[0][:10]
+                )
+            ) from None
         except BaseException:
-            for path, old in before.items():
-                if old is None:
-                    path.unlink(missing_ok=True)
+            if not committed:
+                self._put_back(before)
+                recovery.end(worktree)
+            raise  # committed: IndexBehind says so, and the journal finishes it next time
+        recovery.end(worktree)
+        faults.reached("done")
+        return commit
+
+    def _finish_now(self, journal: recovery.Journal) -> None:
+        """After an interruption past the commit point: finish what is left (the index)
+        now, signals held, so that the next command has nothing to settle."""
+        with contextlib.suppress(CmpltError), lock.signals_deferred():
+            settlement = recovery.plan(self.worktree, journal)
+            if settlement.kind == "finished":
+                recovery.carry_out(self.worktree, settlement)
+
+    @staticmethod
+    def _put_back(before: Mapping[Path, bytes | None]) -> None:
+        for path, old in before.items():
+            if old is None:
+                path.unlink(missing_ok=True)
+            else:
+                store.write_atomic(path, old.decode("utf-8"))
+
+    def repair(self, confirm: Callable[[recovery.Settlement], bool]) -> recovery.Settlement | None:
+        """What an interrupted step left (None: nothing), settled if `confirm` agrees:
+        rolled back or finished when provable, otherwise only forgotten."""
+        with lock.registry_lock(statefiles.required_path(self.worktree, statefiles.LOCK)):
+            journal = recovery.pending(self.worktree)
+            if journal is None:
+                return None
+            found = recovery.plan(self.worktree, journal)
+            if confirm(found):
+                if found.kind == "unsettled":
+                    recovery.forget(self.worktree, found)
                 else:
-                    store.write_atomic(path, old.decode("utf-8"))
-            raise
+                    recovery.carry_out(self.worktree, found)
+            return found
 
     def locked(self, work: Callable[[], T]) -> T:
-        """Run `work` holding the registry lock (every write goes through here)."""
+        """Run `work` holding the registry lock (every write goes through here): first
+        settle what an interrupted step left, and refuse a repository in the middle
+        of something a step's commit would be lost in."""
+        why = gitlog.unfit_for_a_step(self.worktree)
+        if why is not None:
+            raise StepRefused(_("cannot record a step here now: {why}").format(why=why))
         with lock.registry_lock(statefiles.required_path(self.worktree, statefiles.LOCK)):
+            self.settle_interrupted(refuse=True)
             return work()
 
     def commit_files(
@@ -119,8 +223,10 @@ class Registry(Snapshot):
         at: datetime | None,
         clock: Now,
         seed: str | None = None,
+        announce: Announce | None = None,
     ) -> Change:
-        """Register a new complaint (受理) received at `at` (default: now) by `by`."""
+        """Register a new complaint (受理) received at `at` (default: now) by `by`.
+        `announce` hears of the step the moment it is committed."""
         require_staff(self.roster, by)
 
         def work() -> Change:
@@ -156,6 +262,7 @@ class Registry(Snapshot):
                 ),
                 self._identity(by),
                 now,
+                _announcing(announce, complaint_id, event, "open"),
             )
             return Change(commit, complaint_id, event, "open")
 
@@ -208,7 +315,14 @@ class Registry(Snapshot):
             raise AssertionError(f"derived fields disagree with events: {mismatches}")
         return complaint
 
-    def apply(self, id_text: str, step: Step, clock: Now, seed: str | None = None) -> Change:
+    def apply(
+        self,
+        id_text: str,
+        step: Step,
+        clock: Now,
+        seed: str | None = None,
+        announce: Announce | None = None,
+    ) -> Change:
         """One lifecycle step on one complaint, committed on its own. A step without
         a time happened now, read once the lock is held."""
 
@@ -252,6 +366,7 @@ class Registry(Snapshot):
                 ),
                 self._identity(step.by),
                 now,
+                _announcing(announce, complaint_id, event, state.status),
             )
             return Change(commit, complaint_id, event, state.status)
 

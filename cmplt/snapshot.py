@@ -33,7 +33,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
-from cmplt import __version__, gitlog, ids, statefiles, store
+from cmplt import __version__, gitlog, ids, lock, recovery, statefiles, store
 from cmplt.errors import AmbiguousId, CmpltError, InvalidFile, NotFound, StepRefused, UsageError
 from cmplt.i18n import _, ngettext
 from cmplt.model import Complaint, Event
@@ -280,12 +280,58 @@ class Snapshot:
     """A registry opened for reading: no lock, no git needed, nothing written but
     caches (and those only where it may)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, notify: Callable[[str], None] | None = None) -> None:
         self.root = root.resolve()
         self._worktree = gitlog.find_worktree(self.root)
+        # what a person should hear of on the side (an interrupted step settled)
+        self.notify: Callable[[str], None] = notify or (lambda message: None)
         self.policy = load_policy(self.root)
         self.roster = load_roster(self.root, self.policy)
         self._policies: PolicyTimeline | None = None
+        if type(self) is Snapshot:  # a step settles under its own lock (Registry.locked)
+            self._settle_if_free()
+
+    # --- an interrupted step ---------------------------------------------------
+
+    def _settle_if_free(self) -> None:
+        if self._worktree is None or recovery.pending(self._worktree) is None:
+            return  # one stat: what almost every command pays
+        lock_file = statefiles.path(self._worktree, statefiles.LOCK)
+        if lock_file is None:
+            return
+        with lock.held_if_free(lock_file) as state:
+            if state == "held":
+                self.settle_interrupted(refuse=False)
+            elif state == "closed":
+                self.notify(
+                    _(
+                        "an interrupted step waits to be settled by someone who may write "
+                        "the registry (cmplt repair)"
+                    )
+                )
+            # "busy": a step is running; its journal is not a leftover
+
+    def settle_interrupted(self, refuse: bool) -> None:
+        """Roll back or finish what an interrupted step left, when it can be proved
+        to be cmplt's own (recovery.py); otherwise say so (a step: refuse)."""
+        worktree = self._worktree
+        journal = recovery.pending(worktree)
+        if worktree is None or journal is None:
+            return
+        settlement = recovery.plan(worktree, journal)
+        if settlement.kind == "unsettled":
+            message = _("an interrupted step needs a look: {why} (cmplt repair)").format(
+                why=settlement.why
+            )
+            if refuse:
+                raise StepRefused(message)
+            self.notify(message)
+            return
+        recovery.carry_out(worktree, settlement)
+        done = _("rolled back") if settlement.kind == "rolled back" else _("finished")
+        self.notify(
+            _("an interrupted step was {done}: {why}").format(done=done, why=settlement.why)
+        )
 
     @property
     def worktree(self) -> Path:

@@ -15,6 +15,7 @@ from cmplt import gitlog
 from cmplt.errors import CmpltError
 
 LOCK = "cmplt.lock"  # the registry lock every step takes
+STEP_JOURNAL = "cmplt-step.json"  # what a step in progress is changing (recovery.py)
 CHECK_CACHE = "cmplt-check.cache"  # what each record contributes to `check`
 REPORT_CACHE = "cmplt-report.cache"  # what each record contributes to `report`
 CHECK_SEEN = "cmplt-check-seen.json"  # what `check --new` reported last time

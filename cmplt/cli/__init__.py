@@ -41,6 +41,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "admin",
         "Check the policy, roster and every record (or PATHS). Exit 1 if anything is wrong.",
     ),
+    "repair": (
+        "admin",
+        "Show what an interrupted step left, and settle it: roll back or finish.",
+    ),
     "new": ("records", "Register a complaint (受理). Prints the new ID alone on the first line."),
     "respond": ("records", "Record a reply to the customer (答复客户)."),
     "dispatch": ("records", "Send a work order (工作联系单) to a department."),
@@ -205,7 +209,15 @@ def main(argv: list[str] | None = None) -> int:
         click.echo(f"cmplt: {exc.format_message()}", err=True)
         return exc.exit_code if exc.exit_code else EXIT_USAGE
     except (click.Abort, KeyboardInterrupt):
-        click.echo("cmplt: " + _("interrupted; nothing was committed"), err=True)
+        registry = sys.modules.get("cmplt.registry")
+        committed = getattr(registry, "COMMITTED", None)
+        if committed:
+            said = _("interrupted; the step was committed as {commit}").format(
+                commit=committed[-1][:10]
+            )
+        else:
+            said = _("interrupted; nothing was committed")
+        click.echo("cmplt: " + said, err=True)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return 0

@@ -118,3 +118,46 @@ def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
 
 
 COMMANDS.append(validate)
+
+
+@click.command("repair")
+@click.option("--yes", is_flag=True, help="Settle without asking (for scripts).")
+@pass_context
+def repair(obj: Context, yes: bool) -> None:
+    """Show what an interrupted step left, and settle it: roll back or finish.
+
+    A step stopped part-way (killed, the power cut) is settled by the next cmplt
+    command when it can be proved to be cmplt's own; what cannot (a file edited
+    since) is shown here, and settling it then only forgets the interrupted step:
+    the files stay as they are, for a person to look at with git. Exit 0 when
+    nothing is left or it was settled, 1 when it was left as it is.
+    """
+    from cmplt.recovery import Settlement
+
+    def confirm(found: Settlement) -> bool:
+        click.echo(_("an interrupted step: {why}").format(why=found.why))
+        for path, data in found.restore.items():
+            click.echo(
+                "  " + _("put back as HEAD has it: {path}").format(path=path)
+                if data is not None
+                else "  " + _("remove (a complaint never committed): {path}").format(path=path)
+            )
+        for path in found.index:
+            click.echo("  " + _("bring git's index up to date: {path}").format(path=path))
+        for litter in found.litter:
+            click.echo("  " + _("remove a leftover file: {path}").format(path=litter))
+        if found.kind == "unsettled":
+            click.echo("  " + _("the files stay as they are; look at them with git status"))
+            question = _("Forget the interrupted step?")
+        else:
+            question = _("Settle it?")
+        return yes or click.confirm(question, default=False)
+
+    found = obj.registry.repair(confirm)
+    if found is None:
+        click.echo(_("nothing to repair"))
+    elif not found.applied:
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS.append(repair)

@@ -23,6 +23,13 @@ if TYPE_CHECKING:
 F = Callable[..., Any]
 
 
+def _notify(message: str) -> None:
+    """What the domain says on the side (an interrupted step settled): one line."""
+    from cmplt.cli.options import as_typed
+
+    click.echo(f"cmplt: {as_typed(message)}", err=True)
+
+
 class Context:
     def __init__(self, registry: str | None) -> None:
         self.registry_option = registry
@@ -49,7 +56,7 @@ class Context:
         if self._snapshot is None:
             from cmplt.snapshot import Snapshot
 
-            self._snapshot = Snapshot(self._root())
+            self._snapshot = Snapshot(self._root(), notify=_notify)
         return self._snapshot
 
     @property
@@ -58,7 +65,7 @@ class Context:
         if self._registry is None:
             from cmplt.registry import Registry
 
-            self._registry = Registry(self._root())
+            self._registry = Registry(self._root(), notify=_notify)
         return self._registry
 
     def policy_language(self) -> str | None:

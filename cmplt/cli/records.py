@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -12,11 +13,14 @@ from cmplt.i18n import _
 from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
 
 
-def _report(obj: Context, change: Any, action: str) -> None:
-    from cmplt.registry import Change
+def _step_line(change: Any, action: str) -> str:
+    return f"{change.complaint_id} {action} -> {change.status} (commit {change.commit[:10]})"
 
-    assert isinstance(change, Change)
-    click.echo(f"{change.complaint_id} {action} -> {change.status} (commit {change.commit[:10]})")
+
+def _say(line: str) -> None:
+    """A step's line, out at once (flushed): it is the clerk's receipt."""
+    click.echo(line)
+    sys.stdout.flush()
 
 
 @click.command("new")
@@ -67,8 +71,11 @@ def new(
         intake["requested_deadline"] = obj.time(deadline_text, "--deadline")
         intake["happened_at"] = obj.time(happened_text, "--happened-at")
         intake = {k: (v.strip() if isinstance(v, str) else v) for k, v in intake.items()}
-        change = registry.receive(intake, by, at, obj.now, obj.seed())
-    click.echo(change.complaint_id)
+        # the ID is printed the moment the complaint is committed, before anything else
+        # can fail: a clerk who saw no ID would type the complaint in again
+        registry.receive(
+            intake, by, at, obj.now, obj.seed(), announce=lambda c: _say(str(c.complaint_id))
+        )
 
 
 def _step_command(
@@ -90,8 +97,13 @@ def _step_command(
                 fields = to_fields(obj, fields)
             fields = {k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()}
             step = Step(name, by, at, fields)
-            change = registry.apply(complaint, step, obj.now, obj.seed())
-        _report(obj, change, name)
+            registry.apply(
+                complaint,
+                step,
+                obj.now,
+                obj.seed(),
+                announce=lambda change: _say(_step_line(change, name)),
+            )
 
     run.__doc__ = help_text
     command: Any = run

@@ -1,0 +1,249 @@
+"""What an interrupted step leaves, and how the next command settles it.
+
+Before a step touches a file it writes a journal under `.git/`
+(`statefiles.STEP_JOURNAL`): HEAD as it was, and for each file the digest of
+its bytes before and after. The step clears the journal when it is done. A
+journal left behind while no one holds the registry lock means the step was
+stopped (a kill, a power cut) somewhere between the two, and says exactly
+what cmplt had in hand:
+
+- HEAD is as it was: the step never reached its commit point. Each file that
+  holds the step's new bytes is put back as HEAD has it (a new record is
+  removed): rolled back, as if never typed.
+- HEAD is one commit further, whose parent is the journal's HEAD and whose
+  files are the step's new bytes: the step was committed. Its index entries
+  are brought up to date: finished.
+- Anything else (a file edited since, HEAD moved on by hand): not provable,
+  so nothing is touched; `cmplt repair` shows it and settles it when asked.
+
+In every provable case the step's stray temporary files, and git lock files
+made while it ran and not released (a killed `git update-ref` leaves
+`HEAD.lock`), are removed too. A hand edit is never taken for a step: only
+bytes whose digest the journal names are ever replaced.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from hashlib import sha256
+from pathlib import Path
+
+from cmplt import gitlog, statefiles
+from cmplt.errors import CmpltError
+from cmplt.i18n import _
+
+# a git lock file this old, made while the interrupted step ran, is its own
+# (git holds a lock for milliseconds)
+STALE_GIT_LOCK_SECONDS = 5.0
+
+
+def digest(data: bytes | None) -> str | None:
+    return sha256(data).hexdigest() if data is not None else None
+
+
+@dataclass(frozen=True)
+class Journal:
+    head: str | None  # HEAD when the step began
+    files: Mapping[str, tuple[str | None, str]]  # git path: (digest before or None, after)
+    started: float  # POSIX time
+    pid: int
+    what: str  # the step's commit subject, for people
+
+    def to_bytes(self) -> bytes:
+        data = {
+            "head": self.head,
+            "files": {path: list(pair) for path, pair in self.files.items()},
+            "started": self.started,
+            "pid": self.pid,
+            "what": self.what,
+        }
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> Journal:
+        data = json.loads(raw)
+        files = {str(p): (pair[0], str(pair[1])) for p, pair in dict(data["files"]).items()}
+        head = data["head"]
+        return cls(
+            str(head) if head else None,
+            files,
+            float(data["started"]),
+            int(data["pid"]),
+            str(data["what"]),
+        )
+
+
+def begin(worktree: Path, journal: Journal) -> None:
+    """Write the journal before the step touches anything (a step that cannot write
+    it, in a read-only .git, could not commit either)."""
+    file = statefiles.path(worktree, statefiles.STEP_JOURNAL)
+    if file is not None:
+        statefiles.write(file, journal.to_bytes())
+
+
+def end(worktree: Path) -> None:
+    file = statefiles.path(worktree, statefiles.STEP_JOURNAL)
+    if file is not None:
+        file.unlink(missing_ok=True)
+
+
+def pending(worktree: Path | None) -> Journal | None:
+    """The journal an interrupted step left, if any (None also when unreadable: a
+    journal cut short was written before the step touched anything)."""
+    file = statefiles.path(worktree, statefiles.STEP_JOURNAL)
+    if file is None:
+        return None
+    try:
+        raw = file.read_bytes()
+    except OSError:
+        return None
+    try:
+        return Journal.from_bytes(raw)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return Journal(None, {}, file.stat().st_mtime, 0, "?")
+
+
+@dataclass
+class Settlement:
+    """What settling an interrupted step does (or would do)."""
+
+    kind: str  # "rolled back", "finished" or "unsettled"
+    why: str  # for people: what was found
+    restore: dict[str, bytes | None] = field(default_factory=dict)  # path: bytes (None: remove)
+    index: list[str] = field(default_factory=list)  # paths whose index entry to update
+    commit: str | None = None
+    litter: list[Path] = field(default_factory=list)  # stray temporary and git lock files
+    applied: bool = False
+
+
+def plan(worktree: Path, journal: Journal) -> Settlement:
+    """Decide, reading only: roll back, finish, or leave to a person."""
+    head = gitlog.head_commit(worktree)
+    paths = list(journal.files)
+    now_bytes = {p: _read(worktree / p) for p in paths}
+    litter = _litter(worktree, journal)
+    if not paths:
+        return Settlement("rolled back", _("an empty or unreadable step journal"), litter=litter)
+    if head == journal.head:
+        # not committed: every file must hold the step's bytes or the old ones
+        restore: dict[str, bytes | None] = {}
+        old_files = (
+            gitlog.committed_files(worktree, head, paths)[1] if head else [None for _ in paths]
+        )
+        for path, old in zip(paths, old_files, strict=True):
+            before, after = journal.files[path]
+            current = digest(now_bytes[path])
+            if current == before:
+                continue
+            if current != after or digest(old) != before:
+                return Settlement(
+                    "unsettled",
+                    _("{path} was changed after the step stopped").format(path=path),
+                    litter=litter,
+                )
+            restore[path] = old
+        return Settlement(
+            "rolled back",
+            _("the step {what} stopped before its commit").format(what=journal.what),
+            restore=restore,
+            litter=litter,
+        )
+    if head is not None:
+        parents, files = gitlog.committed_files(worktree, head, paths)
+        ours = parents == ([journal.head] if journal.head else []) and all(
+            digest(data) == journal.files[p][1] for p, data in zip(paths, files, strict=True)
+        )
+        if ours:
+            if any(digest(now_bytes[p]) != journal.files[p][1] for p in paths):
+                return Settlement(
+                    "unsettled",
+                    _("a file of the committed step {what} was changed since").format(
+                        what=journal.what
+                    ),
+                    litter=litter,
+                )
+            entries = gitlog.index_entries(worktree, paths)
+            blobs = gitlog.blob_ids(worktree, head, paths)
+            behind = [p for p in paths if entries.get(p) != blobs.get(p)]
+            return Settlement(
+                "finished",
+                _("the step {what} was committed as {commit}").format(
+                    what=journal.what, commit=head[:10]
+                ),
+                index=behind,
+                commit=head,
+                litter=litter,
+            )
+    return Settlement(
+        "unsettled",
+        _("HEAD moved after the step {what} stopped").format(what=journal.what),
+        litter=litter,
+    )
+
+
+def carry_out(worktree: Path, settlement: Settlement) -> None:
+    """Do what `plan` decided (never for "unsettled"), then forget the journal."""
+    from cmplt import store
+
+    if settlement.kind == "unsettled":
+        raise CmpltError(settlement.why)
+    settlement.applied = True
+    for path, data in settlement.restore.items():
+        target = worktree / path
+        if data is None:
+            target.unlink(missing_ok=True)
+        else:
+            store.write_bytes_atomic(target, data, 0o644)
+    for litter in settlement.litter:
+        litter.unlink(missing_ok=True)
+    if settlement.index and settlement.commit:
+        gitlog.update_index(worktree, settlement.index, settlement.commit)
+    end(worktree)
+
+
+def forget(worktree: Path, settlement: Settlement) -> None:
+    """A person's choice for what could not be proved: drop the journal and the
+    step's leftover files; the record files stay as they are."""
+    settlement.applied = True
+    for litter in settlement.litter:
+        litter.unlink(missing_ok=True)
+    end(worktree)
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+
+
+def _litter(worktree: Path, journal: Journal) -> list[Path]:
+    """The step's own temporary files, and git lock files made while it ran."""
+    found: list[Path] = []
+    for path in journal.files:
+        folder = (worktree / path).parent
+        name = Path(path).name
+        found.extend(sorted(folder.glob(f".{name}.*.tmp")))
+    git_dir = gitlog.git_dir(worktree)
+    now = time.time()
+    for lock in (git_dir / "index.lock", git_dir / "HEAD.lock", *_ref_locks(git_dir)):
+        try:
+            made = lock.stat().st_mtime
+        except OSError:
+            continue
+        if made >= journal.started - 1 and now - made > STALE_GIT_LOCK_SECONDS:
+            found.append(lock)
+    return found
+
+
+def _ref_locks(git_dir: Path) -> list[Path]:
+    try:
+        head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
+    except OSError:
+        return []
+    if not head.startswith("ref:"):
+        return []
+    return [git_dir / (head.removeprefix("ref:").strip() + ".lock")]
