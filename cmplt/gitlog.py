@@ -359,8 +359,8 @@ def file_versions(
     walked when that HEAD is still an ancestor (a registry's history grows by a
     commit a step; walking all of it on every hourly check would not do).
     """
-    head = _run(worktree, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False).stdout.strip()
-    if not head:
+    head = head_commit(worktree)
+    if head is None:
         return "", []
     versions: list[tuple[float, str]] = []
     walk = ["HEAD"]
@@ -371,7 +371,7 @@ def file_versions(
         if ancestor.returncode == 0:
             versions = list(known[1])
             walk = [f"{known[0]}..HEAD"]
-    log = _run(worktree, ["log", "--format=%H %ct", *walk, "--", relpath], check=False)
+    log = _run(worktree, ["log", "--format=%H %ct", *walk, "--", relpath])
     commits = [line.split() for line in log.stdout.splitlines() if line.strip()]
     found = _objects(worktree, [f"{sha}:{relpath}" for sha, _ in commits])
     new = [(float(when), obj[0]) for (_, when), obj in zip(commits, found, strict=True) if obj]
@@ -382,8 +382,33 @@ def blob_contents(worktree: Path, blob_ids: Sequence[str]) -> list[bytes | None]
     return [obj[1] if obj else None for obj in _objects(worktree, blob_ids)]
 
 
+def head_commit(worktree: Path) -> str | None:
+    """HEAD's commit id, or None in a repository with no commit yet.
+
+    `rev-parse --verify --quiet` exits 1, saying nothing, for a HEAD that names no
+    commit; any other failure (128: a repository git will not read, such as one owned
+    by another user and not in `safe.directory`, or a broken `.git`) is GitFailed with
+    git's own message, never taken for "no commits".
+    """
+    done = _run(worktree, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False)
+    if done.returncode == 0:
+        return done.stdout.strip()
+    if done.returncode == 1 and not done.stderr.strip():
+        return None
+    raise _failed("rev-parse", done)
+
+
+def _failed(command: str, done: subprocess.CompletedProcess[str]) -> GitFailed:
+    """A failed git command as one line: git's own verdict, without its hints."""
+    lines = done.stderr.strip().splitlines()
+    verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+    detail = (verdicts or lines or [f"exit {done.returncode}"])[0]
+    return GitFailed(_("git {command} failed: {detail}").format(command=command, detail=detail))
+
+
 def has_commits(worktree: Path) -> bool:
-    return _run(worktree, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False).returncode == 0
+    """Whether HEAD names a commit; GitFailed when git cannot read the repository."""
+    return head_commit(worktree) is not None
 
 
 def index_lock_exists(worktree: Path) -> bool:

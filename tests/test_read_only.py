@@ -12,11 +12,22 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from cmplt import statefiles
-from tests.conftest import INTAKE, Reg, T, age, new, reply
+from tests.conftest import (
+    INTAKE,
+    NOW,
+    Reg,
+    T,
+    age,
+    assert_one_line_error,
+    new,
+    reply,
+    run_cli,
+)
 
 READING = [
     ["check", "--as-of", T("12-01 09:00")],
@@ -143,3 +154,99 @@ def test_a_reader_outside_the_owners_group_is_told_by_the_real_permission(reg: R
     finally:
         git_dir.chmod(0o755)
     assert subprocess.run(["git", "status"], cwd=reg.root, check=False).returncode == 0
+
+
+# --- a repository git will not read: never "no commits" --------------------------------
+
+
+def git_refuses(reg: Reg, way: str, tmp_path: Path) -> dict[str, str]:
+    """Make git fail on the registry's repository; the environment to run cmplt with."""
+    if way == "GIT_DIR":
+        return {"GIT_DIR": str(tmp_path / "no-such-repository")}
+    if way == "HEAD":
+        (reg.root / ".git" / "HEAD").write_text("garbage\n", encoding="utf-8")
+        return {}
+    if way == "wrapper":
+        folder = tmp_path / "bin"
+        folder.mkdir()
+        wrapper = folder / "git"
+        wrapper.write_text(
+            "#!/bin/sh\necho \"fatal: detected dubious ownership in repository at '$PWD'\" >&2\n"
+            "exit 128\n",
+            encoding="utf-8",
+        )
+        wrapper.chmod(0o755)
+        return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+    assert way == "owner"
+    if os.geteuid() != 0:
+        pytest.skip("only root can give the registry to another user")
+    os.chown(reg.root, 65534, 65534)  # nobody's: git refuses it without safe.directory
+    return {}
+
+
+WAYS = ["GIT_DIR", "HEAD", "wrapper", "owner"]
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_audit_where_git_cannot_read_the_repository_could_not_run(
+    reg: Reg, way: str, tmp_path: Path
+) -> None:
+    registry_with_history(reg)
+    env = git_refuses(reg, way, tmp_path)
+    for fmt in ("text", "json"):
+        result = reg.run("audit", "--format", fmt, env=env)
+        assert_one_line_error(result, 2)
+        assert "git rev-parse failed: fatal: " in result.err, result
+    if way in ("wrapper", "owner"):
+        assert "dubious ownership" in result.err
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_validate_where_git_cannot_read_the_history_could_not_run(
+    reg: Reg, way: str, tmp_path: Path
+) -> None:
+    cid = registry_with_history(reg)
+    env = git_refuses(reg, way, tmp_path)
+    for args in (["validate"], ["validate", str(reg.record(cid))]):
+        result = reg.run(*args, env=env)
+        assert_one_line_error(result, 2)
+        assert result.err.startswith(
+            "cmplt: cannot read the history of cmplt.yaml and staff.yaml from git: "
+            "git rev-parse failed: fatal: "
+        ), result
+
+
+@pytest.mark.parametrize("way", WAYS)
+def test_check_and_report_say_they_used_the_current_policy(
+    reg: Reg, way: str, tmp_path: Path
+) -> None:
+    registry_with_history(reg)
+    check_args = ["check", "--as-of", T("12-01 09:00"), "--format", "json"]
+    report_args = ["report", "--period", "2026-11", "--format", "json"]
+    expected = {"check": reg.run(*check_args), "report": reg.run(*report_args)}
+    env = git_refuses(reg, way, tmp_path)
+    for name, args in (("check", check_args), ("report", report_args)):
+        result = reg.run(*args, env=env)
+        # one policy all along here, so the same answers; and one line saying why
+        assert (result.code, result.out) == (expected[name].code, expected[name].out), result
+        assert len(result.err.splitlines()) == 1, result
+        assert result.err.startswith(
+            "cmplt: warning: cannot read the history of cmplt.yaml from git (git rev-parse "
+            "failed: fatal: "
+        ), result
+        assert result.err.rstrip().endswith("the current policy was applied to every record")
+
+
+def test_a_repository_with_no_commit_yet_is_not_a_failure(tmp_path: Path) -> None:
+    """`rev-parse --verify --quiet HEAD` exits 1 there: nothing to audit, exit 0."""
+    root = tmp_path / "fresh"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    assert run_cli("init", str(root), env={"CMPLT_NOW": NOW}).code == 0
+    subprocess.run(["git", "update-ref", "-d", "HEAD"], cwd=root, check=True)
+    fresh = Reg(root)
+    result = fresh.run("audit", "--format", "json")
+    assert (result.code, result.err) == (0, ""), result
+    assert json.loads(result.out)["commits"] == 0
+    assert fresh.run("validate") == fresh.ok("validate")
+    assert fresh.ok("validate").err == ""

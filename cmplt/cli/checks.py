@@ -6,7 +6,7 @@ from datetime import datetime
 
 import click
 
-from cmplt.cli.context import Context, format_option, pass_context
+from cmplt.cli.context import Context, format_option, pass_context, warn_history
 from cmplt.i18n import _
 from cmplt.rules import ALL_RULES
 
@@ -87,6 +87,7 @@ def check(
         except ValueError as exc:
             raise UsageError(f"--period: {exc}") from exc
     result = run_check(registry, as_of, period, within, rules)
+    warn_history(registry)
     findings = result.findings
     if only_new:
         state_file = registry.state_file(statefiles.CHECK_SEEN)
