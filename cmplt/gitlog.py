@@ -271,12 +271,24 @@ def _commit_tree(
     env: dict[str, str],
 ) -> str:
     args = ["commit-tree", tree, "-p", parent, "-F", "-"]
+    if _signs_commits(worktree):
+        # commit-tree ignores commit.gpgsign; -S signs as `git commit` would (gpg.format,
+        # user.signingkey), and a key that cannot sign fails the step like git commit
+        args.insert(1, "-S")
     done = _run(worktree, args, input_text=message, env=env, check=False)
     if done.returncode != 0:
         # no identity configured on this machine: commit as the acting person
         env = {**env, **_fallback_identity(worktree, author)}
         done = _run(worktree, args, input_text=message, env=env)
     return done.stdout.strip()
+
+
+def _signs_commits(worktree: Path) -> bool:
+    """`commit.gpgsign` as git reads it (exit 1: unset; a bad value is git's error)."""
+    done = _run(worktree, ["config", "--type=bool", "--get", "commit.gpgsign"], check=False)
+    if done.returncode > 1:
+        raise _failed("config", done)
+    return done.stdout.strip() == "true"
 
 
 def _new_root_tree(worktree: Path, blobs: Mapping[str, str]) -> tuple[str, str] | None:
