@@ -365,14 +365,17 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
 # --- reporting only what is new (cron) ------------------------------------------------
 
 
-def only_new(findings: list[Finding], state_file: Path | None) -> list[Finding]:
-    """Findings the previous `--new` run did not report; remembers this run's."""
+def only_new(findings: list[Finding], state_file: Path | None) -> tuple[list[Finding], bool]:
+    """Findings the previous `--new` run did not report; remembers this run's. False
+    when they could not be remembered (a read-only checkout): the next run repeats them."""
     if state_file is None:
-        return findings
+        return findings, False
     try:
         seen = set(json.loads(state_file.read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         seen = set()
     keys = [finding_key(f) for f in findings]
-    statefiles.write(state_file, json.dumps(sorted(set(keys)), ensure_ascii=False).encode("utf-8"))
-    return [f for f, key in zip(findings, keys, strict=True) if key not in seen]
+    remembered = statefiles.write(
+        state_file, json.dumps(sorted(set(keys)), ensure_ascii=False).encode("utf-8")
+    )
+    return [f for f, key in zip(findings, keys, strict=True) if key not in seen], remembered

@@ -103,6 +103,13 @@ class RegistryBusy(CmpltError):
     exit_code = 7
 
 
+class RegistryReadOnly(CmpltError):
+    """The registry lock (`.git/cmplt.lock`) cannot be created or opened: this user may
+    read the registry but not change it (a read-only checkout). Nothing was changed."""
+
+    exit_code = 10
+
+
 class GitFailed(CmpltError):
     """A git command failed; the registry was restored to how it was."""
 

@@ -323,12 +323,24 @@ def _commit_tree(
     env: dict[str, str],
 ) -> str:
     args = ["commit-tree", tree, "-p", parent, "-F", "-"]
+    if _signs_commits(worktree):
+        # commit-tree ignores commit.gpgsign; -S signs as `git commit` would (gpg.format,
+        # user.signingkey), and a key that cannot sign fails the step like git commit
+        args.insert(1, "-S")
     done = _run(worktree, args, input_text=message, env=env, check=False)
     if done.returncode != 0:
         # no identity configured on this machine: commit as the acting person
         env = {**env, **_fallback_identity(worktree, author)}
         done = _run(worktree, args, input_text=message, env=env)
     return done.stdout.strip()
+
+
+def _signs_commits(worktree: Path) -> bool:
+    """`commit.gpgsign` as git reads it (exit 1: unset; a bad value is git's error)."""
+    done = _run(worktree, ["config", "--type=bool", "--get", "commit.gpgsign"], check=False)
+    if done.returncode > 1:
+        raise _failed("config", done)
+    return done.stdout.strip() == "true"
 
 
 def _new_root_tree(worktree: Path, blobs: Mapping[str, str]) -> tuple[str, str] | None:
@@ -411,8 +423,8 @@ def file_versions(
     walked when that HEAD is still an ancestor (a registry's history grows by a
     commit a step; walking all of it on every hourly check would not do).
     """
-    head = _run(worktree, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False).stdout.strip()
-    if not head:
+    head = head_commit(worktree)
+    if head is None:
         return "", []
     versions: list[tuple[float, str]] = []
     walk = ["HEAD"]
@@ -423,7 +435,7 @@ def file_versions(
         if ancestor.returncode == 0:
             versions = list(known[1])
             walk = [f"{known[0]}..HEAD"]
-    log = _run(worktree, ["log", "--format=%H %ct", *walk, "--", relpath], check=False)
+    log = _run(worktree, ["log", "--format=%H %ct", *walk, "--", relpath])
     commits = [line.split() for line in log.stdout.splitlines() if line.strip()]
     found = _objects(worktree, [f"{sha}:{relpath}" for sha, _ in commits])
     new = [(float(when), obj[0]) for (_, when), obj in zip(commits, found, strict=True) if obj]
@@ -467,12 +479,6 @@ def unfit_for_a_step(worktree: Path) -> str | None:
     return None
 
 
-def head_commit(worktree: Path) -> str | None:
-    """HEAD's commit id, or None before the first commit."""
-    found = _objects(worktree, ["HEAD"])[0]
-    return found[0] if found else None
-
-
 def committed_files(
     worktree: Path, commit: str, paths: Sequence[str]
 ) -> tuple[list[str], list[bytes | None]]:
@@ -504,9 +510,33 @@ def index_entries(worktree: Path, paths: Sequence[str]) -> dict[str, str]:
             entries[path] = meta.split()[1]
     return entries
 
+def head_commit(worktree: Path) -> str | None:
+    """HEAD's commit id, or None in a repository with no commit yet.
+
+    `rev-parse --verify --quiet` exits 1, saying nothing, for a HEAD that names no
+    commit; any other failure (128: a repository git will not read, such as one owned
+    by another user and not in `safe.directory`, or a broken `.git`) is GitFailed with
+    git's own message, never taken for "no commits".
+    """
+    done = _run(worktree, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False)
+    if done.returncode == 0:
+        return done.stdout.strip()
+    if done.returncode == 1 and not done.stderr.strip():
+        return None
+    raise _failed("rev-parse", done)
+
+
+def _failed(command: str, done: subprocess.CompletedProcess[str]) -> GitFailed:
+    """A failed git command as one line: git's own verdict, without its hints."""
+    lines = done.stderr.strip().splitlines()
+    verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+    detail = (verdicts or lines or [f"exit {done.returncode}"])[0]
+    return GitFailed(_("git {command} failed: {detail}").format(command=command, detail=detail))
+
 
 def has_commits(worktree: Path) -> bool:
-    return _run(worktree, ["rev-parse", "--verify", "--quiet", "HEAD"], check=False).returncode == 0
+    """Whether HEAD names a commit; GitFailed when git cannot read the repository."""
+    return head_commit(worktree) is not None
 
 
 def index_lock_exists(worktree: Path) -> bool:

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from cmplt.errors import RegistryBusy
+from cmplt.errors import RegistryBusy, RegistryReadOnly
 from cmplt.i18n import _
 
 DEFAULT_WAIT_SECONDS = 60.0
@@ -39,7 +39,16 @@ def wait_seconds() -> float:
 def registry_lock(lock_file: Path, wait: float | None = None) -> Iterator[None]:
     """Hold the lock for the block; wait up to `wait` seconds for another holder."""
     limit = wait_seconds() if wait is None else wait
-    fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        # taken before anything is written: a reader's checkout stays as it was
+        raise RegistryReadOnly(
+            _(
+                "cannot change the registry here: cannot open its lock file {file} "
+                "({reason}); changing it needs write access to .git/"
+            ).format(file=lock_file, reason=exc.strerror or exc)
+        ) from exc
     try:
         deadline = time.monotonic() + limit
         delay = 0.005

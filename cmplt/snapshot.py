@@ -34,7 +34,15 @@ from typing import Any, Generic, TypeVar
 from pydantic import ValidationError
 
 from cmplt import __version__, gitlog, ids, lock, recovery, statefiles, store
-from cmplt.errors import AmbiguousId, CmpltError, InvalidFile, NotFound, StepRefused, UsageError
+from cmplt.errors import (
+    AmbiguousId,
+    CmpltError,
+    GitFailed,
+    InvalidFile,
+    NotFound,
+    StepRefused,
+    UsageError,
+)
 from cmplt.i18n import _, ngettext
 from cmplt.model import Complaint, Event
 from cmplt.policy import Policy, Roster, StaffMember, policy_problems, roster_problems
@@ -68,6 +76,9 @@ class PolicyTimeline:
 
     versions: Sequence[tuple[float, Policy]]  # (POSIX time, policy), oldest first
     fingerprint: str
+    # why the committed versions could not be read (git failing): the current
+    # policy then applies throughout, and whoever shows the results must say so
+    unread: str | None = None
 
     def at(self, moment: float) -> Policy:
         chosen = self.versions[0][1]
@@ -88,11 +99,16 @@ def policy_timeline(root: Path, worktree: Path | None, current: Policy) -> Polic
     (so an uncommitted edit is seen at once, from the time of its last commit)."""
     versions: list[tuple[float, Policy]] = []
     texts: list[str] = []
+    unread: str | None = None
     if worktree is not None:
         relpath = (root / store.POLICY_FILE).relative_to(worktree).as_posix()
         state_file = statefiles.path(worktree, statefiles.POLICY_VERSIONS)
         known = _read_known(state_file, relpath)
-        head, found = gitlog.file_versions(worktree, relpath, known)
+        try:
+            head, found = gitlog.file_versions(worktree, relpath, known)
+        except GitFailed as exc:
+            head, found, unread = "", [], exc.message
+            known, state_file = None, None  # remember nothing from a failing git
         if (head, found) != known and state_file is not None:
             payload = {"path": relpath, "head": head, "versions": found}
             statefiles.write(state_file, json.dumps(payload).encode("utf-8"))
@@ -115,7 +131,7 @@ def policy_timeline(root: Path, worktree: Path | None, current: Policy) -> Polic
         versions.append((since, current))
     texts.append(current.model_dump_json())
     digest = sha256("\0".join([__version__, *texts]).encode()).hexdigest()
-    return PolicyTimeline(versions, digest)
+    return PolicyTimeline(versions, digest, unread)
 
 
 def _read_known(
@@ -350,6 +366,16 @@ class Snapshot:
         if self._policies is None:
             self._policies = policy_timeline(self.root, self._worktree, self.policy)
         return self._policies
+
+    def history_warning(self) -> str | None:
+        """What a person must hear when the policy's history was wanted but git could
+        not give it (the current policy was applied to every record instead)."""
+        if self._policies is None or self._policies.unread is None:
+            return None
+        return _(
+            "warning: cannot read the history of {file} from git ({reason}); "
+            "the current policy was applied to every record"
+        ).format(file=store.POLICY_FILE, reason=self._policies.unread)
 
     def git_path(self, path: Path) -> str:
         """A path as git names it: relative to the work tree."""

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cmplt import gitlog, store
-from cmplt.errors import CmpltError, CouldNotRun, InvalidFile, NotFound, StepRefused
+from cmplt.errors import CmpltError, CouldNotRun, GitFailed, InvalidFile, NotFound, StepRefused
 from cmplt.findings import Finding
 from cmplt.i18n import _
 from cmplt.ids import COMPLAINT_ID
@@ -474,6 +474,7 @@ def validate_registry(
     relative to the registry root.
     """
     root = root.resolve()
+    _require_readable_history(root)
     label = _labeller(root, base)
     problems: list[Finding] = []
     settings = _settings(root, label, problems)
@@ -496,6 +497,26 @@ def validate_registry(
         relpath = _relpath(root, path) or str(path)
         problems.extend(_validate_measure(path, relpath, label(relpath), settings))
     return sorted(problems, key=Finding.sort_key)
+
+
+def _require_readable_history(root: Path) -> None:
+    """Roles and policies are judged as they stood when each step was recorded, from
+    git's history of the roster and the policy: where git cannot read the repository
+    (owned by another user and not in `safe.directory`, a broken .git) that judgement
+    cannot be made, so validate could not run (exit 2), rather than pass or fail
+    records against a guess. A registry outside git, or with no commit yet, has no
+    history to read and is judged by the files alone."""
+    worktree = gitlog.find_worktree(root)
+    if worktree is None:
+        return
+    try:
+        gitlog.head_commit(worktree)
+    except GitFailed as exc:
+        raise CouldNotRun(
+            _("cannot read the history of {policy} and {roster} from git: {reason}").format(
+                policy=store.POLICY_FILE, roster=store.ROSTER_FILE, reason=exc.message
+            )
+        ) from exc
 
 
 def _measure_files(root: Path, given: Sequence[Path]) -> list[Path]:

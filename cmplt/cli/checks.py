@@ -6,7 +6,8 @@ from datetime import datetime
 
 import click
 
-from cmplt.cli.context import Context, format_option, pass_context
+from cmplt.cli.context import Context, format_option, pass_context, warn_history
+from cmplt.i18n import _
 from cmplt.rules import ALL_RULES
 
 EXIT_COULD_NOT_RUN = 2
@@ -86,9 +87,15 @@ def check(
         except ValueError as exc:
             raise UsageError(f"--period: {exc}") from exc
     result = run_check(registry, as_of, period, within, rules)
+    warn_history(registry)
     findings = result.findings
     if only_new:
-        findings = keep_new(findings, registry.state_file(statefiles.CHECK_SEEN))
+        state_file = registry.state_file(statefiles.CHECK_SEEN)
+        findings, remembered = keep_new(findings, state_file)
+        if state_file is not None and not remembered:
+            # the one line a reader of a read-only checkout sees: --new cannot work there
+            warning = _("warning: cannot write {file}; the next --new run will report these again")
+            click.echo("cmplt: " + warning.format(file=state_file), err=True)
     tz = registry.policy.tz
     if fmt == "json":
         data = {

@@ -118,6 +118,13 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
+def warn_history(snapshot: Snapshot) -> None:
+    """One line on stderr when the results were computed without the policy's history."""
+    warning = snapshot.history_warning()
+    if warning:
+        click.echo(f"cmplt: {warning}", err=True)
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Python's cyclic garbage collector off for a command that changes one record.

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from cmplt.cli.context import Context, actor_options, format_option, pass_context
+from cmplt.cli.context import Context, actor_options, format_option, pass_context, warn_history
 from cmplt.i18n import N_
 
 if TYPE_CHECKING:
@@ -138,6 +138,7 @@ def report(
         else:
             measures.append(measure)
     result = build_report(registry, window, as_of, compare is not None, include_staff, measures)
+    warn_history(registry)
     result.unreadable.extend(broken)
     if fmt == "csv" and csv_layout == "tables":
         assert output is not None
