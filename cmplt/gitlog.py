@@ -510,6 +510,7 @@ def index_entries(worktree: Path, paths: Sequence[str]) -> dict[str, str]:
             entries[path] = meta.split()[1]
     return entries
 
+
 def head_commit(worktree: Path) -> str | None:
     """HEAD's commit id, or None in a repository with no commit yet.
 

@@ -34,7 +34,7 @@ from cmplt.model import Name, Text, Time
 from cmplt.policy import Policy, Roster
 from cmplt.snapshot import Snapshot
 from cmplt.times import format_time
-from cmplt.workflow import check_time, require_choice, require_staff
+from cmplt.workflow import check_texts, check_time, require_choice, require_staff
 
 if TYPE_CHECKING:
     from ruamel.yaml.comments import CommentedMap
@@ -222,12 +222,20 @@ def add_measure(
     check_scope(registry, scope)
     if not title.strip():
         raise UsageError(_("{option} must not be empty").format(option=field_ref("title")))
+    check_texts({"title": title, **scope})
 
     def work() -> MeasureChange:
         now = clock()
         if due < now.astimezone(registry.policy.tz).date():
             raise UsageError(
                 _("{option} {due} is already past").format(option=field_ref("due"), due=due)
+            )
+        latest = registry.time_window(now).latest_deadline.astimezone(registry.policy.tz).date()
+        if due > latest:
+            raise UsageError(
+                _("{option} {due} is too far ahead: at the latest {latest} (policy bounds)").format(
+                    option=field_ref("due"), due=due, latest=latest
+                )
             )
         measure_id, path = _new_id(registry, now, title, seed)
         measure = Measure(
@@ -267,6 +275,7 @@ def finish_measure(
     require_staff(registry.roster, by)
     if not note.strip():
         raise UsageError(_("{option} must say what was done").format(option=field_ref("note")))
+    check_texts({"note": note})
 
     def work() -> MeasureChange:
         now = clock()

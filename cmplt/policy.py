@@ -115,6 +115,20 @@ class ReportPolicy(_Strict):
         return value
 
 
+class Bounds(_Strict):
+    """Which times are plausible, so that a typo (1926 for 2026) is refused rather
+    than filed a century overdue."""
+
+    # Events and happened-at no earlier than this day. None: January 1 of the year
+    # before the registry's first year folder under complaints/ (before this year
+    # when there is none). A registry that takes in older paper records sets it.
+    earliest: date | None = None
+    # happened-at no later than this long after now (a step is never in the future)
+    ahead: Duration = timedelta(days=731)
+    # a deadline (--deadline, extend --until, improve add --due) within this long
+    deadlines_ahead: Duration = timedelta(days=1827)
+
+
 DEFAULT_ROLES = {
     "clerk": "客服员",
     "cs_supervisor": "客服主管",
@@ -159,6 +173,7 @@ class Policy(_Strict):
     departments: list[str] = ["客服中心", "工程部", "保安部", "保洁部", "绿化部"]
     responsible_parties: list[str] = ["property", "owner", "developer", "other"]
     report: ReportPolicy = ReportPolicy()
+    bounds: Bounds = Bounds()
 
     @field_validator("timezone")
     @classmethod

@@ -36,14 +36,19 @@ from cmplt.policy import Policy, Roster, StaffMember
 from cmplt.snapshot import Snapshot, load_roster, read_record
 from cmplt.workflow import (
     Step,
+    TimeWindow,
     check_intake,
+    check_staff_name,
+    check_texts,
     check_time,
+    check_window,
     derived_fields,
     derived_mismatches,
     fold,
     plan_step,
     require_choice,
     require_staff,
+    time_window,
 )
 
 # what tells a step the time: read once the registry lock is held
@@ -83,12 +88,17 @@ class Registry(Snapshot):
         """The record to change: its round-trip document (comments kept) and its
         model, read and checked like every record."""
         path = self.record_path(complaint_id)
+        self._refuse_links(path)
         name = self.label(path)
         raw = store.read_bytes(path, name)
         complaint = read_record(path, name, raw)
         return store.parse_document(raw, name), complaint
 
     # --- writing ---------------------------------------------------------------
+
+    def time_window(self, now: datetime) -> TimeWindow:
+        """The times a step may give as of `now` (policy `bounds`)."""
+        return time_window(self.policy, now, store.first_record_year(self.root))
 
     def _identity(self, name: str) -> gitlog.Identity:
         member = self.roster.staff.get(name)
@@ -210,10 +220,36 @@ class Registry(Snapshot):
             self.settle_interrupted(refuse=True)
             return work()
 
+    def _writable(self, path: Path, text: str) -> None:
+        """Refuse, before anything is written, a file cmplt would not read back (larger
+        than store.MAX_FILE_BYTES) or a path with a symbolic link on it: a link would
+        be written through, or replaced, and may lead out of the registry."""
+        size = len(text.encode("utf-8"))
+        if size > store.MAX_FILE_BYTES:
+            raise StepRefused(
+                _(
+                    "{file} would be {size} bytes, more than cmplt reads ({limit}); "
+                    "nothing was written"
+                ).format(file=self.label(path), size=f"{size:,}", limit=f"{store.MAX_FILE_BYTES:,}")
+            )
+        self._refuse_links(path)
+
+    def _refuse_links(self, path: Path) -> None:
+        link = store.symlink_on_path(self.root, path)
+        if link is not None:
+            raise UsageError(
+                _(
+                    "{path} is a symbolic link; cmplt does not write through links in a "
+                    "registry (replace it with the folder or file itself)"
+                ).format(path=self.label(link))
+            )
+
     def commit_files(
         self, files: Mapping[Path, str], message: str, actor: str, when: datetime
     ) -> str:
         """Write `files` and commit exactly them as `actor`; put them back on failure."""
+        for path, text in files.items():
+            self._writable(path, text)
         return self._commit(files, message, self._identity(actor), when)
 
     def receive(
@@ -228,6 +264,7 @@ class Registry(Snapshot):
         """Register a new complaint (受理) received at `at` (default: now) by `by`.
         `announce` hears of the step the moment it is committed."""
         require_staff(self.roster, by)
+        check_texts(intake)
 
         def work() -> Change:
             # the clock is read once the lock is held, so that a step that waited for
@@ -235,6 +272,14 @@ class Registry(Snapshot):
             now = clock()
             received = at or now
             check_time(received, None, now)
+            check_window(
+                {
+                    "at": received,
+                    "happened_at": intake.get("happened_at"),
+                    "requested_deadline": intake.get("requested_deadline"),
+                },
+                self.time_window(now),
+            )
             values = {**intake, "received_at": received}
             check_intake(values, self.policy, self.roster)
             complaint_id, path = self._new_id(values, received, now, seed)
@@ -253,7 +298,7 @@ class Registry(Snapshot):
             doc = self._new_document(complaint_id, values, event)
             _refuse_bad_input(doc, 0)
             text = store.dump(doc)
-            self._self_check(doc, path)
+            self._self_check(doc, path, text)
             commit = self._commit(
                 {path: text},
                 gitlog.commit_message(
@@ -305,9 +350,11 @@ class Registry(Snapshot):
         doc["events"] = CommentedSeq([store.event_node(event, tz)])
         return doc
 
-    def _self_check(self, doc: Any, path: Path) -> Complaint:
+    def _self_check(self, doc: Any, path: Path, text: str) -> Complaint:
         """What we are about to write must be a sound record (the round trip of text
-        through YAML is the property tests' business, not every command's)."""
+        through YAML is the property tests' business, not every command's), one that
+        cmplt will read again, written where nothing leads out of the registry."""
+        self._writable(path, text)
         complaint = store.validate_document(Complaint, doc, self.label(path))
         state = fold(complaint.events, complaint.id)
         mismatches = derived_mismatches(complaint, state)
@@ -326,14 +373,19 @@ class Registry(Snapshot):
         """One lifecycle step on one complaint, committed on its own. A step without
         a time happened now, read once the lock is held."""
 
+        check_texts(step.fields)
+
         def work() -> Change:
             now = clock()
             step_now = step if step.at is not None else replace(step, at=now)
             complaint_id = self.resolve_id(id_text)
             path = self.record_path(complaint_id)
+            self._refuse_links(path)  # before git, which cannot see through a link
             gitlog.require_committed(self.worktree, self.git_path(path), self.label(path))
             doc, complaint = self.read(complaint_id)
             fields = plan_step(complaint, step_now, self.policy, self.roster, now)
+            times = {k: v for k, v in fields.items() if isinstance(v, datetime)}
+            check_window({"at": step_now.at, **times}, self.time_window(now))
             used = {e.id for e in complaint.events}
             event_id = ids.random_chars(ids.EVENT_ID_CHARS, seed, f"{complaint_id}:{len(used)}")
             attempt = 0
@@ -357,9 +409,10 @@ class Registry(Snapshot):
             state = fold(updated.events, complaint_id)
             for key, value in derived_fields(state).items():
                 store.set_field(doc, key, value, tz)
-            self._self_check(doc, path)
+            text = store.dump(doc)
+            self._self_check(doc, path, text)
             commit = self._commit(
-                {path: store.dump(doc)},
+                {path: text},
                 gitlog.commit_message(
                     f"{complaint_id}: {step.action} {_summary_of(event)}".rstrip(),
                     trailers=_trailers(complaint_id, step.action, step.by),
@@ -376,13 +429,16 @@ class Registry(Snapshot):
         require_choice(member.role, list(self.policy.roles), "role")
         if member.department is not None:
             require_choice(member.department, self.policy.departments, "staff_department")
-        if not name.strip() or name != name.strip():
-            raise UsageError(_("a staff name must not be empty or start or end with spaces"))
+        check_staff_name(name)
+        check_texts(
+            {"staff_department": member.department, "email": member.email, "phone": member.phone}
+        )
         if by is not None and self.roster.staff:
             require_staff(self.roster, by)
 
         def work() -> Change:
             path = self.root / store.ROSTER_FILE
+            self._refuse_links(path)
             if path.exists():
                 gitlog.require_committed(self.worktree, self.git_path(path), store.ROSTER_FILE)
             roster = load_roster(self.root, self.policy)
@@ -395,16 +451,18 @@ class Registry(Snapshot):
                 raise UsageError(_("{name!r} is already on the staff roster").format(name=name))
             if not doc.get("staff"):  # the template's `{}` would keep flow style
                 doc["staff"] = CommentedMap()
-            entry = CommentedMap(role=member.role)
+            entry = CommentedMap(role=store.text_node(member.role))
             for key in ("department", "email", "phone"):
                 value = getattr(member, key)
                 if value is not None:
-                    entry[key] = value
-            doc["staff"][name] = entry
+                    entry[key] = store.text_node(value)
+            doc["staff"][store.text_node(name)] = entry
             store.validate_document(Roster, doc, store.ROSTER_FILE)
             actor = by or name
+            text = store.dump(doc)
+            self._writable(path, text)
             commit = self._commit(
-                {path: store.dump(doc)},
+                {path: text},
                 gitlog.commit_message(
                     f"staff: add {name} ({member.role}"
                     + (f", {member.department})" if member.department else ")"),

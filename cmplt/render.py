@@ -13,6 +13,7 @@ from typing import Any
 from cmplt.findings import Finding
 from cmplt.i18n import N_, _, label
 from cmplt.model import Complaint
+from cmplt.plaintext import escaped
 
 FORMATS = ("table", "json", "csv")
 
@@ -45,6 +46,15 @@ def mask_phone(phone: str) -> str:
     # a mobile number (11 digits) keeps its network prefix; shorter ones only the last four
     keep_head = 3 if len(digits) >= 11 else 0
     return digits[:keep_head] + "*" * (len(digits) - keep_head - 4) + digits[-4:]
+
+
+def yaml_phone_masked(text: str, phone: str) -> str:
+    """A record file's text with the number on its top-level `phone:` line masked."""
+    lines = text.splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if line.startswith(("phone:", "'phone':", '"phone":')) and phone in line:
+            lines[i] = line.replace(phone, mask_phone(phone))
+    return "".join(lines)
 
 
 def _plain(value: Any, tz: tzinfo | None) -> Any:
@@ -94,7 +104,7 @@ def rows_out(
     from tabulate import tabulate
 
     if not labels:
-        body = [[_cell(row.get(k), tz) for k in headers] for row in rows]
+        body = [[escaped(_cell(row.get(k), tz)) for k in headers] for row in rows]
         return (
             tabulate(body, headers=list(headers), tablefmt="simple", disable_numparse=True) + "\n"
         )
@@ -106,8 +116,8 @@ def rows_out(
 def _shown(key: str, value: Any, tz: tzinfo | None) -> str:
     """A table cell for people: enum values labelled, the rest as `_cell`."""
     if isinstance(value, str) and key in LABELLED:
-        return label(LABELLED[key], value)
-    return _cell(value, tz)
+        return escaped(label(LABELLED[key], value))
+    return escaped(_cell(value, tz))
 
 
 def _cell(value: Any, tz: tzinfo | None) -> str:
@@ -213,7 +223,7 @@ def complaint_text(
     from wcwidth import wcswidth
 
     data = complaint_json(complaint, tz, show_phone)
-    lines = [f"{complaint.id}  {complaint.summary}"]
+    lines = [f"{complaint.id}  {escaped(complaint.summary)}"]
     titles = {key: _(title) for key, title in _LABELS}
     due_title = _("Due")
     width = max(wcswidth(title) for title in [*titles.values(), due_title])
@@ -226,7 +236,7 @@ def complaint_text(
         elif key in LABELLED and isinstance(value, str):
             value = label(LABELLED[key], value)
         pad = " " * (width - wcswidth(title))
-        lines.append(f"  {title}{pad}  {value}")
+        lines.append(f"  {title}{pad}  {escaped(str(value))}")
     if deadline is not None and complaint.status in {"open", "dispatched", "in_progress"}:
         pad = " " * (width - wcswidth(due_title))
         lines.append(f"  {due_title}{pad}  {_plain(deadline, tz)}")
@@ -246,9 +256,10 @@ def complaint_text(
         text = "; ".join(f"{label('field', k)}: {_detail(k, v)}" for k, v in details.items())
         action = label("action", event["action"])
         pad = " " * max(0, 10 - wcswidth(action))
-        lines.append(f"  {event['at'][:16].replace('T', ' ')}  {action}{pad} {event['by']}{late}")
+        by = escaped(event["by"])
+        lines.append(f"  {event['at'][:16].replace('T', ' ')}  {action}{pad} {by}{late}")
         if text:
-            lines.append(f"      {text}")
+            lines.append(f"      {escaped(text, keep_newlines=True)}")
     return "\n".join(lines) + "\n"
 
 
@@ -345,6 +356,7 @@ def findings_table(
                 N_("what is missing"),
             ]
         titles = [_(header) for header in headers]
+        rows = [[escaped(c) if isinstance(c, str) else c for c in row] for row in rows]
         out.append(tabulate(rows, headers=titles, tablefmt="simple", disable_numparse=True))
     return "\n".join(out) + "\n"
 

@@ -400,6 +400,17 @@ class Snapshot:
         return store.record_files(self.root)
 
     def read_path(self, path: Path) -> Complaint:
+        link = store.symlink_on_path(self.root, path)
+        if link is not None:
+            # a link may lead out of the registry, or make one record look like two
+            raise InvalidFile(
+                self.label(path),
+                None,
+                None,
+                _("{path} is a symbolic link; cmplt does not follow links in a registry").format(
+                    path=self.label(link)
+                ),
+            )
         return read_record(path, self.label(path))
 
     def read_record(self, complaint_id: str) -> Complaint:

@@ -545,10 +545,47 @@ def yaml_value(value: Any, tz: tzinfo) -> Any:
             return DoubleQuotedScalarString(value)
         if "\n" in value:
             return LiteralScalarString(value)
-        if _TIMESTAMP.match(value):
-            # we read times as text, but other YAML tools would read a date: quote it
+        if _TIMESTAMP.match(value) or misread_plain(value):
+            # we read times as text, but other YAML tools would read a date: quote it;
+            # and what a YAML 1.1 reader takes for a boolean, number or null
             return SingleQuotedScalarString(value)
     return value
+
+
+def text_node(value: str) -> Any:
+    """A string (a roster name, a value without a time zone) as it is written."""
+    from datetime import UTC
+
+    return yaml_value(value, UTC)
+
+
+# YAML 1.1 forms PyYAML's resolver leaves as text but the 1.1 specification does
+# not (`y`, `n` are booleans there) and YAML 1.2's octal, which ruamel quotes
+# only when it writes 1.2
+_MISREAD_TOO = re.compile(r"^(?:[yYnN]|[-+]?0o[0-7_]+)$")
+
+
+def misread_plain(value: str) -> bool:
+    """Whether a YAML 1.1 reader (PyYAML's safe_load, many other tools) would read
+    `value`, written plain, as anything but this text: `yes`, `off`, `~`, `null`,
+    `12:30` (a sexagesimal number), `0x1F`, `.inf`, `<<`, `=`."""
+    if _MISREAD_TOO.match(value):
+        return True
+    return _yaml11_tag(value) != "tag:yaml.org,2002:str"
+
+
+@cache
+def _yaml11_resolver() -> Any:
+    import yaml
+
+    return yaml.resolver.Resolver()
+
+
+def _yaml11_tag(value: str) -> str:
+    import yaml
+
+    tag: str = _yaml11_resolver().resolve(yaml.ScalarNode, value, (True, False))
+    return tag
 
 
 _ODD_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
@@ -697,6 +734,24 @@ def find_registry(start: Path) -> Path:
     )
 
 
+def symlink_on_path(root: Path, path: Path) -> Path | None:
+    """The first symbolic link on the way from `root` down to `path` (the folders
+    and the file itself, as far as they exist), or None."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return None
+    here = root
+    for part in parts:
+        here = here / part
+        try:
+            if stat.S_ISLNK(os.lstat(here).st_mode):
+                return here
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+    return None
+
+
 def record_relpath(complaint_id: str) -> str:
     return f"{RECORDS_DIR}/20{complaint_id[:2]}/{complaint_id[2:4]}/{complaint_id}.yaml"
 
@@ -738,6 +793,12 @@ def record_files(
             yield prefix + entry.name, entry.path, st
 
 
+def first_record_year(root: Path) -> int | None:
+    """The earliest year folder under complaints/ (`complaints/2026/`), if any."""
+    years = [int(y) for y in _digit_dirs(os.path.join(root, RECORDS_DIR)) if len(y) == 4]
+    return min(years) if years else None
+
+
 def _digit_dirs(folder: str) -> list[str]:
     try:
         with os.scandir(folder) as entries:
@@ -748,7 +809,8 @@ def _digit_dirs(folder: str) -> list[str]:
 
 def any_record_files(root: Path) -> Iterator[Path]:
     """Every file under complaints/ that could be a record, at any depth (a record
-    in the wrong folder is a finding for `validate`, not something to overlook)."""
+    in the wrong folder is a finding for `validate`, not something to overlook),
+    and every symbolic link there, to a file or a folder, which is not followed."""
     pending = [root / RECORDS_DIR]
     while pending:
         folder = pending.pop()
@@ -760,7 +822,9 @@ def any_record_files(root: Path) -> Iterator[Path]:
         for entry in listed:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir(follow_symlinks=False):
+            if entry.is_symlink():
+                yield Path(entry.path)  # never followed; `validate` reports it
+            elif entry.is_dir(follow_symlinks=False):
                 pending.append(Path(entry.path))
             elif entry.name.endswith((".yaml", ".yml")):
                 yield Path(entry.path)

@@ -16,6 +16,14 @@ from cmplt.i18n import _
 
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$")
 
+# Years any time typed or read may fall in: wide enough for every registry, narrow
+# enough that a clock added to one (a deadline, a window, a month's end) or its
+# conversion to another zone never leaves what Python's datetime can hold.
+FIRST_YEAR = 1970
+LAST_YEAR = 2999
+# The longest duration cmplt takes (a policy clock, `check --warn-within`): a century.
+MAX_DURATION = timedelta(days=36_600)
+
 
 def zone(name: str) -> tzinfo:
     try:
@@ -38,7 +46,39 @@ def parse_time(text: str, tz: tzinfo) -> datetime:
         ) from exc
     if value.tzinfo is None:
         value = value.replace(tzinfo=tz)
+        if _in_gap(value):
+            raise UsageError(
+                _(
+                    "{text!r} does not exist in the policy timezone (the clocks were put "
+                    "forward over it); give the time with its UTC offset"
+                ).format(text=text)
+            )
+    if not in_years(value):
+        raise UsageError(
+            _("time {text!r}: the year must be between {first} and {last}").format(
+                text=text, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
     return value
+
+
+def in_years(value: datetime) -> bool:
+    """Whether `value`, also in UTC, lies in the years cmplt takes."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        return False
+    return all(FIRST_YEAR <= year <= LAST_YEAR for year in (value.year, utc.year))
+
+
+def _in_gap(value: datetime) -> bool:
+    """A wall-clock time the zone skips (a DST gap): it does not survive a round
+    trip through UTC (zoneinfo would shift it by the gap without a word)."""
+    try:
+        back = value.astimezone(UTC).astimezone(value.tzinfo)
+    except OverflowError:
+        return False  # refused as out of range
+    return back.replace(tzinfo=None) != value.replace(tzinfo=None)
 
 
 def parse_stored_time(value: object) -> datetime:
@@ -54,6 +94,12 @@ def parse_stored_time(value: object) -> datetime:
         raise ValueError(_("expected a time, got {type}").format(type=type(value).__name__))
     if parsed.tzinfo is None:
         raise ValueError(_("time {value!r} has no UTC offset").format(value=value))
+    if not in_years(parsed):
+        raise ValueError(
+            _("time {value!r}: the year must be between {first} and {last}").format(
+                value=value, first=FIRST_YEAR, last=LAST_YEAR
+            )
+        )
     return parsed
 
 
@@ -70,7 +116,15 @@ def parse_duration(text: str) -> timedelta:
             _("not a duration: {text!r} (use e.g. 2h, 3d, 1d12h, 90m)").format(text=text)
         )
 
+    # a typed number of any length must not overflow what timedelta holds
+    digits = max(len(g) for g in match.groups() if g)
     days, hours, minutes = (int(g) if g else 0 for g in match.groups())
+    if digits > 9 or timedelta(days=days, hours=hours, minutes=minutes) > MAX_DURATION:
+        raise ValueError(
+            _("duration {text!r} is longer than {days} days").format(
+                text=text, days=MAX_DURATION.days
+            )
+        )
     return timedelta(days=days, hours=hours, minutes=minutes)
 
 

@@ -488,6 +488,19 @@ def validate_registry(
             continue
         if relpath in (store.POLICY_FILE, store.ROSTER_FILE) or relpath.startswith("improvements/"):
             continue  # checked above, or below
+        link = store.symlink_on_path(root, root / relpath)
+        if link is not None:
+            linked = _("{path} is a symbolic link; cmplt does not follow links in a registry")
+            problems.append(
+                problem(
+                    label(relpath),
+                    1,
+                    1,
+                    "(file)",
+                    linked.format(path=link.relative_to(root).as_posix()),
+                )
+            )
+            continue
         found, complaint_id = _validate_record(path, relpath, label(relpath), settings)
         problems.extend(found)
         if complaint_id is not None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from cmplt import rules
 from cmplt.errors import StepRefused, UsageError, field_ref
 from cmplt.i18n import N_, _, label
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
+from cmplt.plaintext import GIT_CRUD, MULTI_LINE_FIELDS, escaped, forbidden_character
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
 from cmplt.rules import Case
 
@@ -190,6 +191,92 @@ def check_time(at: datetime, after: datetime | None, now: datetime, field: str =
             _("{option} {at} is before the previous event ({previous})").format(
                 option=field_ref(field), at=at.isoformat(), previous=after.isoformat()
             )
+        )
+
+
+@dataclass(frozen=True)
+class TimeWindow:
+    """The times a step may give (policy `bounds`): a typo such as 1926 for 2026 is
+    refused, not filed a century overdue."""
+
+    earliest: datetime
+    latest: datetime  # when something happened (a step's own time is never ahead of now)
+    latest_deadline: datetime
+
+
+# the fields that say when something is due, not when it happened
+DEADLINE_FIELDS = frozenset({"requested_deadline", "until"})
+
+
+def time_window(policy: Policy, now: datetime, first_year: int | None) -> TimeWindow:
+    """The window as of `now`; `first_year` is the registry's first year folder."""
+    tz = policy.tz
+    bounds = policy.bounds
+    if bounds.earliest is not None:
+        earliest = datetime.combine(bounds.earliest, time(0), tzinfo=tz)
+    else:
+        this_year = now.astimezone(tz).year
+        year = min(first_year or this_year, this_year) - 1
+        earliest = datetime(year, 1, 1, tzinfo=tz)
+    return TimeWindow(earliest, now + bounds.ahead, now + bounds.deadlines_ahead)
+
+
+def check_window(times: Mapping[str, datetime | None], window: TimeWindow) -> None:
+    for field_name, value in times.items():
+        if value is None:
+            continue
+        latest = window.latest_deadline if field_name in DEADLINE_FIELDS else window.latest
+        if not window.earliest <= value <= latest:
+            raise UsageError(
+                _(
+                    "{option} {at} is not a plausible time: it must lie between {earliest} "
+                    "and {latest} (policy bounds)"
+                ).format(
+                    option=field_ref(field_name),
+                    at=value.isoformat(),
+                    earliest=window.earliest.date().isoformat(),
+                    latest=latest.date().isoformat(),
+                )
+            )
+
+
+def check_texts(values: Mapping[str, Any]) -> None:
+    """Refuse a control character or bidi override in a typed text (plaintext)."""
+    for name, value in values.items():
+        if not isinstance(value, str):
+            continue
+        multi_line = name in MULTI_LINE_FIELDS
+        bad = forbidden_character(value, multi_line)
+        if bad is not None:
+            raise UsageError(
+                _("{option}: the text holds the control character {char}; {allowed}").format(
+                    option=field_ref(name),
+                    char=escaped(bad),
+                    allowed=_("only tabs and line breaks are allowed in it")
+                    if multi_line
+                    else _("it must be one line of plain text"),
+                )
+            )
+
+
+def check_staff_name(name: str) -> None:
+    """A name that git keeps as the commit's author and the roster as its key."""
+    if not name.strip() or name != name.strip():
+        raise UsageError(_("a staff name must not be empty or start or end with spaces"))
+    bad = forbidden_character(name)
+    if bad is not None:
+        raise UsageError(
+            _("staff name {name!r} holds the control character {char}").format(
+                name=escaped(name), char=escaped(bad)
+            )
+        )
+    if "<" in name or ">" in name or name[0] in GIT_CRUD or name[-1] in GIT_CRUD:
+        # git drops these from a commit author's name, so the author would not be the roster's
+        raise UsageError(
+            _(
+                "staff name {name!r}: git cannot keep it as a commit author (no < or >, and "
+                "no {crud} at its start or end)"
+            ).format(name=name, crud=" ".join(GIT_CRUD))
         )
 
 

@@ -140,30 +140,6 @@ def test_a_step_that_cannot_take_the_lock_says_so_and_changes_nothing(
     assert reg.git("status", "--porcelain", "--untracked-files=all") == ""
 
 
-def test_a_user_who_cannot_write_git_dir_reads_and_is_refused_a_step(reg: Reg) -> None:
-    """With the real permission (skipped as root, whom no permission bit stops)."""
-    if os.geteuid() == 0:
-        pytest.skip("root writes anywhere; see the folder-based tests above")
-    cid = registry_with_history(reg)
-    expected = {tuple(args): reg.run(*args) for args in commands(cid)}
-    for name in os.listdir(reg.root / ".git"):
-        if name.startswith("cmplt"):  # as in a checkout no cmplt has written to yet
-            (reg.root / ".git" / name).unlink()
-    record = reg.record(cid).read_bytes()
-    git_dir = reg.root / ".git"
-    git_dir.chmod(0o555)
-    try:
-        for args in commands(cid):
-            assert reg.run(*args) == expected[tuple(args)], args
-        result = reg.run("note", cid, "--by", "张三", "--text", "客户又来电")
-        assert result.code == 10, result
-        assert len(result.err.splitlines()) == 1, result
-    finally:
-        git_dir.chmod(0o755)
-    assert reg.record(cid).read_bytes() == record
-    assert reg.git("status", "--porcelain", "--untracked-files=all") == ""
-
-
 # --- a repository git will not read: never "no commits" --------------------------------
 
 
@@ -186,13 +162,12 @@ def git_refuses(reg: Reg, way: str, tmp_path: Path) -> dict[str, str]:
         wrapper.chmod(0o755)
         return {"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
     assert way == "owner"
-    if os.geteuid() != 0:
-        pytest.skip("only root can give the registry to another user")
     os.chown(reg.root, 65534, 65534)  # nobody's: git refuses it without safe.directory
     return {}
 
 
-WAYS = ["GIT_DIR", "HEAD", "wrapper", "owner"]
+# giving the registry to another user takes root (as CI runs); others try the rest
+WAYS = ["GIT_DIR", "HEAD", "wrapper"] + (["owner"] if os.geteuid() == 0 else [])
 
 
 @pytest.mark.parametrize("way", WAYS)

@@ -93,8 +93,12 @@ LOOKALIKES = [
     "=",
 ]
 
-# Any character a person might type or paste, and the line breaks and tabs of pasted text.
-CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\n\t  ：“”'\"#:-")
+# Any character a person might type or paste, and the line breaks and tabs of pasted text
+# (not the bidi controls and line separators cmplt refuses: tests/test_bounds.py).
+REFUSED = "\u2028\u2029\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+CHARS = st.characters(
+    blacklist_categories=("Cs", "Cc"), blacklist_characters=REFUSED
+) | st.sampled_from("\n\n\t  ：“”'\"#:-")
 
 PIECE = st.one_of(
     st.sampled_from(LOOKALIKES),
@@ -109,9 +113,15 @@ TEXT = st.one_of(
     ),
     st.tuples(st.sampled_from(["  ", "\n", "\t", " \n "]), PIECE).map("".join),
 ).filter(lambda text: text.strip() != "")
-NAME = st.one_of(
-    st.sampled_from(LOOKALIKES), st.text(alphabet=CHARS, min_size=1, max_size=30)
-).filter(lambda text: text.strip() != "" and "\n" not in text.strip())
+# a one-line field (summary, customer): tabs and line breaks are refused there
+NAME = (
+    st.one_of(st.sampled_from(LOOKALIKES), st.text(alphabet=CHARS, min_size=1, max_size=30))
+    .map(lambda text: text.replace("\n", " ").replace("\t", " "))
+    .filter(lambda text: text.strip() != "")
+)
+LINE = TEXT.map(lambda text: text.replace("\n", " ").replace("\t", " ")).filter(
+    lambda text: text.strip() != ""
+)
 
 
 def _new(reg: Reg, summary: str, request: str, customer: str) -> str:
@@ -147,10 +157,10 @@ def _values(data: Any) -> dict[str, Any]:
 
 
 @examples(20)
-@given(summary=TEXT, request=TEXT, customer=NAME, note=TEXT)
+@given(summary=LINE, request=TEXT, customer=NAME, note=TEXT)
 @example(summary="yes", request="null", customer="010", note="2026-11-28")
 @example(
-    summary="业主：“电梯坏了”\n  第二行: 缩进", request=" 'quoted' ", customer="王先生", note="a: b"
+    summary="业主：“电梯坏了”  第二行: 缩进", request=" 'quoted' ", customer="王先生", note="a: b"
 )
 @example(summary="😀 #1", request="- 列表\n- 不是列表", customer="~", note="第一行\n\n第三行\n")
 def test_text_comes_back_as_typed(
@@ -172,7 +182,7 @@ def test_text_comes_back_as_typed(
 
 
 @examples(10)
-@given(summary=TEXT, request=TEXT, customer=NAME, note=TEXT)
+@given(summary=LINE, request=TEXT, customer=NAME, note=TEXT)
 @example(summary="2026-11-28", request="yes", customer="null", note="010")
 @example(
     summary="2026-11-28T09:00:00+08:00", request="2026-11-28 09:00", customer="王", note="12:30"
@@ -197,18 +207,18 @@ def test_any_yaml_reader_gets_the_same_text(
 
 @pytest.mark.parametrize(
     "text",
-    ["第一行\r\n第二行", "第一行\r第二行", "a\x85b", "a\u2028b", "a\u2029b", "a\x0bb\x0cc"],
-    ids=["crlf", "cr", "nel", "line-separator", "paragraph-separator", "vt-ff"],
+    ["第一行\r\n第二行", "第一行\r第二行", "a\x85b", "a\u2028b", "a\u2029b"],
+    ids=["crlf", "cr", "nel", "line-separator", "paragraph-separator"],
 )
 def test_unusual_line_breaks_come_back_as_typed(reg: Reg, text: str) -> None:
-    """Text pasted from Windows or a web page keeps its own line breaks."""
-    complaint_id, written = _written(reg, text, text, "王先生", text)
+    """Text pasted from Windows or a web page keeps its own line breaks (in the texts
+    that take several lines: a summary is one line, tests/test_bounds.py)."""
+    complaint_id, written = _written(reg, "电梯按钮失灵", text, "王先生", text)
     shown = json.loads(reg.ok("show", complaint_id, "--format", "json").out)
-    assert shown["summary"] == text
     assert shown["request"] == text
     assert shown["events"][1]["text"] == text
     assert _values(store.parse_document(written.encode("utf-8"), "record")) == {
-        "summary": text,
+        "summary": "电梯按钮失灵",
         "request": text,
         "customer": "王先生",
         "note": text,
@@ -271,7 +281,7 @@ def _events_as_lists(doc: Any) -> list[list[tuple[str, Any]]]:
 def test_comments_and_key_order_survive_a_step(
     reg: Reg, key: str, on_key: str, between: str, at_end: str, indent_between: str, step: str
 ) -> None:
-    complaint_id = _new(reg, "电梯按钮失灵\n三号楼", "尽快修好", "王先生")
+    complaint_id = _new(reg, "电梯按钮失灵 三号楼", "尽快修好", "王先生")
     _note(reg, complaint_id, "第一次回电")
     path = reg.record(complaint_id)
     lines = path.read_text(encoding="utf-8").splitlines()

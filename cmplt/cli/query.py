@@ -23,9 +23,12 @@ def show(obj: Context, complaint: str, fmt: str, show_phone: bool) -> None:
     registry = obj.snapshot
     complaint_id = registry.resolve_id(complaint)
     if fmt == "yaml":
-        # the file as it is; it is the record (phone included)
+        # the file as it is, its phone number masked like every other format's
         record = registry.read_record(complaint_id)
-        click.echo(registry.record_path(record.id).read_text(encoding="utf-8"), nl=False)
+        text = registry.record_path(record.id).read_text(encoding="utf-8")
+        if not show_phone:
+            text = render.yaml_phone_masked(text, record.phone)
+        click.echo(text, nl=False)
         return
     record = registry.read_record(complaint_id)
     tz = registry.policy.tz
