@@ -283,7 +283,9 @@ def update_index(worktree: Path, paths: Sequence[str], commit: str) -> None:
         done = _run(worktree, ["update-index", "--add", "--", *paths], check=False)
         if done.returncode == 0:
             return
-        if not index_lock_exists(worktree) or time.monotonic() >= deadline:
+        # another git command held index.lock (it may be gone by now): try again
+        held = "index.lock" in done.stderr or index_lock_exists(worktree)
+        if not held or time.monotonic() >= deadline:
             detail = (done.stderr.strip() or f"exit {done.returncode}").splitlines()[0]
             raise IndexBehind(
                 _(

@@ -38,6 +38,7 @@ from cmplt.errors import (
     AmbiguousId,
     CmpltError,
     GitFailed,
+    IndexBehind,
     InvalidFile,
     NotFound,
     StepRefused,
@@ -343,7 +344,20 @@ class Snapshot:
                 raise StepRefused(message)
             self.notify(message)
             return
-        recovery.carry_out(worktree, settlement)
+        try:
+            recovery.carry_out(worktree, settlement)
+        except IndexBehind as exc:
+            # the interrupted step's index entry must wait for git's index: say so
+            # as this command's own failure, never as "committed" (nothing of it is)
+            if refuse:
+                raise GitFailed(
+                    _(
+                        "git's index is busy (another git command holds it); nothing was done, "
+                        "try again"
+                    )
+                ) from exc
+            self.notify(exc.message)
+            return
         done = _("rolled back") if settlement.kind == "rolled back" else _("finished")
         self.notify(
             _("an interrupted step was {done}: {why}").format(done=done, why=settlement.why)

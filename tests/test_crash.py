@@ -253,3 +253,21 @@ def test_a_step_is_refused_where_git_would_lose_it(reg: Reg, setup: object, why:
     assert why in result.err and len(result.err.strip().splitlines()) == 1
     assert snapshot(reg, cid) == before
     assert reg.run("show", cid).code == 0  # reading still works
+
+
+def test_settling_a_committed_step_never_passes_for_the_next_one(reg: Reg, tmp_path: Path) -> None:
+    """The index stays busy: the first step is committed (exit 9); the next step,
+    which must first finish the first one's index entry, fails as itself (exit 8,
+    nothing of it committed), never with the first one's 'committed as'."""
+    first, second = reg.new(), reg.new()
+    busy = failing_git(tmp_path, "update-index")
+    assert run(reg, *STEP[:1], first, *STEP[1:], env=busy).code == 9
+    head = reg.head()
+    before = reg.record(second).read_bytes()
+    result = run(reg, "note", second, "--by", "张三", "--text", "第二步", env=busy)
+    assert result.code == 8, result
+    assert "committed" not in result.err and second not in result.out
+    assert reg.head() == head and reg.record(second).read_bytes() == before
+    assert run(reg, "list").code == 0  # with git free again, the first is finished
+    assert reg.git("status", "--porcelain") == ""
+    assert_sound_after(reg, second)

@@ -187,6 +187,9 @@ def main(argv: list[str] | None = None) -> int:
     # until the group's callback runs (it does not for --help or a usage error),
     # the language comes from the environment alone
     i18n.configure(None, lambda: None)
+    registry = sys.modules.get("cmplt.registry")
+    if registry is not None:  # main() run again in one process (tests): a new count
+        registry.COMMITTED.clear()
     try:
         # without standalone mode, click returns the code of a click Exit instead of raising
         returned = cli.main(args=argv, prog_name="cmplt", standalone_mode=False)
@@ -210,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code if exc.exit_code else EXIT_USAGE
     except (click.Abort, KeyboardInterrupt):
         registry = sys.modules.get("cmplt.registry")
-        committed = getattr(registry, "COMMITTED", None)
+        committed = getattr(registry, "COMMITTED", None)  # what this run committed
         if committed:
             said = _("interrupted; the step was committed as {commit}").format(
                 commit=committed[-1][:10]
