@@ -131,7 +131,14 @@ def record_path(root: Path, cid: str) -> Path:
 
 
 def random_kills(root: Path, ids: list[str], rounds: int, rng: random.Random) -> dict[str, Any]:
-    counts = {"rounds": rounds, "committed": 0, "absent": 0, "inconsistent": 0}
+    counts = {
+        "rounds": rounds,
+        "committed": 0,
+        "absent": 0,
+        "journal_left": 0,
+        "git_locks_left": 0,
+        "inconsistent": 0,
+    }
     problems: list[str] = []
     # a step's usual length, measured once: kills land anywhere within it
     started = time.perf_counter()
@@ -154,6 +161,10 @@ def random_kills(root: Path, ids: list[str], rounds: int, rng: random.Random) ->
         with contextlib.suppress(ProcessLookupError):  # it may have finished already
             os.killpg(step.pid, signal.SIGKILL)
         out, _err = step.communicate()
+        # what the kill left for the next command to settle
+        git_dir = root / ".git"
+        counts["journal_left"] += (git_dir / "cmplt-step.json").exists()
+        counts["git_locks_left"] += any(p.name != "cmplt.lock" for p in git_dir.rglob("*.lock"))
         settled = run(root, "list", "--format", "json", check=False)
         wrong = []
         if settled.returncode != 0:
@@ -278,8 +289,9 @@ def main() -> int:
         kills = random_kills(root, ids, args.kills, rng)
         print(
             f"random kills: {kills['rounds']} rounds (a step takes {kills['step_seconds']} s): "
-            f"{kills['committed']} committed, {kills['absent']} rolled back or never begun, "
-            f"{kills['inconsistent']} inconsistent",
+            f"{kills['committed']} committed, {kills['absent']} rolled back or never begun; "
+            f"left a journal {kills['journal_left']} times, a git lock file "
+            f"{kills['git_locks_left']} times; {kills['inconsistent']} inconsistent",
             flush=True,
         )
         writers = parallel_writers(root, ids, args.writers, args.steps, rng)

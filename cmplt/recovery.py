@@ -36,7 +36,7 @@ from cmplt.errors import CmpltError
 from cmplt.i18n import _
 
 # a git lock file this old, made while the interrupted step ran, is its own
-# (git holds a lock for milliseconds)
+# (git holds a lock for milliseconds); a younger one is waited for
 STALE_GIT_LOCK_SECONDS = 5.0
 
 
@@ -198,7 +198,7 @@ def carry_out(worktree: Path, settlement: Settlement) -> None:
         else:
             store.write_bytes_atomic(target, data, 0o644)
     for litter in settlement.litter:
-        litter.unlink(missing_ok=True)
+        _remove(litter)
     if settlement.index and settlement.commit:
         gitlog.update_index(worktree, settlement.index, settlement.commit)
     end(worktree)
@@ -209,7 +209,7 @@ def forget(worktree: Path, settlement: Settlement) -> None:
     step's leftover files; the record files stay as they are."""
     settlement.applied = True
     for litter in settlement.litter:
-        litter.unlink(missing_ok=True)
+        _remove(litter)
     end(worktree)
 
 
@@ -221,22 +221,44 @@ def _read(path: Path) -> bytes | None:
 
 
 def _litter(worktree: Path, journal: Journal) -> list[Path]:
-    """The step's own temporary files, and git lock files made while it ran."""
+    """The step's own temporary files, and git lock files made while it ran: a kill
+    of the step's process group takes git's child with it, and the lock it held
+    (`HEAD.lock`, the branch's, `index.lock`) would stop every later step."""
     found: list[Path] = []
     for path in journal.files:
         folder = (worktree / path).parent
         name = Path(path).name
         found.extend(sorted(folder.glob(f".{name}.*.tmp")))
     git_dir = gitlog.git_dir(worktree)
-    now = time.time()
     for lock in (git_dir / "index.lock", git_dir / "HEAD.lock", *_ref_locks(git_dir)):
         try:
             made = lock.stat().st_mtime
         except OSError:
             continue
-        if made >= journal.started - 1 and now - made > STALE_GIT_LOCK_SECONDS:
+        if journal.started - 1 <= made <= journal.started + STEP_SECONDS:
             found.append(lock)
     return found
+
+
+# a step, from its journal to its last git call, takes well under this
+STEP_SECONDS = 60.0
+
+
+def _remove(litter: Path) -> None:
+    """Remove a leftover file; a git lock file only once it is stale (a git command
+    that still runs lets go of its lock within milliseconds)."""
+    if not litter.name.endswith(".lock"):
+        litter.unlink(missing_ok=True)
+        return
+    while True:
+        try:
+            age = time.time() - litter.stat().st_mtime
+        except OSError:
+            return  # let go of: it was a live git's after all
+        if age >= STALE_GIT_LOCK_SECONDS:
+            litter.unlink(missing_ok=True)
+            return
+        time.sleep(min(0.05, STALE_GIT_LOCK_SECONDS - age))
 
 
 def _ref_locks(git_dir: Path) -> list[Path]:

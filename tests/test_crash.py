@@ -271,3 +271,32 @@ def test_settling_a_committed_step_never_passes_for_the_next_one(reg: Reg, tmp_p
     assert run(reg, "list").code == 0  # with git free again, the first is finished
     assert reg.git("status", "--porcelain") == ""
     assert_sound_after(reg, second)
+
+
+def test_a_git_lock_held_by_a_killed_git_child_is_waited_out_then_removed(
+    reg: Reg, tmp_path: Path
+) -> None:
+    """The whole process group killed during `git update-ref`: git's HEAD.lock stays.
+    The next command waits until no live git can be holding it (5 s), removes it and
+    rolls the step back; before this, every later step failed at update-ref."""
+    cid = reg.new()
+    before = snapshot(reg, cid)
+    real = shutil.which("git")
+    folder = tmp_path / "bin"
+    folder.mkdir()
+    script = folder / "git"
+    script.write_text(
+        "#!/bin/sh\n"
+        'if [ "$1" = "update-ref" ]; then : > .git/HEAD.lock; kill -9 $PPID; exit 1; fi\n'
+        f'exec {real} "$@"\n',
+        encoding="utf-8",
+    )
+    script.chmod(0o755)
+    killed = run(
+        reg, *STEP[:1], cid, *STEP[1:], env={"PATH": f"{folder}{os.pathsep}{os.environ['PATH']}"}
+    )
+    assert killed.code == -9
+    assert (reg.root / ".git" / "HEAD.lock").exists()
+    assert run(reg, "list").code == 0
+    assert assert_whole_or_absent(reg, cid, before) == "absent"
+    assert_sound_after(reg, cid)
