@@ -124,8 +124,9 @@ class IndexBehind(CmpltError):
 
 
 class InterruptedAfterCommit(CmpltError):
-    """Ctrl-C (or a termination signal) arrived once the step was committed: it is
-    done, and saying "nothing was committed" would be a lie."""
+    """Ctrl-C arrived once the step was committed: it is done, and saying "nothing
+    was committed" would be a lie. (SIGTERM and SIGHUP wait across the commit point
+    too, then end the process; the next command settles what is left.)"""
 
     exit_code = 130
 

@@ -20,7 +20,8 @@ POINTS = (
     "write",  # the record file is replaced
     "objects",  # the blob, trees and commit are in git's object store
     "update-ref",  # HEAD moved: the step is committed
-    "announced",  # the step's line is printed
+    "announced",  # the step's line is printed (steps that print one: new and the
+    # lifecycle steps; staff and improve print once the command is done)
     "update-index",  # the index has the new record
     "done",  # the journal is cleared
 )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import tempfile
 import time
@@ -217,8 +218,9 @@ def commit_paths(
 
     The commit is built from HEAD's trees with only these paths replaced
     (hash-object, new trees, commit-tree), then HEAD is moved (update-ref, the
-    commit point: before it nothing has changed but unreachable objects; after
-    it the step is done), then just these paths are updated in the index.
+    commit point: before it git holds only unreachable new objects, and the
+    caller puts the files back on failure; after it the step is done), then
+    just these paths are updated in the index.
     Neither a person's other staged or unstaged work nor the rest of the index
     is looked at: `git commit` would refresh every index entry, which at
     100,000 records costs more than everything else a step does.
@@ -239,7 +241,7 @@ def commit_paths(
     blobs = _run(worktree, ["hash-object", "-w", "--", *paths]).stdout.split()
     built = _new_root_tree(worktree, dict(zip(paths, blobs, strict=True)))
     if built is None:
-        return _first_commit(worktree, paths, message, author, env)
+        return _first_commit(worktree, paths, message, author, env, on_committed)
     head, root = built
     commit = _commit_tree(worktree, root, head, message, author, env)
     faults.reached("objects")
@@ -247,10 +249,12 @@ def commit_paths(
     with signals_deferred():
         _run(worktree, ["update-ref", "-m", f"commit: {subject}", "HEAD", commit, head])
         faults.reached("update-ref")
-        if on_committed is not None:
-            on_committed(commit)
-        faults.reached("announced")
-        update_index(worktree, paths, commit)
+        try:
+            if on_committed is not None:
+                on_committed(commit)  # may fail (a closed stdout): the index comes first
+            faults.reached("announced")
+        finally:
+            update_index(worktree, paths, commit)
         faults.reached("update-index")
     # what `git commit` does after every commit: pack loose objects now and then
     _run(worktree, ["maintenance", "run", "--auto", "--quiet"], check=False)
@@ -291,7 +295,7 @@ def update_index(worktree: Path, paths: Sequence[str], commit: str) -> None:
                 _(
                     "committed as {commit}, but git's index is behind ({detail}); "
                     "any cmplt command will bring it up to date, or run: "
-                    "git update-index -- {paths}"
+                    "git update-index --add -- {paths}"
                 ).format(commit=commit[:10], detail=detail, paths=" ".join(paths))
             )
         time.sleep(0.02)
@@ -303,17 +307,23 @@ def _first_commit(
     message: str,
     author: Identity | None,
     env: dict[str, str],
+    on_committed: Callable[[str], None] | None,
 ) -> str:
-    """A repository with no commit yet (cmplt init): the porcelain is fine here."""
+    """A repository with no commit yet (cmplt init): the porcelain is fine here.
+    `git commit` is the commit point; signals wait across it as for any step."""
     _run(worktree, ["add", "--", *paths])
     env = {**env, **_fallback_identity(worktree, author)}
-    _run(
-        worktree,
-        ["commit", "--no-verify", "--quiet", "--file=-", "--", *paths],
-        input_text=message,
-        env=env,
-    )
-    return _run(worktree, ["rev-parse", "HEAD"]).stdout.strip()
+    with signals_deferred():
+        _run(
+            worktree,
+            ["commit", "--no-verify", "--quiet", "--file=-", "--", *paths],
+            input_text=message,
+            env=env,
+        )
+        commit = _run(worktree, ["rev-parse", "HEAD"]).stdout.strip()
+        if on_committed is not None:
+            on_committed(commit)
+    return commit
 
 
 def _commit_tree(
@@ -511,6 +521,27 @@ def index_entries(worktree: Path, paths: Sequence[str]) -> dict[str, str]:
             meta, _tab, path = item.partition("\t")
             entries[path] = meta.split()[1]
     return entries
+
+
+def head_from_files(worktree: Path) -> str | None:
+    """HEAD's commit id read from git's own files (no process: a step's journal
+    needs it on every step), or from git when the files are not plain (a packed or
+    otherwise unusual ref); None before the first commit."""
+    folder = git_dir(worktree)
+    try:
+        head = (folder / "HEAD").read_text(encoding="utf-8").strip()
+        if not head.startswith("ref:"):
+            return head if _HEX.fullmatch(head) else head_commit(worktree)
+        ref = head.removeprefix("ref:").strip()
+        loose = (folder / ref).read_text(encoding="utf-8").strip()
+        if _HEX.fullmatch(loose):
+            return loose
+    except (OSError, UnicodeDecodeError):
+        pass
+    return head_commit(worktree)
+
+
+_HEX = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
 
 def head_commit(worktree: Path) -> str | None:

@@ -117,8 +117,11 @@ def signals_deferred() -> Iterator[None]:
     """Ctrl-C, SIGTERM and SIGHUP wait until the block is over: across a step's
     commit point, so that HEAD, the index, the journal and the step's printed line
     move together. (SIGKILL cannot wait; the next command's recovery settles it.)"""
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, [])  # the mask as it is
     try:
+        # a signal that arrived just before is raised by this call itself, after the
+        # mask is set: the `finally` still restores it
+        signal.pthread_sigmask(signal.SIG_BLOCK, _STOPPING)
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, old)

@@ -16,14 +16,18 @@ what cmplt had in hand:
 - Anything else (a file edited since, HEAD moved on by hand): not provable,
   so nothing is touched; `cmplt repair` shows it and settles it when asked.
 
-In every provable case the step's stray temporary files, and git lock files
-made while it ran and not released (a killed `git update-ref` leaves
-`HEAD.lock`), are removed too. A hand edit is never taken for a step: only
-bytes whose digest the journal names are ever replaced.
+In every provable case the step's stray temporary files are removed, and so
+are git's ref lock files (`HEAD.lock`, the branch's) dated within the step's
+life once no live git can hold them (a kill of the step's process group takes
+a `git update-ref` with it). `index.lock` is never removed on its own: a
+person's `git commit` holds it while its editor is open; `cmplt repair`
+offers to, asking first. A hand edit is never taken for a step: only bytes
+whose digest the journal names are ever replaced.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Mapping
@@ -49,7 +53,6 @@ class Journal:
     head: str | None  # HEAD when the step began
     files: Mapping[str, tuple[str | None, str]]  # git path: (digest before or None, after)
     started: float  # POSIX time
-    pid: int
     what: str  # the step's commit subject, for people
 
     def to_bytes(self) -> bytes:
@@ -57,7 +60,6 @@ class Journal:
             "head": self.head,
             "files": {path: list(pair) for path, pair in self.files.items()},
             "started": self.started,
-            "pid": self.pid,
             "what": self.what,
         }
         return json.dumps(data, ensure_ascii=False).encode("utf-8")
@@ -67,21 +69,14 @@ class Journal:
         data = json.loads(raw)
         files = {str(p): (pair[0], str(pair[1])) for p, pair in dict(data["files"]).items()}
         head = data["head"]
-        return cls(
-            str(head) if head else None,
-            files,
-            float(data["started"]),
-            int(data["pid"]),
-            str(data["what"]),
-        )
+        return cls(str(head) if head else None, files, float(data["started"]), str(data["what"]))
 
 
-def begin(worktree: Path, journal: Journal) -> None:
-    """Write the journal before the step touches anything (a step that cannot write
-    it, in a read-only .git, could not commit either)."""
+def begin(worktree: Path, journal: Journal) -> bool:
+    """Write the journal, on disk, before the step touches anything; False when it
+    cannot be written (a full disk: the step must not go on without it)."""
     file = statefiles.path(worktree, statefiles.STEP_JOURNAL)
-    if file is not None:
-        statefiles.write(file, journal.to_bytes())
+    return file is not None and statefiles.write(file, journal.to_bytes(), durable=True)
 
 
 def end(worktree: Path) -> None:
@@ -91,8 +86,8 @@ def end(worktree: Path) -> None:
 
 
 def pending(worktree: Path | None) -> Journal | None:
-    """The journal an interrupted step left, if any (None also when unreadable: a
-    journal cut short was written before the step touched anything)."""
+    """The journal an interrupted step left, if any. One that cannot be read says
+    nothing of what the step did: it comes back empty, for a person to look at."""
     file = statefiles.path(worktree, statefiles.STEP_JOURNAL)
     if file is None:
         return None
@@ -103,7 +98,7 @@ def pending(worktree: Path | None) -> Journal | None:
     try:
         return Journal.from_bytes(raw)
     except (ValueError, KeyError, TypeError, IndexError):
-        return Journal(None, {}, file.stat().st_mtime, 0, "?")
+        return Journal(None, {}, file.stat().st_mtime, "?")
 
 
 @dataclass
@@ -115,18 +110,26 @@ class Settlement:
     restore: dict[str, bytes | None] = field(default_factory=dict)  # path: bytes (None: remove)
     index: list[str] = field(default_factory=list)  # paths whose index entry to update
     commit: str | None = None
-    litter: list[Path] = field(default_factory=list)  # stray temporary and git lock files
+    litter: list[Path] = field(default_factory=list)  # stray temporary and git ref locks
+    suspects: list[Path] = field(default_factory=list)  # index.lock: removed only when asked
     applied: bool = False
 
 
 def plan(worktree: Path, journal: Journal) -> Settlement:
     """Decide, reading only: roll back, finish, or leave to a person."""
+    # a kill of cmplt alone leaves its git child running: let it finish first
+    _wait_for_live_git(worktree, journal)
     head = gitlog.head_commit(worktree)
     paths = list(journal.files)
     now_bytes = {p: _read(worktree / p) for p in paths}
-    litter = _litter(worktree, journal)
+    litter, suspects = _litter(worktree, journal)
     if not paths:
-        return Settlement("rolled back", _("an empty or unreadable step journal"), litter=litter)
+        return Settlement(
+            "unsettled",
+            _("an empty or unreadable step journal"),
+            litter=litter,
+            suspects=suspects,
+        )
     if head == journal.head:
         # not committed: every file must hold the step's bytes or the old ones
         restore: dict[str, bytes | None] = {}
@@ -143,6 +146,7 @@ def plan(worktree: Path, journal: Journal) -> Settlement:
                     "unsettled",
                     _("{path} was changed after the step stopped").format(path=path),
                     litter=litter,
+                    suspects=suspects,
                 )
             restore[path] = old
         return Settlement(
@@ -150,6 +154,7 @@ def plan(worktree: Path, journal: Journal) -> Settlement:
             _("the step {what} stopped before its commit").format(what=journal.what),
             restore=restore,
             litter=litter,
+            suspects=suspects,
         )
     if head is not None:
         parents, files = gitlog.committed_files(worktree, head, paths)
@@ -164,6 +169,7 @@ def plan(worktree: Path, journal: Journal) -> Settlement:
                         what=journal.what
                     ),
                     litter=litter,
+                    suspects=suspects,
                 )
             entries = gitlog.index_entries(worktree, paths)
             blobs = gitlog.blob_ids(worktree, head, paths)
@@ -176,21 +182,27 @@ def plan(worktree: Path, journal: Journal) -> Settlement:
                 index=behind,
                 commit=head,
                 litter=litter,
+                suspects=suspects,
             )
     return Settlement(
         "unsettled",
         _("HEAD moved after the step {what} stopped").format(what=journal.what),
         litter=litter,
+        suspects=suspects,
     )
 
 
-def carry_out(worktree: Path, settlement: Settlement) -> None:
-    """Do what `plan` decided (never for "unsettled"), then forget the journal."""
+def carry_out(worktree: Path, settlement: Settlement, asked: bool = False) -> None:
+    """Do what `plan` decided (never for "unsettled"), then forget the journal.
+    `asked`: a person agreed (`cmplt repair`), so index.lock may go too."""
     from cmplt import store
 
     if settlement.kind == "unsettled":
         raise CmpltError(settlement.why)
     settlement.applied = True
+    if asked:
+        for suspect in settlement.suspects:
+            _remove(suspect)
     for path, data in settlement.restore.items():
         target = worktree / path
         if data is None:
@@ -206,9 +218,10 @@ def carry_out(worktree: Path, settlement: Settlement) -> None:
 
 def forget(worktree: Path, settlement: Settlement) -> None:
     """A person's choice for what could not be proved: drop the journal and the
-    step's leftover files; the record files stay as they are."""
+    step's leftover files (index.lock too: they were asked); the record files stay
+    as they are."""
     settlement.applied = True
-    for litter in settlement.litter:
+    for litter in [*settlement.litter, *settlement.suspects]:
         _remove(litter)
     end(worktree)
 
@@ -220,24 +233,50 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _litter(worktree: Path, journal: Journal) -> list[Path]:
-    """The step's own temporary files, and git lock files made while it ran: a kill
-    of the step's process group takes git's child with it, and the lock it held
-    (`HEAD.lock`, the branch's, `index.lock`) would stop every later step."""
+def _litter(worktree: Path, journal: Journal) -> tuple[list[Path], list[Path]]:
+    """The step's own temporary files and git's ref locks made while it ran; and
+    an index.lock of that time, which may as well be a person's (see above)."""
     found: list[Path] = []
     for path in journal.files:
         folder = (worktree / path).parent
         name = Path(path).name
         found.extend(sorted(folder.glob(f".{name}.*.tmp")))
     git_dir = gitlog.git_dir(worktree)
-    for lock in (git_dir / "index.lock", git_dir / "HEAD.lock", *_ref_locks(git_dir)):
-        try:
-            made = lock.stat().st_mtime
-        except OSError:
-            continue
-        if journal.started - 1 <= made <= journal.started + STEP_SECONDS:
-            found.append(lock)
-    return found
+    locks = [p for p in (git_dir / "HEAD.lock", *_ref_locks(git_dir)) if _of_the_step(p, journal)]
+    index_lock = git_dir / "index.lock"
+    suspects = [index_lock] if _of_the_step(index_lock, journal) else []
+    return found + locks, suspects
+
+
+def _of_the_step(lock: Path, journal: Journal) -> bool:
+    try:
+        made = lock.stat().st_mtime
+    except OSError:
+        return False
+    return journal.started - 1 <= made <= journal.started + STEP_SECONDS
+
+
+def _wait_for_live_git(worktree: Path, journal: Journal) -> None:
+    """Until no git command of the step can still be running: its ref locks gone,
+    or older than a live git would keep them."""
+    git_dir = gitlog.git_dir(worktree)
+    deadline = time.time() + STALE_GIT_LOCK_SECONDS
+    while time.time() < deadline:
+        young = [
+            p
+            for p in (git_dir / "HEAD.lock", *_ref_locks(git_dir))
+            if _of_the_step(p, journal) and _age(p) < STALE_GIT_LOCK_SECONDS
+        ]
+        if not young:
+            return
+        time.sleep(0.05)
+
+
+def _age(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return float("inf")  # gone: as good as stale
 
 
 # a step, from its journal to its last git call, takes well under this
@@ -262,10 +301,16 @@ def _remove(litter: Path) -> None:
 
 
 def _ref_locks(git_dir: Path) -> list[Path]:
+    """The lock of the branch HEAD names (in the common git directory of a linked
+    work tree, where refs live)."""
     try:
         head = (git_dir / "HEAD").read_text(encoding="utf-8").strip()
     except OSError:
         return []
     if not head.startswith("ref:"):
         return []
-    return [git_dir / (head.removeprefix("ref:").strip() + ".lock")]
+    common = git_dir
+    with contextlib.suppress(OSError):
+        pointer = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+        common = (git_dir / pointer).resolve()
+    return [common / (head.removeprefix("ref:").strip() + ".lock")]

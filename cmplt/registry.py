@@ -8,7 +8,6 @@ knows about click or reads the clock: `now` comes in as an argument.
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
@@ -126,13 +125,12 @@ class Registry(Snapshot):
             raise UsageError(_("nothing to commit: the files already say this"))
         worktree = self.worktree
         journal = recovery.Journal(
-            gitlog.head_commit(worktree),
+            gitlog.head_from_files(worktree),
             {
                 self.git_path(p): (recovery.digest(before[p]), str(recovery.digest(data[p])))
                 for p in changed
             },
             time.time(),
-            os.getpid(),
             message.splitlines()[0],
         )
         committed: list[str] = []
@@ -144,7 +142,12 @@ class Registry(Snapshot):
                 on_committed(commit)
 
         try:
-            recovery.begin(worktree, journal)
+            if not recovery.begin(worktree, journal):
+                raise GitFailed(
+                    _("cannot write {file} (a full disk?); nothing was changed").format(
+                        file=f".git/{statefiles.STEP_JOURNAL}"
+                    )
+                )
             faults.reached("journal")
             for path in changed:
                 store.write_atomic(path, files[path])
@@ -206,7 +209,7 @@ class Registry(Snapshot):
                 if found.kind == "unsettled":
                     recovery.forget(self.worktree, found)
                 else:
-                    recovery.carry_out(self.worktree, found)
+                    recovery.carry_out(self.worktree, found, asked=True)
             return found
 
     def locked(self, work: Callable[[], T]) -> T:
@@ -571,6 +574,7 @@ def init_registry(folder: Path, now: datetime) -> tuple[Path, str]:
     for path, text in files.items():
         store.write_atomic(path, text)
     rels = [p.relative_to(worktree).as_posix() for p in files]
+    committed: list[str] = []
     try:
         commit = gitlog.commit_paths(
             worktree,
@@ -579,9 +583,24 @@ def init_registry(folder: Path, now: datetime) -> tuple[Path, str]:
             None,
             new_paths=rels,
             when=now,
+            on_committed=committed.append,
         )
+    except KeyboardInterrupt:
+        if committed:
+            raise InterruptedAfterCommit(
+                _("interrupted; the step was committed as {commit}").format(
+                    commit=committed[0][:10]
+                )
+            ) from None
+        _remove_new(files)
+        raise
     except BaseException:
-        for path in files:
-            path.unlink(missing_ok=True)
+        if not committed:  # once committed (exit 9: the index behind), the files stay
+            _remove_new(files)
         raise
     return folder, commit
+
+
+def _remove_new(files: Mapping[Path, str]) -> None:
+    for path in files:
+        path.unlink(missing_ok=True)

@@ -349,14 +349,12 @@ class Snapshot:
         except IndexBehind as exc:
             # the interrupted step's index entry must wait for git's index: say so
             # as this command's own failure, never as "committed" (nothing of it is)
+            why = _("an earlier step, committed, still waits for git's index: {why}").format(
+                why=exc.message
+            )
             if refuse:
-                raise GitFailed(
-                    _(
-                        "git's index is busy (another git command holds it); nothing was done, "
-                        "try again"
-                    )
-                ) from exc
-            self.notify(exc.message)
+                raise GitFailed(_("{why}; nothing of this step was done").format(why=why)) from exc
+            self.notify(why)
             return
         done = _("rolled back") if settlement.kind == "rolled back" else _("finished")
         self.notify(

@@ -39,11 +39,11 @@ def required_path(worktree: Path, name: str) -> Path:
     return gitlog.git_dir(worktree) / name
 
 
-def write(file: Path, data: bytes) -> bool:
+def write(file: Path, data: bytes, durable: bool = False) -> bool:
     """Replace a state file atomically; False when it cannot be written (read-only)."""
     from cmplt.store import write_bytes_atomic
 
     with contextlib.suppress(OSError):
-        write_bytes_atomic(file, data)
+        write_bytes_atomic(file, data, durable=durable)
         return True
     return False

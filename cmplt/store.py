@@ -642,14 +642,20 @@ def event_node(event: Mapping[str, Any], tz: tzinfo) -> CommentedMap:
     return node
 
 
-def write_bytes_atomic(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Replace a file in one step (a crash leaves the old one or the new one).
+def write_bytes_atomic(
+    path: Path, data: bytes, mode: int | None = None, durable: bool = False
+) -> None:
+    """Replace a file in one step (a crash leaves the old one or the new one);
+    `durable`: on disk before it replaces the old one (a power cut too).
 
     Without `mode` the file is private to its owner (caches, state under .git/)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         if mode is not None:
             os.chmod(tmp, mode)
         os.replace(tmp, path)

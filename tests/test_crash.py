@@ -266,7 +266,7 @@ def test_settling_a_committed_step_never_passes_for_the_next_one(reg: Reg, tmp_p
     before = reg.record(second).read_bytes()
     result = run(reg, "note", second, "--by", "张三", "--text", "第二步", env=busy)
     assert result.code == 8, result
-    assert "committed" not in result.err and second not in result.out
+    assert "nothing of this step was done" in result.err and second not in result.out
     assert reg.head() == head and reg.record(second).read_bytes() == before
     assert run(reg, "list").code == 0  # with git free again, the first is finished
     assert reg.git("status", "--porcelain") == ""
@@ -300,3 +300,25 @@ def test_a_git_lock_held_by_a_killed_git_child_is_waited_out_then_removed(
     assert run(reg, "list").code == 0
     assert assert_whole_or_absent(reg, cid, before) == "absent"
     assert_sound_after(reg, cid)
+
+
+def test_an_index_lock_is_never_removed_unasked(reg: Reg) -> None:
+    """index.lock may be a person's `git commit` with its editor open: the next
+    command does not remove it even when it dates from an interrupted step;
+    `cmplt repair` offers to, and does when told."""
+    cid = reg.new()
+    killed = run(reg, *STEP[:1], cid, *STEP[1:], env={"CMPLT_TEST_FAULT": "kill:write"})
+    assert killed.code == -9
+    lock = reg.root / ".git" / "index.lock"
+    lock.write_bytes(b"")
+    assert run(reg, "list").code == 0  # the step itself is rolled back
+    assert lock.exists()
+    assert not (reg.root / ".git" / "cmplt-step.json").exists()
+    lock.unlink()
+    killed = run(reg, *STEP[:1], cid, *STEP[1:], env={"CMPLT_TEST_FAULT": "kill:update-ref"})
+    assert killed.code == -9
+    lock.write_bytes(b"")  # made while the step "ran": repair waits until it is stale
+    shown = run(reg, "repair", "--yes")
+    assert shown.code == 0, shown
+    assert "index.lock" in shown.out and not lock.exists()
+    assert reg.git("status", "--porcelain") == ""

@@ -146,6 +146,13 @@ def repair(obj: Context, yes: bool) -> None:
             click.echo("  " + _("bring git's index up to date: {path}").format(path=path))
         for litter in found.litter:
             click.echo("  " + _("remove a leftover file: {path}").format(path=litter))
+        for suspect in found.suspects:
+            click.echo(
+                "  "
+                + _("remove git's {path} (say no if a git command of yours is running)").format(
+                    path=suspect
+                )
+            )
         if found.kind == "unsettled":
             click.echo("  " + _("the files stay as they are; look at them with git status"))
             question = _("Forget the interrupted step?")
