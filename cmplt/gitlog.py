@@ -168,9 +168,9 @@ def require_committed(worktree: Path, relpath: str, label: str) -> None:
     check costs the same in a repository of ten records or of 100,000 (a
     `git status` would look at every file).
     """
-    head = _objects(worktree, [f"HEAD:{relpath}"])[0]
-    listed = _run(worktree, ["ls-files", "--stage", "-z", "--", relpath]).stdout
-    staged = listed.split()[1] if listed else None
+    # HEAD's blob and the index's (`:path`, stage 0) in one process
+    head, index = _objects(worktree, [f"HEAD:{relpath}", f":{relpath}"])
+    staged = index[0] if index else None
     path = worktree / relpath
     on_disk = path.read_bytes() if path.is_file() else None
     if head is None:
@@ -348,11 +348,49 @@ def _commit_tree(
 
 
 def _signs_commits(worktree: Path) -> bool:
-    """`commit.gpgsign` as git reads it (exit 1: unset; a bad value is git's error)."""
+    """`commit.gpgsign` as git reads it (exit 1: unset; a bad value is git's error).
+
+    Asked of git only when some configuration could set it: a step pays a git
+    process for nothing otherwise (benchmarks/mutation.py)."""
+    if not _may_set_gpgsign(worktree):
+        return False
     done = _run(worktree, ["config", "--type=bool", "--get", "commit.gpgsign"], check=False)
     if done.returncode > 1:
         raise _failed("config", done)
     return done.stdout.strip() == "true"
+
+
+def _may_set_gpgsign(worktree: Path) -> bool:
+    """Whether any of git's configuration could say `commit.gpgsign`: a setting on
+    the command line or in the environment, or the word in one of the files git
+    reads (the repository's, the global and system ones), or an include that
+    could bring it in. A cheap look at a few small files, no process."""
+    if os.environ.get("GIT_CONFIG_PARAMETERS") or os.environ.get("GIT_CONFIG_COUNT"):
+        return True
+    home = Path(os.environ.get("HOME", "~")).expanduser()
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    files = [xdg / "git" / "config", home / ".gitconfig"]
+    if os.environ.get("GIT_CONFIG_GLOBAL"):
+        files = [Path(os.environ["GIT_CONFIG_GLOBAL"])]
+    if not os.environ.get("GIT_CONFIG_NOSYSTEM"):
+        files.append(Path(os.environ.get("GIT_CONFIG_SYSTEM") or "/etc/gitconfig"))
+    try:
+        folder = git_dir(worktree)
+    except NotFound:
+        return True
+    files += [folder / "config", folder / "config.worktree"]
+    common = folder / "commondir"
+    if common.is_file():
+        shared = (folder / common.read_text(encoding="utf-8").strip()).resolve()
+        files += [shared / "config", shared / "config.worktree"]
+    for file in files:
+        try:
+            text = file.read_bytes().lower()
+        except OSError:
+            continue
+        if b"gpgsign" in text or b"include" in text:
+            return True
+    return False
 
 
 def _new_root_tree(worktree: Path, blobs: Mapping[str, str]) -> tuple[str, str] | None:

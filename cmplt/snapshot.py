@@ -22,6 +22,8 @@ import bisect
 import contextlib
 import itertools
 import json
+import marshal
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -52,23 +54,89 @@ from cmplt.workflow import derived_mismatches, fold
 # --- the policy and the roster ------------------------------------------------------
 
 
-def load_policy(root: Path) -> Policy:
+def load_policy(root: Path, settings: SettingsCache | None = None) -> Policy:
+    data = settings.data(root, store.POLICY_FILE) if settings else None
+    if data is not None:
+        try:
+            policy = Policy.model_validate(data)
+            if not policy_problems(policy):
+                return policy
+        except ValidationError:
+            pass  # read the file again, for the line and column of what is wrong
     loaded = store.load(root / store.POLICY_FILE, store.POLICY_FILE)
     policy = store.validate_loaded(Policy, loaded)
     for loc, message in policy_problems(policy)[:1]:
         raise loaded.problem(loc, message)
+    if settings:
+        settings.keep(root, store.POLICY_FILE, loaded.data)
     return policy
 
 
-def load_roster(root: Path, policy: Policy) -> Roster:
+def load_roster(root: Path, policy: Policy, settings: SettingsCache | None = None) -> Roster:
     path = root / store.ROSTER_FILE
     if not path.exists():
         return Roster()
+    data = settings.data(root, store.ROSTER_FILE) if settings else None
+    if data is not None:
+        try:
+            roster = Roster.model_validate(data)
+            if not roster_problems(roster, policy):
+                return roster
+        except ValidationError:
+            pass
     loaded = store.load(path, store.ROSTER_FILE)
     roster = store.validate_loaded(Roster, loaded)
     for loc, message in roster_problems(roster, policy)[:1]:
         raise loaded.problem(loc, message)
+    if settings:
+        settings.keep(root, store.ROSTER_FILE, loaded.data)
     return roster
+
+
+class SettingsCache:
+    """The policy's and the roster's data as last read, by the file's stamp, under
+    `.git/`: a step reads two small YAML files every time, and parsing them costs
+    less than loading the YAML reader at all (benchmarks/mutation.py). Keyed also
+    by the reader's own code, so a change to how YAML is read reads them again."""
+
+    def __init__(self, worktree: Path | None) -> None:
+        self.file = statefiles.path(worktree, statefiles.SETTINGS_CACHE)
+        self.entries: dict[str, Any] = {}
+        if self.file is not None:
+            self.entries = store.load_cache(self.file, _reader_digest())
+
+    def data(self, root: Path, name: str) -> Any:
+        entry = self.entries.get(name)
+        if entry is None:
+            return None
+        try:
+            st = os.stat(root / name)
+        except OSError:
+            return None
+        return entry[1] if entry[0] == stamp_of(st) else None
+
+    def keep(self, root: Path, name: str, data: Any) -> None:
+        if self.file is None:
+            return
+        try:
+            st = os.stat(root / name)
+            marshal.dumps(data)  # plain data only
+        except (OSError, ValueError):
+            return
+        if st.st_mtime > time.time() - RACY_SECONDS:
+            return  # too fresh to tell a later edit apart by its stamp
+        self.entries[name] = (stamp_of(st), data)
+        store.save_cache(self.file, _reader_digest(), self.entries)
+
+
+@cache
+def _reader_digest() -> str:
+    here = Path(__file__).resolve().parent
+    digest = sha256(__version__.encode())
+    for name in ("store.py", "yaml12.py"):
+        with contextlib.suppress(OSError):
+            digest.update((here / name).read_bytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -302,8 +370,9 @@ class Snapshot:
         self._worktree = gitlog.find_worktree(self.root)
         # what a person should hear of on the side (an interrupted step settled)
         self.notify: Callable[[str], None] = notify or (lambda message: None)
-        self.policy = load_policy(self.root)
-        self.roster = load_roster(self.root, self.policy)
+        settings = SettingsCache(self._worktree)
+        self.policy = load_policy(self.root, settings)
+        self.roster = load_roster(self.root, self.policy, settings)
         self._policies: PolicyTimeline | None = None
         if type(self) is Snapshot:  # a step settles under its own lock (Registry.locked)
             self._settle_if_free()

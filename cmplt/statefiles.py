@@ -18,6 +18,7 @@ LOCK = "cmplt.lock"  # the registry lock every step takes
 STEP_JOURNAL = "cmplt-step.json"  # what a step in progress is changing (recovery.py)
 CHECK_CACHE = "cmplt-check.cache"  # what each record contributes to `check`
 REPORT_CACHE = "cmplt-report.cache"  # what each record contributes to `report`
+SETTINGS_CACHE = "cmplt-settings.cache"  # the policy's and roster's data, by stamp
 CHECK_SEEN = "cmplt-check-seen.json"  # what `check --new` reported last time
 POLICY_VERSIONS = "cmplt-policy-history.json"  # the committed versions of cmplt.yaml
 AUDIT_STATE = "cmplt-audit.json"  # what `audit` found in the commits it has read

@@ -28,7 +28,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from cmplt import yaml12
 from cmplt.errors import InvalidFile, NotFound
 from cmplt.i18n import N_, _
 from cmplt.model import ACTIONS, CLASSIFICATION_FIELDS
@@ -69,6 +68,8 @@ M = TypeVar("M", bound=BaseModel)
 
 if TYPE_CHECKING:
     from ruamel.yaml.comments import CommentedMap
+
+    from cmplt import yaml12
 
 
 @cache
@@ -265,6 +266,8 @@ def refuse_constructs(text: str, name: str) -> None:
     file is not ours), several documents, and deep nesting. This walks the
     parser's events only, in C, before anything is built.
     """
+    from cmplt import yaml12  # the reader, loaded when a file is read (not from a cache)
+
     depth = documents = 0
     try:
         for event in yaml12.events(text):
@@ -310,6 +313,8 @@ class Loaded:
 
     def position(self, loc: Sequence[str | int]) -> tuple[int, int]:
         """1-based (line, column) of the deepest key or item of `loc` the file has."""
+        from cmplt import yaml12
+
         if self._root is None:
             self._root = yaml12.compose(self.text)
         node = self._root
@@ -340,6 +345,8 @@ class Loaded:
 
 def load_bytes(raw: bytes, name: str) -> Loaded:
     """Parse one registry file's bytes: its data, or an InvalidFile naming the place."""
+    from cmplt import yaml12
+
     text = decode(raw, name)
     if _suspicious(raw):
         refuse_constructs(text, name)
@@ -428,8 +435,10 @@ def read_document(path: Path, label: str | None = None) -> Any:
 
 def parse_document(raw: bytes, name: str) -> Any:
     text = decode(raw, name)
-    # the round-trip scanner is slow on hostile input: always scan first, in C
-    refuse_constructs(text, name)
+    # the round-trip scanner is slow on hostile input: what could be hostile is
+    # scanned first, in C, by the same rule as every read (`_suspicious`)
+    if _suspicious(raw):
+        refuse_constructs(text, name)
     from ruamel.yaml.comments import CommentedMap
     from ruamel.yaml.error import YAMLError
 

@@ -140,7 +140,6 @@ def failing_git(tmp_path: Path, subcommand: str) -> dict[str, str]:
     ("subcommand", "code", "outcome"),
     [
         ("cat-file", 8, "absent"),
-        ("ls-files", 8, "absent"),
         ("hash-object", 8, "absent"),
         ("commit-tree", 8, "absent"),
         ("update-ref", 8, "absent"),

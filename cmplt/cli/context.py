@@ -75,14 +75,18 @@ class Context:
         that fails because the policy is broken still speaks the policy's language
         when it can, and the normal read that follows is not slowed by this one.
         """
-        from cmplt import store
+        from cmplt import gitlog, store
+        from cmplt.snapshot import SettingsCache
 
         try:
             if self.registry_option:
                 root = Path(self.registry_option)
             else:
                 root = store.find_registry(Path.cwd())
-            data = store.read_data(root / store.POLICY_FILE, store.POLICY_FILE)
+            # as last read (by the file's stamp), else read now
+            data = SettingsCache(gitlog.find_worktree(root.resolve())).data(root, store.POLICY_FILE)
+            if data is None:
+                data = store.read_data(root / store.POLICY_FILE, store.POLICY_FILE)
             value = data.get("language")
         except Exception:
             return None
