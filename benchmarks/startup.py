@@ -20,7 +20,6 @@ import json
 import os
 import platform
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -30,34 +29,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
+from mutation import find_cmplt, script_python  # benchmarks/: how each finds cmplt
+
 TARGET_MS = 100.0
 # Environment that would change what cmplt does; the runs must not inherit it.
 SCRUBBED_ENV = ("CMPLT_REGISTRY", "CMPLT_LANG", "CMPLT_NOW", "CMPLT_SEED", "CMPLT_ACTOR")
-
-
-def find_cmplt(given: str | None) -> Path:
-    """The `cmplt` console script: --cmplt, next to this Python, on PATH, or the repo's venv."""
-    candidates = [
-        Path(given) if given else None,
-        Path(sys.executable).parent / "cmplt",
-        Path(found) if (found := shutil.which("cmplt")) else None,
-        HERE.parent / ".venv" / "bin" / "cmplt",
-    ]
-    for candidate in candidates:
-        if candidate is not None and candidate.is_file() and os.access(candidate, os.X_OK):
-            return candidate.absolute()
-    raise SystemExit("no cmplt console script found (pip install -e . or pass --cmplt PATH)")
-
-
-def script_python(script: Path) -> str:
-    """The interpreter in the console script's #! line (the one the script runs under)."""
-    first = script.read_bytes().split(b"\n", 1)[0].decode("utf-8", "replace")
-    if first.startswith("#!"):
-        interpreter = first[2:].strip().split()[0]
-        if Path(interpreter).is_file():
-            return interpreter
-    return sys.executable
 
 
 def cases(cmplt: Path, python: str) -> dict[str, tuple[list[str], dict[str, str]]]:

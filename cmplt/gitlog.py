@@ -531,8 +531,8 @@ def unfit_for_a_step(worktree: Path) -> str | None:
 
 def committed_files(
     worktree: Path, commit: str, paths: Sequence[str]
-) -> tuple[list[str], list[bytes | None]]:
-    """A commit's parents, and the contents of `paths` in it (None where absent)."""
+) -> tuple[list[str], list[tuple[str, bytes] | None]]:
+    """A commit's parents, and (blob id, contents) of `paths` in it (None where absent)."""
     found = _objects(worktree, [commit, *(f"{commit}:{p}" for p in paths)])
     if found[0] is None:
         return [], [None for _ in paths]
@@ -541,13 +541,7 @@ def committed_files(
         for line in found[0][1].split(b"\n\n", 1)[0].splitlines()
         if line.startswith(b"parent ")
     ]
-    return parents, [f[1] if f else None for f in found[1:]]
-
-
-def blob_ids(worktree: Path, commit: str, paths: Sequence[str]) -> dict[str, str]:
-    """The blob id of each of `paths` that `commit` has."""
-    found = _objects(worktree, [f"{commit}:{p}" for p in paths])
-    return {p: f[0] for p, f in zip(paths, found, strict=True) if f}
+    return parents, found[1:]
 
 
 def index_entries(worktree: Path, paths: Sequence[str]) -> dict[str, str]:

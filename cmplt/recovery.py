@@ -134,7 +134,9 @@ def plan(worktree: Path, journal: Journal) -> Settlement:
         # not committed: every file must hold the step's bytes or the old ones
         restore: dict[str, bytes | None] = {}
         old_files = (
-            gitlog.committed_files(worktree, head, paths)[1] if head else [None for _ in paths]
+            [f[1] if f else None for f in gitlog.committed_files(worktree, head, paths)[1]]
+            if head
+            else [None for _ in paths]
         )
         for path, old in zip(paths, old_files, strict=True):
             before, after = journal.files[path]
@@ -159,7 +161,8 @@ def plan(worktree: Path, journal: Journal) -> Settlement:
     if head is not None:
         parents, files = gitlog.committed_files(worktree, head, paths)
         ours = parents == ([journal.head] if journal.head else []) and all(
-            digest(data) == journal.files[p][1] for p, data in zip(paths, files, strict=True)
+            f is not None and digest(f[1]) == journal.files[p][1]
+            for p, f in zip(paths, files, strict=True)
         )
         if ours:
             if any(digest(now_bytes[p]) != journal.files[p][1] for p in paths):
@@ -172,8 +175,7 @@ def plan(worktree: Path, journal: Journal) -> Settlement:
                     suspects=suspects,
                 )
             entries = gitlog.index_entries(worktree, paths)
-            blobs = gitlog.blob_ids(worktree, head, paths)
-            behind = [p for p in paths if entries.get(p) != blobs.get(p)]
+            behind = [p for p, f in zip(paths, files, strict=True) if f and entries.get(p) != f[0]]
             return Settlement(
                 "finished",
                 _("the step {what} was committed as {commit}").format(

@@ -463,34 +463,6 @@ def _ruamel_problem(exc: Exception) -> str:
     return _("not valid YAML: {problem}").format(problem=problem)
 
 
-def position_of(doc: Any, loc: Sequence[str | int]) -> tuple[int, int] | None:
-    """1-based (line, column) of the deepest key or item of `loc` that the document has."""
-    from ruamel.yaml.comments import CommentedMap, CommentedSeq
-
-    position: tuple[int, int] | None = None
-    node = doc
-    for key in loc:
-        try:
-            if isinstance(node, CommentedMap) and key in node:
-                line, column = node.lc.key(key)
-            elif isinstance(node, CommentedSeq) and isinstance(key, int) and key < len(node):
-                line, column = node.lc.item(key)
-            else:
-                break
-        except (KeyError, IndexError, AttributeError, TypeError):
-            break
-        position = (line + 1, column + 1)
-        node = node[key]
-    if position is None and isinstance(doc, CommentedMap):
-        position = (doc.lc.line + 1, doc.lc.col + 1)
-    return position
-
-
-def line_of(doc: Any, loc: Sequence[str | int]) -> int | None:
-    position = position_of(doc, loc)
-    return position[0] if position else None
-
-
 def error_loc(error: Mapping[str, Any]) -> list[str | int]:
     """An error's location in the file: pydantic adds the event's action ("resolve")
     after `events.<n>` as the union's tag; that is not a key in the file."""
@@ -502,26 +474,19 @@ def error_loc(error: Mapping[str, Any]) -> list[str | int]:
     return loc
 
 
-def validation_problems(exc: ValidationError, doc: Any) -> list[tuple[int | None, str, str]]:
-    """(line, field path, message) for each error pydantic found."""
-    found = []
-    for error in exc.errors():
-        loc = error_loc(error)
-        field = ".".join(str(part) for part in loc) or "(file)"
-        found.append((line_of(doc, loc), field, error["msg"]))
-    return found
-
-
 # the discriminator values pydantic puts into an event error's location
 _EVENT_ACTIONS = frozenset(ACTIONS)
 
 
 def validate_document(model: type[M], doc: Any, name: str) -> M:
+    """A document about to be written, as `model`. Its lines are not yet in any file
+    a person can open, so the error names the field alone (what a person typed is
+    checked before, by the step, and named by its option)."""
     try:
         return model.model_validate(doc)
     except ValidationError as exc:
-        line, field, message = validation_problems(exc, doc)[0]
-        raise InvalidFile(name, line, field, message) from exc
+        loc, message = schema_problems(exc)[0]
+        raise InvalidFile(name, None, ".".join(map(str, loc)) or None, message) from exc
 
 
 # --- writing ------------------------------------------------------------------
