@@ -42,7 +42,9 @@ from cmplt.policy import (
 )
 from cmplt.snapshot import PolicyTimeline, RosterTimeline, policy_timeline
 from cmplt.workflow import (
+    APPROVABLE,
     State,
+    approvers_of,
     derived_mismatches,
     fold,
     may_approve_extension,
@@ -379,7 +381,7 @@ def people_on_roster(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]
                 yield where, _("{name!r} is not on the roster").format(name=person)
 
 
-_PEOPLE = ("by", "to", "approved_by", "staff_involved")
+_PEOPLE = ("by", "to", "approved_by", "staff_involved", "person")
 
 
 def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
@@ -404,7 +406,9 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                     ),
                 )
             member = _member(s, event.by, event.recorded_at)
-            if member is not None and not signs_for(member.department, event.department):
+            then = s.history.policy_at(event.recorded_at)
+            strict = then is not None and bool(then.permissions)
+            if member is not None and not signs_for(member.department, event.department, strict):
                 yield (
                     (*here, "by"),
                     _("{name} was in {department}; the work order is for {target}").format(
@@ -420,7 +424,7 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                         name=event.by, held=member.role, role=event.role
                     ),
                 )
-        elif event.action == "extend":
+        elif event.action == "extend" and event.approved_by is not None:
             policy = s.history.policy_at(event.recorded_at)
             needed = policy.extension_approvers.get(severity) if policy else None
             if (
@@ -444,6 +448,66 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                 )
 
 
+def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """Each step taken by someone the policy in force when it was recorded let take it
+    (its permissions), and each approval given by its approver: an approval carried by
+    a step is its own author's, an `approve` by a role that approves what it grants."""
+    events = list(c.events)
+    for index, event in enumerate(events):
+        policy = s.history.policy_at(event.recorded_at) if s.roster is not None else None
+        member = _member(s, event.by, event.recorded_at)
+        if policy is None or member is None:
+            continue
+        here: Loc = ("events", index)
+        step = "new" if event.action == "received" else event.action
+        if not policy.may_take(step, member.role):
+            yield (
+                (*here, "by"),
+                _("{name} was {role} then; {step} was for {roles} (policy permissions)").format(
+                    name=event.by,
+                    role=member.role,
+                    step=step,
+                    roles=", ".join(policy.permissions[step]),
+                ),
+            )
+        if event.action == "close" and event.waived and not policy.may_take("waive", member.role):
+            yield (
+                (*here, "waived"),
+                _("{name} was {role} then; a waiver was for {roles} (policy permissions)").format(
+                    name=event.by, role=member.role, roles=", ".join(policy.permissions["waive"])
+                ),
+            )
+        if not policy.approvals.by_approver and event.action != "approve":
+            continue
+        approver = getattr(event, "approved_by", None)
+        if event.action in APPROVABLE and approver is not None and approver != event.by:
+            yield (
+                (*here, "approved_by"),
+                _("an approval is its approver's own act; {name} did not take this step").format(
+                    name=approver
+                ),
+            )
+        if event.action == "approve":
+            try:
+                state = fold(events[:index], c.id)
+            except StepRefused:
+                continue  # the order of the steps is reported on its own
+            target = state.pending.get(event.approves)
+            if target is None:
+                continue
+            needed = approvers_of(policy, target.action, str(state.classification["severity"]))
+            if member.role != event.role or not policy.may_approve(event.role, needed):
+                yield (
+                    (*here, "role"),
+                    _("{name} was {role} then; the {action} needed {roles}").format(
+                        name=event.by,
+                        role=member.role,
+                        action=target.action,
+                        roles=", ".join(needed),
+                    ),
+                )
+
+
 def _member(s: Settings, name: str, moment: datetime) -> StaffMember | None:
     if s.roster is None:
         return None
@@ -458,6 +522,7 @@ RECORD_CHECKS: list[RecordCheck] = [
     values_known_to_policy,
     people_on_roster,
     roles_as_recorded,
+    acts_allowed,
 ]
 
 
