@@ -264,6 +264,8 @@ def complaint_text(
 
 
 def _detail(key: str, value: Any) -> str:
+    if value is True:
+        return _("yes")
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={_detail(k, v)}" for k, v in value.items())
     if isinstance(value, str) and key in _LABELLED_DETAILS:

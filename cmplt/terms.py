@@ -12,3 +12,7 @@ SEVERITIES = ("minor", "important", "major")
 NATURES = ("valid-1", "valid-2", "invalid", "request")
 SATISFACTIONS = ("satisfied", "neutral", "dissatisfied")
 STATUSES = ("open", "dispatched", "in_progress", "resolved", "called_back", "rejected", "closed")
+
+# Steps a closed (archived) record takes without being reopened: 投诉处理及回访制度 七's
+# reward-and-penalty review may come after the archive.
+AFTER_CLOSING = frozenset({"review"})

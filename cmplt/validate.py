@@ -331,12 +331,16 @@ def values_known_to_policy(c: Complaint, relpath: str, s: Settings) -> Iterator[
                     (*here, "department"),
                     _("unknown department {name!r}").format(name=event.department),
                 )
-        elif event.action == "callback" and not known("roles", event.role, moment):
+        elif event.action in {"callback", "approve"} and not known("roles", event.role, moment):
             yield (
                 (*here, "role"),
                 _("unknown role {name!r} (not under the policy's roles)").format(name=event.role),
             )
-        elif event.action == "extend" and not known("roles", event.approver_role, moment):
+        elif (
+            event.action in {"extend", "dispatch", "reclassify"}
+            and event.approver_role is not None
+            and not known("roles", event.approver_role, moment)
+        ):
             yield (
                 (*here, "approver_role"),
                 _("unknown role {name!r} (not under the policy's roles)").format(

@@ -48,7 +48,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "track": ACTIVE,
     "promise": NOT_CLOSED,
     # 投诉处理及回访制度 七: the reward-and-penalty review may follow the archive
-    "review": NOT_CLOSED | {"closed"},
+    "review": NOT_CLOSED | {"closed"},  # terms.AFTER_CLOSING
 }
 
 # The steps that wait for an approval when the policy asks for one.
