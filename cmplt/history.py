@@ -634,6 +634,8 @@ _LABELLED = {
 
 
 def _field_text(key: str, value: Any) -> str:
+    if value is True:
+        return _("yes")
     if isinstance(value, Mapping):
         return ", ".join(f"{k} {_field_text(str(k), v)}" for k, v in value.items())
     if isinstance(value, str) and key in _LABELLED:
