@@ -322,6 +322,9 @@ def test_important_complaints_need_a_division_decision_and_a_tracker(reg: Reg) -
     step(reg, T("11-27 10:10"), "track", cid, "陈主管", "--person", "陈主管")
     found = keys(run_check(reg, T("11-27 10:30"))[1])
     assert (cid, "division-decision") not in found and (cid, "tracker") not in found
+    # both came after their 24 h: the report counts them missed
+    figures = sla(november(reg)["sla"]["all"])
+    assert (figures["all", "division-decision"], figures["all", "tracker"]) == ((0, 1), (0, 1))
 
 
 def test_a_dispatch_may_name_the_tracker(reg: Reg) -> None:

@@ -66,7 +66,17 @@ from cmplt.workflow import fold
 TREND_MONTHS = 12
 NONE = "-"  # the group of records with no value (no department, no building)
 # the rules whose clocks count toward SLA compliance: "dissatisfied" is a state, not a clock
-SLA_RULES = ("first-reply", "initial-plan", "major-answer", "resolve", "callback", "dual-callback")
+SLA_RULES = (
+    "first-reply",
+    "initial-plan",
+    "major-answer",
+    "resolve",
+    "callback",
+    "dual-callback",
+    "division-decision",
+    "tracker",
+    "promise",
+)
 VOLUME_DIMENSIONS = (
     "nature",
     "severity",
