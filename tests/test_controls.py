@@ -438,6 +438,21 @@ def test_validate_finds_an_approval_written_in_by_hand(reg: Reg) -> None:
     assert "an approval is its approver's own act; 孙总 did not take this step" in result.out
 
 
+def test_validate_finds_a_reclassification_that_skipped_its_approval(reg: Reg) -> None:
+    cid = new(reg, T("11-24 09:00"), severity="important")
+    step(reg, T("11-25 10:00"), "reclassify", cid, "张三", "--severity", "major")
+    path: Path = reg.record(cid)
+    text = path.read_text(encoding="utf-8")
+    # the request made to look granted: the flag gone, the fields above it following
+    forged = text.replace("    requested: true\n", "").replace(
+        "severity: important\n", "severity: major\n", 1
+    )
+    path.write_text(forged, encoding="utf-8")
+    result = reg.run("validate")
+    assert result.code == 1
+    assert "this reclassify needed an approval (company_manager) and has none" in result.out
+
+
 def test_the_schema_knows_the_new_steps(reg: Reg) -> None:
     schema = reg.ok("schema", "record").out
     for action in ("approve", "decide", "track", "promise", "review"):
