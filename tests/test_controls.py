@@ -213,6 +213,11 @@ def test_steps_are_taken_by_the_roles_the_policy_names(reg: Reg) -> None:
     step(reg, T("11-27 13:00"), "reopen", cid, "陈主管", "--reason", "客户又来电")
 
 
+def test_department_staff_do_not_register_complaints(reg: Reg) -> None:
+    line = refused(reg, *_new_args("李工"))
+    assert "cannot new: 李工 is staff" in line
+
+
 def test_the_same_person_calls_back_once_per_result(reg: Reg) -> None:
     cid = new(reg, T("11-27 09:00"), nature="request")
     resolve(reg, T("11-27 10:00"), cid)
