@@ -213,6 +213,7 @@ HEADERS = {
     "role": N_("Role"),
     "role_label": N_("Role title"),
     "email": N_("Email"),
+    "removed": N_("Removed"),
 }
 
 
