@@ -33,8 +33,10 @@ a request (`requested: true`: a clerk's work order for a valid complaint, an
 extension by someone who may not approve it) takes effect at the `approve`
 that grants it, as if taken then, and lapses at a reopen or close.
 
-Overdue rules (the deadline in the table is the one missed):
-  first-reply        no respond/plan/resolve/reject within clocks.first_reply of receipt
+Overdue rules (the deadline in the table is the one missed). A round of
+handling starts at receipt, and again at each reopen or escalation after the
+result; the first three clocks run from the start of each round:
+  first-reply        no respond/plan/resolve/reject within clocks.first_reply
   initial-plan       valid-1/valid-2: no plan or resolve within clocks.initial_plan
   major-answer       major: no definite answer within clocks.major_answer (with
                      definite_answer: respond/plan --definite or the result; else any plan)
@@ -624,6 +626,7 @@ CASES: tuple[Case, ...] = (
         callback("10-21 10:00 钱文华", "satisfied", "业主表示满意"),
         callback("10-21 10:30 赵志强", "satisfied", "业主表示满意"),
         reopen("10-23 09:00 陈静", "10月22日夜间降雨后客厅墙角再次渗水"),
+        respond("10-23 09:20 陈静", "致电业主致歉，告知工程部今天再次上门查找漏点"),
         plan("10-23 15:00 李明", "查明为窗台下方另一处裂缝，开发商维保单位明天修补"),
         resolve("10-25 16:00 李明", "窗台下方裂缝修补完成，淋水试验无渗漏"),
         callback("10-26 10:00 钱文华", "satisfied", "两次降雨后无渗漏，业主满意"),
@@ -649,6 +652,7 @@ CASES: tuple[Case, ...] = (
         resolve("10-21 11:00 陈静", "已约谈装修负责人，签署装修时间承诺书"),
         callback("10-22 10:00 王建国", "dissatisfied", "10月22日早7点又有电钻声，业主不满意"),
         escalate("10-22 10:30 王建国", "赵志强", "回访不满意，升级物业部经理处理"),
+        respond("10-22 11:00 赵志强", "物业部经理致电业主致歉，告知今天下午给出处理方案"),
         plan("10-22 15:00 赵志强", "暂停该户装修出入证3天，保安部周末7-9点专人值守"),
         resolve("10-23 17:00 赵志强", "装修户整改并缴纳违约保证金，周末专人值守已落实"),
         callback("10-24 10:00 赵志强", "satisfied"),
@@ -1740,6 +1744,16 @@ def load_records(registry: Path) -> list[dict[str, Any]]:
     return records
 
 
+NEXT_STATUS = {
+    "dispatch": "dispatched",
+    "accept": "in_progress",
+    "resolve": "resolved",
+    "callback": "called_back",
+    "reject": "rejected",
+    "close": "closed",
+}
+
+
 def first_event(events: Iterable[dict[str, Any]], actions: set[str]) -> dict[str, Any] | None:
     return next((e for e in events if e["action"] in actions), None)
 
@@ -1773,35 +1787,58 @@ def examine(rec: dict[str, Any], p: Policy, as_of: datetime) -> tuple[list[Findi
     overdue: list[Finding] = []
     late: list[Finding] = []
 
-    def clock(rule: str, deadline: datetime, done: dict[str, Any] | None, what: str) -> None:
+    def clock(
+        rule: str,
+        deadline: datetime,
+        done: dict[str, Any] | None,
+        what: str,
+        ended: datetime | None = None,
+    ) -> None:
+        """`ended`: when the round the clock belongs to was closed by the next one."""
         if done is None:
-            if deadline < as_of:
+            if ended is not None:
+                if ended > deadline:
+                    late.append(Finding(cid, status, rule, deadline, f"no {what} in its round"))
+            elif deadline < as_of:
                 overdue.append(Finding(cid, status, rule, deadline, f"no {what}"))
         elif done["at"] > deadline:
             why = f"{what} only at {fmt_time(done['at'])}"
             late.append(Finding(cid, status, rule, deadline, why))
 
-    # first reply within 2 h: any reply, plan, result or polite refusal counts
-    answers = {"respond", "plan", "resolve", "reject"}
-    clock("first-reply", received + p.first_reply, first_event(events, answers), "reply")
-    if rec["nature"] in {"valid-1", "valid-2"}:
-        first = first_event(events, {"plan", "resolve"})
-        clock("initial-plan", received + p.initial_plan, first, "plan or result")
-    if severity == "major":
-        if p.definite_answer:
-            # a tentative plan is no answer: only one marked definite, or the result
-            first = next(
-                (
-                    e
-                    for e in events
-                    if e["action"] == "resolve"
-                    or (e["action"] in {"respond", "plan"} and e.get("definite"))
-                ),
-                None,
-            )
+    # rounds of handling: receipt, then each reopen, or escalation after the result;
+    # the reply, plan and answer clocks run again from each round's start
+    starts, state = [0], "open"
+    for index, event in enumerate(events[1:], start=1):
+        action = event["action"]
+        if action == "reopen" or (action == "escalate" and state in {"resolved", "called_back"}):
+            starts.append(index)
+            state = "open"
         else:
-            first = first_event(events, {"plan", "resolve"})
-        clock("major-answer", received + p.major_answer, first, "definite answer")
+            state = NEXT_STATUS.get(action, state)
+
+    def definite(e: dict[str, Any]) -> bool:
+        # with definite_answer a tentative plan is no answer: one marked definite, or
+        # the result
+        if not p.definite_answer:
+            return e["action"] in {"plan", "resolve"}
+        return e["action"] == "resolve" or (
+            e["action"] in {"respond", "plan"} and bool(e.get("definite"))
+        )
+
+    for n, begin in enumerate(starts):
+        end = starts[n + 1] if n + 1 < len(starts) else len(events)
+        ended = events[end]["at"] if end < len(events) else None
+        start_at, in_round = events[begin]["at"], events[begin + 1 : end]
+        # first reply within 2 h: any reply, plan, result or polite refusal counts
+        answers = {"respond", "plan", "resolve", "reject"}
+        reply = first_event(in_round, answers)
+        clock("first-reply", start_at + p.first_reply, reply, "reply", ended)
+        if rec["nature"] in {"valid-1", "valid-2"}:
+            first = first_event(in_round, {"plan", "resolve"})
+            clock("initial-plan", start_at + p.initial_plan, first, "plan or result", ended)
+        if severity == "major":
+            answer = next((e for e in in_round if definite(e)), None)
+            clock("major-answer", start_at + p.major_answer, answer, "definite answer", ended)
 
     # important and major: the division manager decides, and (important) someone is
     # named to follow it, each within its time of receipt (the example never changes a
@@ -1863,14 +1900,7 @@ def examine(rec: dict[str, Any], p: Policy, as_of: datetime) -> tuple[list[Findi
                 )
             if action == "resolve":
                 rounds.append((event, index))
-        state = {
-            "dispatch": "dispatched",
-            "accept": "in_progress",
-            "resolve": "resolved",
-            "callback": "called_back",
-            "reject": "rejected",
-            "close": "closed",
-        }.get(action, state)
+        state = NEXT_STATUS.get(action, state)
     if state in {"open", "dispatched", "in_progress"} and due() < as_of:
         overdue.append(Finding(cid, status, "resolve", due(), "no result"))
 
