@@ -2007,7 +2007,8 @@ def case_index(ids: Mapping[str, str]) -> str:
 
 def report(registry: Path, ids: Mapping[str, str]) -> dict[str, str]:
     """The README's tables, from the records as written; fails if the data is not what
-    the cases promise (a clock missed in the past, or the wrong records overdue)."""
+    the cases promise (a clock missed in the past that no case was built to miss, a
+    miss a case was built for not there, or the wrong records overdue)."""
     policy = load_policy(registry)
     records = load_records(registry)
     overdue: list[Finding] = []
