@@ -170,7 +170,8 @@ def test_a_time_in_a_dst_gap_is_refused(reg: Reg) -> None:
     ],
 )
 def test_a_staff_name_git_cannot_keep_is_refused(reg: Reg, name: str) -> None:
-    refused(reg, "staff", "add", name, "--role", "clerk", "--by", "王主管")
+    # by a manager, who may change the roster (policy permissions: staff): refused for the name
+    refused(reg, "staff", "add", name, "--role", "clerk", "--by", "赵经理")
 
 
 # --- control characters ----------------------------------------------------------------
@@ -239,13 +240,16 @@ def test_every_string_reads_back_as_itself_in_yaml_1_1(reg: Reg, value: str) -> 
     assert data["events"][1]["text"] == value
     name = f"员工{value}"
     if "<" not in value and value[-1] not in ".,:;<>\"'":
-        reg.ok("staff", "add", name, "--role", "clerk", "--department", "客服中心")
+        reg.ok(
+            "staff", "add", name, "--role", "clerk", "--department", "客服中心", "--by", "赵经理"
+        )
         roster = yaml.safe_load((reg.root / "staff.yaml").read_text(encoding="utf-8"))
         assert name in roster["staff"]
 
 
 def test_a_staff_name_yaml_would_misread_is_kept_as_text(reg: Reg) -> None:
-    reg.ok("staff", "add", "Yes", "--role", "clerk", "--department", "客服中心", "--by", "王主管")
+    # a manager changes the roster (policy permissions: staff)
+    reg.ok("staff", "add", "Yes", "--role", "clerk", "--department", "客服中心", "--by", "赵经理")
     roster = yaml.safe_load((reg.root / "staff.yaml").read_text(encoding="utf-8"))
     assert "Yes" in roster["staff"]
     reg.new(by="Yes")
