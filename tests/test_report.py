@@ -47,7 +47,8 @@ AFTER_NOV = T("12-03 00:00")  # an as-of moment past the end of November
 
 
 def dispatch(reg: Reg, at: str, cid: str, department: str) -> None:
-    step(reg, at, "dispatch", cid, "张三", "--to", department)
+    # by the cs supervisor: a valid complaint's work order is approved at once (规程 4.3.1)
+    step(reg, at, "dispatch", cid, "陈主管", "--to", department)
 
 
 def counts(rows: list[dict[str, Any]]) -> dict[str, tuple[int, int | None]]:
@@ -510,7 +511,8 @@ def _callback_month(reg: Reg) -> dict[str, str]:
     step(reg, T("11-04 15:00"), "escalate", c3, "王主管", "--to", "赵经理", "--reason", "不满意")
     c4 = handled("c4", "11-05")
     callback(reg, T("11-05 12:00"), c4, "钱主任", "dissatisfied")
-    step(reg, T("11-05 16:00"), "close", c4, "张三")
+    # archived although dissatisfied: only with a manager's waiver (close_needs_callbacks)
+    step(reg, T("11-05 16:00"), "close", c4, "赵经理", "--waive", "客户不再接受回访")
     c5 = handled("c5", "11-06")
     callback(reg, T("11-06 12:00"), c5, "陈主管", "dissatisfied")  # a cs_supervisor
     # reopened on 11-30, but typed in on 12-02
