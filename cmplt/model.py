@@ -23,6 +23,7 @@ from pydantic import (
 
 from cmplt.ids import COMPLAINT_ID
 from cmplt.policy import Nature, Satisfaction, Severity
+from cmplt.terms import ACTIONS as ACTIONS
 from cmplt.terms import STATUSES as STATUSES
 from cmplt.times import parse_stored_time
 
@@ -254,29 +255,6 @@ Event = Annotated[
     | Review,
     Field(discriminator="action"),
 ]
-
-ACTIONS = (
-    "received",
-    "respond",
-    "dispatch",
-    "accept",
-    "plan",
-    "extend",
-    "escalate",
-    "resolve",
-    "callback",
-    "reopen",
-    "reject",
-    "close",
-    "note",
-    "reclassify",
-    "reevaluate",
-    "approve",
-    "decide",
-    "track",
-    "promise",
-    "review",
-)
 
 
 class Complaint(_Record, _Classification):

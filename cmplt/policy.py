@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from cmplt.errors import UsageError
 from cmplt.i18n import _, normalise
 from cmplt.terms import NATURES as NATURES
+from cmplt.terms import PERMISSION_KEYS
 from cmplt.terms import SATISFACTIONS as SATISFACTIONS
 from cmplt.terms import SEVERITIES as SEVERITIES
 from cmplt.times import parse_duration, zone
@@ -249,6 +250,16 @@ class Policy(_Strict):
             raise ValueError(_("must list at least one value"))
         if len(set(value)) != len(value):
             raise ValueError(_("lists a value twice"))
+        return value
+
+    @field_validator("permissions")
+    @classmethod
+    def _known_steps(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        unknown = sorted(set(value) - PERMISSION_KEYS)
+        if unknown:
+            raise ValueError(
+                _("unknown step {names} (steps, waive or staff)").format(names=", ".join(unknown))
+            )
         return value
 
     @property

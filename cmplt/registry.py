@@ -279,6 +279,9 @@ class Registry(Snapshot):
         """Register a new complaint (受理) received at `at` (default: now) by `by`.
         `announce` hears of the step the moment it is committed."""
         require_staff(self.roster, by)
+        why = authority_refusal(self.policy, self.roster, by, "new", None)
+        if why:
+            raise StepRefused(why)
         check_texts(intake)
 
         def work() -> Change:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,6 +38,9 @@ class Clock:
     # the finding is shown, never before: clocks are cached) and what it names
     detail: str
     data: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
+    # archived with this duty waived (close --waive): not a finding any more, though
+    # never met (the report counts it missed, and lists the waiver)
+    waived: bool = False
 
 
 @dataclass(frozen=True)
@@ -269,7 +272,14 @@ def dual_callback(case: Case, policy: Policy) -> Iterator[Clock]:
     missing = [role for role in policy.callback.dual.roles if role not in first_by_role]
     met = None if missing else max(first_by_role[r] for r in policy.callback.dual.roles)
     detail = N_("no callback by {roles}") if missing else ""
-    yield _clock(case, "dual-callback", result, due, met, detail, (("roles", tuple(missing)),))
+    clock = _clock(case, "dual-callback", result, due, met, detail, (("roles", tuple(missing)),))
+    yield replace(clock, waived=missing != [] and _waived_after(case, result))
+
+
+def _waived_after(case: Case, event: Event) -> bool:
+    """Whether the record was archived after `event` with a missing callback waived."""
+    after = case.events[list(case.events).index(event) + 1 :]
+    return any(e.action == "close" and getattr(e, "waived", None) for e in after)
 
 
 def dissatisfied(case: Case, policy: Policy) -> Iterator[Clock]:
@@ -281,7 +291,8 @@ def dissatisfied(case: Case, policy: Policy) -> Iterator[Clock]:
     if calls and calls[-1].satisfaction == "dissatisfied":
         last = calls[-1]
         detail = N_("{name} recorded dissatisfied")
-        yield _clock(case, "dissatisfied", last, last.at, None, detail, (("name", last.by),))
+        clock = _clock(case, "dissatisfied", last, last.at, None, detail, (("name", last.by),))
+        yield replace(clock, waived=_waived_after(case, last))
 
 
 def _since_severity(case: Case, severities: Sequence[str]) -> Event | None:
@@ -366,7 +377,7 @@ def missing_callbacks(
     found = []
     for rule in (dual_callback, dissatisfied):
         for clock in rule(case, policy):
-            if clock.met_at is None:
+            if clock.met_at is None and not clock.waived:
                 found.append((clock.detail, clock.data))
     return found
 

@@ -30,7 +30,15 @@ from cmplt.errors import CmpltError, CouldNotRun, GitFailed, InvalidFile, NotFou
 from cmplt.findings import Finding
 from cmplt.i18n import _
 from cmplt.ids import COMPLAINT_ID
-from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
+from cmplt.model import (
+    CLASSIFICATION_FIELDS,
+    Approve,
+    Complaint,
+    Dispatch,
+    Event,
+    Extend,
+    Reclassify,
+)
 from cmplt.policy import (
     NATURES,
     SEVERITIES,
@@ -42,12 +50,12 @@ from cmplt.policy import (
 )
 from cmplt.snapshot import PolicyTimeline, RosterTimeline, policy_timeline
 from cmplt.workflow import (
-    APPROVABLE,
     State,
     approvers_of,
     derived_mismatches,
     fold,
     may_approve_extension,
+    needs_approval,
     refusal,
     signs_for,
 )
@@ -331,12 +339,16 @@ def values_known_to_policy(c: Complaint, relpath: str, s: Settings) -> Iterator[
                     (*here, "department"),
                     _("unknown department {name!r}").format(name=event.department),
                 )
-        elif event.action == "callback" and not known("roles", event.role, moment):
+        elif event.action in {"callback", "approve"} and not known("roles", event.role, moment):
             yield (
                 (*here, "role"),
                 _("unknown role {name!r} (not under the policy's roles)").format(name=event.role),
             )
-        elif event.action == "extend" and not known("roles", event.approver_role, moment):
+        elif (
+            event.action in {"extend", "dispatch", "reclassify"}
+            and event.approver_role is not None
+            and not known("roles", event.approver_role, moment)
+        ):
             yield (
                 (*here, "approver_role"),
                 _("unknown role {name!r} (not under the policy's roles)").format(
@@ -477,25 +489,18 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
                     name=event.by, role=member.role, roles=", ".join(policy.permissions["waive"])
                 ),
             )
-        if not policy.approvals.by_approver and event.action != "approve":
+        if not isinstance(event, Approve | Dispatch | Extend | Reclassify):
             continue
-        approver = getattr(event, "approved_by", None)
-        if event.action in APPROVABLE and approver is not None and approver != event.by:
-            yield (
-                (*here, "approved_by"),
-                _("an approval is its approver's own act; {name} did not take this step").format(
-                    name=approver
-                ),
-            )
-        if event.action == "approve":
-            try:
-                state = fold(events[:index], c.id)
-            except StepRefused:
-                continue  # the order of the steps is reported on its own
+        try:
+            state = fold(events[:index], c.id)
+        except StepRefused:
+            continue  # the order of the steps is reported on its own
+        severity = str(state.classification["severity"])
+        if isinstance(event, Approve):
             target = state.pending.get(event.approves)
             if target is None:
                 continue
-            needed = approvers_of(policy, target.action, str(state.classification["severity"]))
+            needed = approvers_of(policy, target.action, severity)
             if member.role != event.role or not policy.may_approve(event.role, needed):
                 yield (
                     (*here, "role"),
@@ -506,6 +511,29 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
                         roles=", ".join(needed),
                     ),
                 )
+            continue
+        if event.requested or not needs_approval(policy, event, state):
+            continue
+        needed = approvers_of(policy, event.action, severity)
+        approver = event.approved_by
+        if approver is None or approver != event.by:
+            yield (
+                (*here, "approved_by"),
+                _("an approval is its approver's own act; {name} did not take this step").format(
+                    name=approver
+                )
+                if approver is not None
+                else _("this {action} needed an approval ({roles}) and has none").format(
+                    action=event.action, roles=", ".join(needed)
+                ),
+            )
+        elif member.role != event.approver_role or not policy.may_approve(member.role, needed):
+            yield (
+                (*here, "approver_role"),
+                _("{name} was {role} then; the {action} needed {roles}").format(
+                    name=event.by, role=member.role, action=event.action, roles=", ".join(needed)
+                ),
+            )
 
 
 def _member(s: Settings, name: str, moment: datetime) -> StaffMember | None:

@@ -48,11 +48,8 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "track": ACTIVE,
     "promise": NOT_CLOSED,
     # 投诉处理及回访制度 七: the reward-and-penalty review may follow the archive
-    "review": NOT_CLOSED | {"closed"},
+    "review": NOT_CLOSED | {"closed"},  # terms.AFTER_CLOSING
 }
-
-# The steps that wait for an approval when the policy asks for one.
-APPROVABLE = frozenset({"extend", "reclassify", "dispatch"})
 
 # Why a step is refused, when the plain "it is <status>" says too little.
 _HINTS: dict[tuple[str, str], str] = {
@@ -478,6 +475,22 @@ def approvers_of(policy: Policy, action: str, severity: str) -> list[str]:
     if action == "dispatch":
         return list(policy.approvals.dispatch)
     return [policy.extension_approvers[severity]]  # type: ignore[index]
+
+
+def needs_approval(policy: Policy, event: Event, state: State) -> bool:
+    """Whether a step of the kinds that wait for approval needed one, under `policy`,
+    in `state` (before it): every extension, a valid complaint's work order, a
+    reclassification that gives a running clock more time."""
+    if event.action == "extend":
+        return policy.approvals.by_approver
+    if event.action == "dispatch":
+        return bool(policy.approvals.dispatch) and state.classification["nature"] in rules.VALID
+    if event.action == "reclassify":
+        return policy.approvals.by_approver and gives_more_time(
+            state.classification,
+            event.to,
+        )
+    return False
 
 
 def _grant_or_request(j: Judged, approvers: Sequence[str]) -> dict[str, Any]:
