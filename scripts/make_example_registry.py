@@ -27,15 +27,19 @@ for; --check also fails when the README no longer holds the tables verbatim.
 Overdue rules (the deadline in the table is the one missed):
   first-reply   no respond/plan/resolve/reject within clocks.first_reply of receipt
   initial-plan  valid-1/valid-2: no plan or resolve within clocks.initial_plan
-  major-answer  major: no plan or resolve within clocks.major_answer
+  major-answer  major: no plan or resolve within clocks.major_answer (with definite_answer:
+                only a respond/plan marked --definite, or the result)
   resolve       still open/dispatched/in_progress after the resolve clock (minor: or the
-                customer's earlier deadline; extend moves it; reopen, or escalate after
-                the result, restarts it)
+                customer's deadline, earlier or later under customer_deadline: replaces;
+                extend moves it; reopen, or escalate after the result, restarts it)
   callback      resolved and no callback within callback.window
   dual-callback valid (or economic loss): the window after the last result passed without
                 callbacks by every callback.dual role (director and manager)
   dissatisfied  the latest callback is dissatisfied and nothing reopened or escalated it;
                 the deadline shown is that callback's time
+The rules of issue 11 (division-decision, tracker, promise) are not read back here:
+the cases meet them in time, and the test that runs `cmplt check` on the example
+(tests/test_check.py) holds that nothing else is overdue.
 """
 
 from __future__ import annotations
@@ -258,7 +262,8 @@ CASES: tuple[Case, ...] = (
     # --- October: handled, called back and archived ---------------------------
     case(
         "lift-holiday",
-        "important facilities complaint, full path: work order, plan, result, three callbacks",
+        "important facilities complaint, full path: work order, follow-up person, division "
+        "manager's decision, plan, result, three callbacks",
         "10-01 09:20 张晓丽",
         intake(
             channel="phone",
@@ -618,7 +623,8 @@ CASES: tuple[Case, ...] = (
     ),
     case(
         "water-pump",
-        "major complaint: plan within hours, escalated to the division manager, 10-day clock",
+        "major complaint: plan within hours, escalated to and decided by the division manager, "
+        "definite answer (respond --definite), 10-day clock",
         "10-25 18:10 刘芳",
         intake(
             channel="phone",
@@ -1101,7 +1107,8 @@ CASES: tuple[Case, ...] = (
     ),
     case(
         "roof-major",
-        "major complaint by a joint letter; plan given, with the division manager, in progress",
+        "major complaint by a joint letter; plan, the division manager's decision and a definite "
+        "answer the same day; in progress",
         "11-20 09:00 张晓丽",
         intake(
             channel="letter",

@@ -144,8 +144,10 @@ def test_staff_add_commits_only_the_roster(reg: Reg) -> None:
     assert last(reg, "%an") == "赵经理"
     listed = reg.ok("staff", "list", "--format", "csv").out
     assert "吴工,staff,部门人员,工程部,wu@example.cn" in listed
-    # their steps carry their address
-    cid = reg.new(by="吴工")
+    # their steps carry their address (a note: department staff register no complaints,
+    # policy permissions: new)
+    cid = reg.new()
+    reg.ok("note", cid, "--by", "吴工", "--text", "已到场查看")
     assert (last(reg, "%an"), last(reg, "%ae")) == ("吴工", "wu@example.cn")
     assert trailer(reg, "Complaint-Id") == cid
 
