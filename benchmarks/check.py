@@ -4,7 +4,7 @@
     python benchmarks/check.py --records 1000             # a quick run
 
 The script builds (once, then caches by N) a registry of N records: `cmplt init`,
-a roster of five roles with `cmplt staff add`, eight template records made
+a roster of six roles with `cmplt staff add`, eight template records made
 through the real CLI and left in different end states, and copies of them
 written directly with new IDs and every time moved to a receipt date spread
 over 24 months; committed with plain git in one commit and packed with `git gc`.
