@@ -1,6 +1,7 @@
 """`cmplt audit`: every change to a record in git that did not come through cmplt as it should.
 
-cmplt makes one commit per step: it appends one event to one record, updates the
+cmplt makes one commit per step: it adds one event to one record (at the end, or
+at its place in the history for a late entry: `late_entry_by_cmplt`), updates the
 fields derived from the events, and commits that file alone with the trailers
 `Complaint-Id`, `Action` and `Actor`, as the acting person, dated when the step
 was recorded (README, "Git: one step, one commit"). Each check below is one small
@@ -36,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from cmplt import __version__
+from cmplt.chronology import place_in_history
 from cmplt.errors import CouldNotRun, field_ref
 from cmplt.findings import Finding
 from cmplt.gitlog import FileChange, HistoryCommit, parse_trailers
@@ -270,7 +272,8 @@ def events_edited(change: RecordChange) -> list[Finding]:
 
 
 def events_reordered(change: RecordChange) -> list[Finding]:
-    """Old events keep their order; new ones go after them (a merge's may interleave)."""
+    """Old events keep their order; new ones go after them (a merge's may interleave),
+    but for a late entry cmplt put at its place in the history."""
     if change.before is None or change.after is None or not _readable(change):
         return []
     old = change.before.keys
@@ -290,7 +293,7 @@ def events_reordered(change: RecordChange) -> list[Finding]:
         return []
     last_old = new.index(kept[-1])
     inserted = [k for k in new[:last_old] if k not in old_set]
-    if not inserted:
+    if not inserted or late_entry_by_cmplt(change):
         return []
     return [
         change.finding(
@@ -302,6 +305,36 @@ def events_reordered(change: RecordChange) -> list[Finding]:
             line_of_event(change.after.raw, inserted[0]),
         )
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _At:
+    at: datetime
+
+
+def late_entry_by_cmplt(change: RecordChange) -> bool:
+    """A step typed in late that cmplt put at its place in the history: one event
+    added, the commit's trailers naming it, recorded when the commit was made, and
+    standing where `chronology.in_history_order` puts it among the events before."""
+    added = change.added()
+    said = change.trailers
+    if len(added) != 1 or change.before is None or change.after is None:
+        return False
+    event = added[0]
+    if (
+        said.get("Complaint-Id") != change.record_id
+        or said.get("Action") != event.action
+        or said.get("Actor") != event.by
+    ):
+        return False
+    recorded, at = parse_time_text(event.recorded_at), parse_time_text(event.at)
+    if recorded is None or at is None or abs(recorded.timestamp() - change.commit.authored) > 1:
+        return False
+    times = [parse_time_text(e.at) for e in change.before.events]
+    if any(t is None for t in times):
+        return False
+    earlier = [_At(t) for t in times if t is not None]
+    return change.after.keys.index(event.key) == place_in_history(earlier, at)
 
 
 def closed_changed(change: RecordChange) -> list[Finding]:

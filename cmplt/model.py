@@ -1,6 +1,7 @@
 """A complaint record as it stands in its YAML file. No I/O here.
 
-The `events` list is the source of truth and is only ever appended to.
+The `events` list is the source of truth and only grows: a step adds one event (a late
+entry at its place in the history, chronology.py); none is removed or edited.
 The fields above it that change over a complaint's life (status, owner,
 department, the classification) are derived from the events and written
 out so that a person reading the file or a diff sees them; `workflow.fold`

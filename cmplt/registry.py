@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cmplt import faults, gitlog, ids, lock, recovery, statefiles, store
+from cmplt.chronology import conflict_with_later, place_in_history
 from cmplt.errors import (
     CmpltError,
     GitFailed,
@@ -416,10 +417,19 @@ class Registry(Snapshot):
                 **fields,
             }
             tz = self.policy.tz
-            doc["events"].append(store.event_node(event, tz))
-            _refuse_bad_input(doc, len(doc["events"]) - 1)
+            # the file keeps the history's order: a late entry goes in at its place
+            # (chronology.in_history_order), anything else at the end
+            at: datetime = step_now.at or now
+            place = place_in_history(complaint.events, at)
+            doc["events"].insert(place, store.event_node(event, tz))
+            _refuse_bad_input(doc, place)
             updated = store.validate_document(Complaint, doc, self.label(path))
-            state = fold(updated.events, complaint_id)
+            try:
+                state = fold(updated.events, complaint_id)
+            except StepRefused as exc:
+                raise conflict_with_later(
+                    exc, place, step.action, at, updated.events, complaint_id
+                ) from None
             for key, value in derived_fields(state).items():
                 store.set_field(doc, key, value, tz)
             text = store.dump(doc)

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from typing import Any
 
 from cmplt import rules
+from cmplt.chronology import place_in_history, refuse_before_receipt
 from cmplt.errors import StepRefused, UsageError, field_ref
 from cmplt.i18n import N_, _, label
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
@@ -311,11 +312,25 @@ def plan_step(
     """Check `step` against the record and the rules; return the new event's fields."""
     require_staff(roster, step.by)
     state = fold(complaint.events, complaint.id)
+    at = step.at or now
+    check_time(at, None, now)
+    refuse_before_receipt(at, complaint.events[0].at)
+    # a late entry (the night shift's, a reply typed in after a note) is judged by
+    # the record as it stood when the step happened; registry.apply then checks
+    # that every later event stays allowed (chronology.conflict_with_later)
+    place = place_in_history(complaint.events, at)
+    late = place < len(complaint.events)
+    if late and state.status == "closed" and step.action != "reopen":
+        # an archived record changes only by a reopening (投诉处理及回访制度 六: 归档)
+        raise StepRefused(refusal(step.action, complaint.id, state.status) or "")
+    if late:
+        complaint = complaint.model_copy(update={"events": complaint.events[:place]})
+        state = fold(complaint.events, complaint.id)
     why = refusal(step.action, complaint.id, state.status)
     if why:
+        if late:
+            why = _("{why} (as the record stood at {at})").format(why=why, at=at.isoformat())
         raise StepRefused(why)
-    at = step.at or now
-    check_time(at, state.last_at, now)
     fields = dict(step.fields)
     check = _STEP_CHECKS.get(step.action)
     if check is not None:

@@ -24,7 +24,6 @@ Readings of the procedures that are ours (see the README):
 from __future__ import annotations
 
 import bisect
-import itertools
 import marshal
 import math
 import re
@@ -312,7 +311,7 @@ def _file_entry(snapshot: Snapshot, full: str, history: PolicyTimeline) -> list[
 def _facts_as_of(
     snapshot: Snapshot, full: str, history: PolicyTimeline, as_of: float
 ) -> Facts | None:
-    """The record as it stood at `as_of`: its events up to the first recorded later."""
+    """The record as it stood at `as_of`: its events recorded by then."""
     try:
         complaint = snapshot.read_path(Path(full))
         events = events_as_of(complaint.events, as_of)
@@ -366,7 +365,9 @@ def collect_facts(
             found.append(Facts(*marshal.loads(blob)))
             continue
         # a report of the past: the record as far as its events were recorded then
-        kept = sum(1 for _ in itertools.takewhile(lambda r: r <= as_of_ts, recorded))
+        # the events recorded by then (a late entry may stand anywhere in the file):
+        # their number names the set, since it only grows with the moment
+        kept = sum(1 for r in recorded if r <= as_of_ts)
         if kept == 0:
             continue
         if kept not in prefixes:
