@@ -11,7 +11,7 @@ the commit, its author, the file, the line and what changed.
 Merges. A merge is compared with each of its parents. Events stay append-only
 against every parent (none removed or edited; each parent's events keep their
 order, though the two sides' new events may interleave), a closed record stays
-closed unless reopened, the intake never changes, and the merge itself adds no
+closed unless reopened, the intake changes only as the corrections say, and the merge itself adds no
 event that neither side had. A merge needs no trailers: it records no step. A
 bad change brought in by a merge is reported on its own commit, and again on the
 merge for the parent that did not have it.
@@ -38,6 +38,7 @@ from typing import Any
 
 from cmplt import __version__
 from cmplt.chronology import place_in_history
+from cmplt.corrections import corrected_intake
 from cmplt.errors import CouldNotRun, field_ref
 from cmplt.findings import Finding
 from cmplt.gitlog import FileChange, HistoryCommit, parse_trailers
@@ -45,6 +46,7 @@ from cmplt.history import (
     EventText,
     RecordVersion,
     event_changes,
+    event_data,
     intake_changes,
     line_of_event,
     line_of_field,
@@ -412,12 +414,48 @@ def intake_edited(change: RecordChange) -> list[Finding]:
     if change.before is None or change.after is None or not _readable(change):
         return []
     changes = intake_changes(change.before, change.after, change.name)
+    if changes and _corrects(change):
+        # what the record's corrections decide is no hand edit (corrections.py)
+        decided = _corrected(change)
+        changes = [c for c in changes if c[0] not in decided or _text(decided[c[0]]) != _text(c[2])]
     if not changes:
         return []
     what = "; ".join(f"{f} {_value(a)} -> {_value(b)}" for f, a, b in changes)
     line = line_of_field(change.after.raw, changes[0][0])
     message = _("intake changed without an event: {what}").format(what=what)
     return [change.finding("field-edited", message, line)]
+
+
+def _corrects(change: RecordChange) -> bool:
+    """The commit is a correction or a void made by cmplt (or a merge, which may bring
+    the other side's)."""
+    if change.merge:
+        return True
+    added = change.added()
+    return (
+        len(added) == 1
+        and added[0].action in {"correct", "void"}
+        and change.trailers.get("Action") == added[0].action
+    )
+
+
+def _corrected(change: RecordChange) -> dict[str, Any]:
+    """The intake fields the after version's corrections decide, as text."""
+    assert change.after is not None
+    items = list(event_data(change.after, change.name).values())
+    voided = {str(d.get("event")) for d in items if d.get("action") == "void"}
+    corrections = [
+        (str(d.get("id")), d["from"], d["to"])
+        for d in items
+        if d.get("action") == "correct"
+        and isinstance(d.get("from"), dict)
+        and isinstance(d.get("to"), dict)
+    ]
+    return corrected_intake(corrections, voided)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def merge_adds_events(change: RecordChange) -> list[Finding]:

@@ -160,6 +160,61 @@ class Reclassify(_Event):
         return value
 
 
+# The intake fields (受理) a `correct` step may change: a mistyped name, unit, phone
+# or summary is put right on the record, with the old value kept in the event.
+CORRECTABLE_FIELDS = (
+    "channel",
+    "customer",
+    "unit",
+    "phone",
+    "happened_at",
+    "location",
+    "about",
+    "summary",
+    "request",
+    "requested_deadline",
+    "urgent_note",
+    "responsible_party",
+)
+# the correctable fields that hold a time (kept as ISO 8601 text in the event)
+CORRECTABLE_TIMES = frozenset({"happened_at", "requested_deadline"})
+
+EventId = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{8}$")]
+
+
+class Correct(_Event):
+    """A mistake in the intake put right: the fields' values before and after."""
+
+    action: Literal["correct"]
+    from_: dict[str, Any] = Field(alias="from")
+    to: dict[str, Any]
+    reason: Text
+
+    @field_validator("to")
+    @classmethod
+    def _correctable(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(CORRECTABLE_FIELDS))
+        if unknown:
+            raise ValueError(f"cannot correct {', '.join(unknown)}")
+        if not value:
+            raise ValueError("changes nothing")
+        for name, new in value.items():
+            if name in CORRECTABLE_TIMES:
+                parse_stored_time(new)
+            elif not isinstance(new, str) or not new:
+                raise ValueError(f"{name}: expected a non-empty text")
+        return value
+
+
+class Void(_Event):
+    """A step recorded by mistake (the wrong record, a slip): it stays in the file,
+    and every reading of the history passes over it from here on."""
+
+    action: Literal["void"]
+    event: EventId
+    reason: Text
+
+
 Event = Annotated[
     Received
     | Respond
@@ -175,7 +230,9 @@ Event = Annotated[
     | Close
     | Note
     | Reclassify
-    | Reevaluate,
+    | Reevaluate
+    | Correct
+    | Void,
     Field(discriminator="action"),
 ]
 
@@ -195,6 +252,8 @@ ACTIONS = (
     "note",
     "reclassify",
     "reevaluate",
+    "correct",
+    "void",
 )
 
 

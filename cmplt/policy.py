@@ -129,6 +129,27 @@ class Bounds(_Strict):
     deadlines_ahead: Duration = timedelta(days=1827)
 
 
+class VoidPolicy(_Strict):
+    """Who may void a step recorded by mistake (`cmplt void`), and how soon. The
+    procedures say nothing of it; our reading: the person who recorded it, while
+    the mistake is fresh, or a supervisor or above at any time."""
+
+    own_within: Duration = timedelta(hours=24)
+    any_time_roles: list[str] = [
+        "supervisor",
+        "manager",
+        "director",
+        "division_manager",
+        "company_manager",
+    ]
+
+
+class DeskPolicy(_Strict):
+    """The desk's ordinary accidents: mistakes put right, repeat calls."""
+
+    void: VoidPolicy = VoidPolicy()
+
+
 DEFAULT_ROLES = {
     "clerk": "客服员",
     "cs_supervisor": "客服主管",
@@ -174,6 +195,7 @@ class Policy(_Strict):
     responsible_parties: list[str] = ["property", "owner", "developer", "other"]
     report: ReportPolicy = ReportPolicy()
     bounds: Bounds = Bounds()
+    desk: DeskPolicy = DeskPolicy()
 
     @field_validator("timezone")
     @classmethod
@@ -234,6 +256,10 @@ def policy_problems(policy: Policy) -> list[tuple[tuple[str | int, ...], str]]:
     named += [
         (("callback", "dual", "roles", i), role)
         for i, role in enumerate(policy.callback.dual.roles)
+    ]
+    named += [
+        (("desk", "void", "any_time_roles", i), role)
+        for i, role in enumerate(policy.desk.void.any_time_roles)
     ]
     return [
         (loc, _("names role {role!r}, which is not under roles").format(role=role))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cmplt import faults, gitlog, ids, lock, recovery, statefiles, store
 from cmplt.chronology import conflict_with_later, place_in_history
+from cmplt.corrections import void_breaks
 from cmplt.errors import (
     CmpltError,
     GitFailed,
@@ -63,6 +64,7 @@ class Change:
     complaint_id: str | None
     event: Mapping[str, Any] | None = None
     status: str | None = None
+    summary: str | None = None  # the record's summary, so that a wrong target is seen at once
 
 
 T = TypeVar("T")
@@ -74,11 +76,15 @@ Announce = Callable[[Change], None]
 
 
 def _announcing(
-    announce: Announce | None, complaint_id: str, event: Mapping[str, Any], status: str
+    announce: Announce | None,
+    complaint_id: str,
+    event: Mapping[str, Any],
+    status: str,
+    summary: str | None = None,
 ) -> Callable[[str], None] | None:
     if announce is None:
         return None
-    return lambda commit: announce(Change(commit, complaint_id, event, status))
+    return lambda commit: announce(Change(commit, complaint_id, event, status, summary))
 
 
 class Registry(Snapshot):
@@ -422,11 +428,17 @@ class Registry(Snapshot):
             at: datetime = step_now.at or now
             place = place_in_history(complaint.events, at)
             doc["events"].insert(place, store.event_node(event, tz))
-            _refuse_bad_input(doc, place)
+            # a correction's new values are checked as the intake fields they become
+            corrected = list(fields["to"]) if step.action == "correct" else []
+            for name in corrected:
+                store.set_field(doc, name, fields["to"][name], tz)
+            _refuse_bad_input(doc, place, corrected)
             updated = store.validate_document(Complaint, doc, self.label(path))
             try:
                 state = fold(updated.events, complaint_id)
             except StepRefused as exc:
+                if step.action == "void":
+                    raise void_breaks(exc, updated.events, fields["event"], complaint_id) from None
                 raise conflict_with_later(
                     exc, place, step.action, at, updated.events, complaint_id
                 ) from None
@@ -442,9 +454,9 @@ class Registry(Snapshot):
                 ),
                 self._identity(step.by),
                 now,
-                _announcing(announce, complaint_id, event, state.status),
+                _announcing(announce, complaint_id, event, state.status, updated.summary),
             )
-            return Change(commit, complaint_id, event, state.status)
+            return Change(commit, complaint_id, event, state.status, updated.summary)
 
         return self.locked(work)
 
@@ -499,9 +511,10 @@ class Registry(Snapshot):
         return self.locked(work)
 
 
-def _refuse_bad_input(doc: Any, event_index: int) -> None:
+def _refuse_bad_input(doc: Any, event_index: int, typed: Sequence[str] = ()) -> None:
     """A value typed on the command line that the record cannot hold is the typist's
-    mistake (exit 2, naming the option), not a broken file."""
+    mistake (exit 2, naming the option), not a broken file. `typed`: the top-level
+    fields the step itself sets (a correction's)."""
     try:
         Complaint.model_validate(doc)
     except ValidationError as exc:
@@ -509,7 +522,7 @@ def _refuse_bad_input(doc: Any, event_index: int) -> None:
             loc = store.error_loc(error)
             if loc[:2] == ["events", event_index] and len(loc) > 2:
                 field = str(loc[2])
-            elif event_index == 0 and loc and loc[0] != "events":
+            elif loc and loc[0] != "events" and (event_index == 0 or loc[0] in typed):
                 field = str(loc[0])
             else:
                 continue
@@ -539,6 +552,10 @@ def _summary_of(event: Mapping[str, Any]) -> str:
         return f"{event['satisfaction']} ({event['role']})"
     if action == "reclassify":
         return ", ".join(f"{k} {event['from'][k]} -> {v}" for k, v in event["to"].items())
+    if action == "correct":  # the values stay out of the subject: a phone number among them
+        return ", ".join(event["to"])
+    if action == "void":
+        return str(event["event"])
     for key in ("result", "reason", "note", "text"):
         if event.get(key):
             return str(event[key]).splitlines()[0]

@@ -30,7 +30,7 @@ def list_rows(
     rows = []
     for c in complaints:
         row = {k: getattr(c, k) for k in columns}
-        if not show_phone:
+        if not show_phone and c.phone is not None:
             row["phone"] = mask_phone(c.phone)
         if short:
             row["summary"] = shorten(c.summary, 30)
@@ -48,12 +48,16 @@ def mask_phone(phone: str) -> str:
     return digits[:keep_head] + "*" * (len(digits) - keep_head - 4) + digits[-4:]
 
 
-def yaml_phone_masked(text: str, phone: str) -> str:
-    """A record file's text with the number on its top-level `phone:` line masked."""
+def yaml_phone_masked(text: str, phones: Sequence[str]) -> str:
+    """A record file's text with the numbers masked on its top-level `phone:` line and
+    in the corrections' `from:` and `to:` (`phones`: the numbers the record holds)."""
     lines = text.splitlines(keepends=True)
     for i, line in enumerate(lines):
-        if line.startswith(("phone:", "'phone':", '"phone":')) and phone in line:
-            lines[i] = line.replace(phone, mask_phone(phone))
+        if not line.lstrip().startswith(("phone:", "'phone':", '"phone":', "from:", "to:")):
+            continue
+        for phone in sorted(set(phones), key=len, reverse=True):
+            if phone in line:
+                lines[i] = lines[i].replace(phone, mask_phone(phone))
     return "".join(lines)
 
 
@@ -147,9 +151,25 @@ def shorten(text: str, width: int) -> str:
 def complaint_json(complaint: Complaint, tz: tzinfo, show_phone: bool) -> dict[str, Any]:
     data = complaint.model_dump(mode="python", by_alias=True, exclude_none=True)
     if not show_phone:
-        data["phone"] = mask_phone(complaint.phone)
+        if complaint.phone is not None:
+            data["phone"] = mask_phone(complaint.phone)
+        # a corrected number is as private as the number itself
+        for event in data["events"]:
+            if event["action"] == "correct":
+                for side in ("from", "to"):
+                    if event[side].get("phone"):
+                        event[side]["phone"] = mask_phone(event[side]["phone"])
     result: dict[str, Any] = _plain(data, tz)
     return result
+
+
+def phones_of(complaint: Complaint) -> list[str]:
+    """Every phone number the record holds: its own, and those its corrections name."""
+    found = [complaint.phone] if complaint.phone else []
+    for event in complaint.events:
+        if event.action == "correct":
+            found += [str(v["phone"]) for v in (event.from_, event.to) if v.get("phone")]
+    return found
 
 
 # the fields `show` prints, in order, with their labels (translated when shown)
@@ -242,6 +262,7 @@ def complaint_text(
         lines.append(f"  {due_title}{pad}  {_plain(deadline, tz)}")
     lines.append("")
     lines.append("  " + _("History"))
+    voided = {e["event"] for e in data["events"] if e["action"] == "void"}
     for event in data["events"]:
         details = {
             k: v
@@ -257,6 +278,8 @@ def complaint_text(
         action = label("action", event["action"])
         pad = " " * max(0, 10 - wcswidth(action))
         by = escaped(event["by"])
+        if event["id"] in voided:
+            late += " [" + _("void") + "]"
         lines.append(f"  {event['at'][:16].replace('T', ' ')}  {action}{pad} {by}{late}")
         if text:
             lines.append(f"      {escaped(text, keep_newlines=True)}")

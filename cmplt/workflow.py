@@ -13,9 +13,10 @@ from typing import Any
 
 from cmplt import rules
 from cmplt.chronology import place_in_history, refuse_before_receipt
+from cmplt.corrections import check_void, effective, intake_of, plan_correction, voided_ids
 from cmplt.errors import StepRefused, UsageError, field_ref
 from cmplt.i18n import N_, _, label
-from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
+from cmplt.model import CLASSIFICATION_FIELDS, CORRECTABLE_FIELDS, Complaint, Event
 from cmplt.plaintext import GIT_CRUD, MULTI_LINE_FIELDS, escaped, forbidden_character
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
 from cmplt.rules import Case
@@ -43,6 +44,8 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "note": NOT_CLOSED,
     "reclassify": NOT_CLOSED,
     "reevaluate": NOT_CLOSED,
+    "correct": NOT_CLOSED,  # corrections.py: the intake put right
+    "void": NOT_CLOSED,  # corrections.py: a step recorded by mistake
 }
 
 # Why a step is refused, when the plain "it is <status>" says too little.
@@ -68,6 +71,8 @@ class State:
     received_at: datetime
     last_at: datetime
     classification: Mapping[str, Any] = field(default_factory=dict)
+    # the intake fields corrections decide (corrections.corrected_intake)
+    intake: Mapping[str, Any] = field(default_factory=dict)
 
 
 def _next_status(action: str, status: str) -> str:
@@ -105,12 +110,24 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
         )
     classification = {name: getattr(first, name, None) for name in CLASSIFICATION_FIELDS}
     state = State("open", first.by, None, first.at, first.at, classification)
+    # a voided event stays in the file, in its place, but changes nothing
+    voided = voided_ids(events, complaint_id) if _any(events, "void") else set()
     for index, event in enumerate(events[1:], start=1):
         if event.action == "received":
             raise StepRefused(
                 _("{id}: event {index} repeats 'received'").format(id=complaint_id, index=index),
                 index,
             )
+        if event.id in voided or event.action == "void":
+            if event.at < state.last_at:
+                raise StepRefused(
+                    _("event {index} ({event}) happened before the event it follows").format(
+                        index=index, event=event.id
+                    ),
+                    index,
+                )
+            state = replace(state, last_at=event.at)
+            continue
         why = refusal(event.action, complaint_id, state.status)
         if why:
             raise StepRefused(
@@ -125,7 +142,13 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
                 index,
             )
         state = _apply(state, event)
+    if _any(events, "correct"):
+        state = replace(state, intake=intake_of(events, voided))
     return state
+
+
+def _any(events: Sequence[Event], action: str) -> bool:
+    return any(e.action == action for e in events)
 
 
 def _apply(state: State, event: Event) -> State:
@@ -155,6 +178,7 @@ def derived_fields(state: State) -> dict[str, Any]:
         "department": state.department,
         "received_at": state.received_at,
         **state.classification,
+        **state.intake,
     }
 
 
@@ -302,7 +326,8 @@ def require_choice(value: Any, allowed: Sequence[Any], field: str) -> None:
 def resolve_deadline(complaint: Complaint, policy: Policy) -> datetime:
     """When the complaint must be handled, as of its latest events (see rules)."""
     state = fold(complaint.events, complaint.id)
-    case = Case(complaint.id, complaint.events, state.classification, complaint.requested_deadline)
+    events = effective(complaint.events)
+    case = Case(complaint.id, events, state.classification, complaint.requested_deadline)
     return rules.resolve_deadline(case, policy)
 
 
@@ -312,6 +337,10 @@ def plan_step(
     """Check `step` against the record and the rules; return the new event's fields."""
     require_staff(roster, step.by)
     state = fold(complaint.events, complaint.id)
+    if step.action == "void":
+        check_void(
+            complaint.events, step.fields["event"], step.by, policy, roster, now, complaint.id
+        )
     at = step.at or now
     check_time(at, None, now)
     refuse_before_receipt(at, complaint.events[0].at)
@@ -476,6 +505,18 @@ def _rest(fields: Mapping[str, Any], *taken: str) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if k not in taken and v is not None}
 
 
+def _correct(
+    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
+) -> dict[str, Any]:
+    changes = {k: v for k, v in f.items() if k in CORRECTABLE_FIELDS and v is not None}
+    if "channel" in changes:
+        require_choice(changes["channel"], p.channels, "channel")
+    if "responsible_party" in changes:
+        require_choice(changes["responsible_party"], p.responsible_parties, "responsible_party")
+    planned = plan_correction({k: getattr(c, k) for k in changes}, changes)
+    return {**planned, "reason": f["reason"]}
+
+
 _STEP_CHECKS: dict[str, Callable[..., dict[str, Any]]] = {
     "dispatch": _dispatch,
     "accept": _accept,
@@ -484,6 +525,7 @@ _STEP_CHECKS: dict[str, Callable[..., dict[str, Any]]] = {
     "callback": _callback,
     "reject": _reject,
     "reclassify": _reclassify,
+    "correct": _correct,
 }
 
 

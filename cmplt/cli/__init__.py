@@ -64,6 +64,16 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "its receipt until then).",
     ),
     "reclassify": ("records", "Change the classification, flags or staff verification."),
+    "correct": (
+        "records",
+        "Put right a mistake in the intake (customer, unit, phone, summary, …); the event "
+        "keeps the old and the new values.",
+    ),
+    "void": (
+        "records",
+        "Mark a step recorded by mistake as void: it stays in the history and counts for "
+        "nothing (policy desk.void says who may, and how soon).",
+    ),
     "show": ("query", "Show one complaint: its fields and its history."),
     "list": (
         "query",

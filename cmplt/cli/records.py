@@ -12,9 +12,18 @@ from cmplt.cli.context import Context, F, actor_options, collector_paused, pass_
 from cmplt.i18n import _
 from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
 
+# how much of the summary a step's line shows: enough to see a wrong target at once
+SUMMARY_SHOWN = 24
+
 
 def _step_line(change: Any, action: str) -> str:
-    return f"{change.complaint_id} {action} -> {change.status} (commit {change.commit[:10]})"
+    line = f"{change.complaint_id} {action} -> {change.status} (commit {change.commit[:10]})"
+    summary = " ".join(str(change.summary or "").split())
+    if summary:
+        if len(summary) > SUMMARY_SHOWN:
+            summary = summary[: SUMMARY_SHOWN - 1] + "…"
+        line += f" {summary}"
+    return line
 
 
 def _say(line: str) -> None:
@@ -83,6 +92,7 @@ def _step_command(
     help_text: str,
     options: list[Callable[[F], F]],
     to_fields: Callable[[Context, dict[str, Any]], dict[str, Any]] | None = None,
+    arguments: list[Callable[[F], F]] | None = None,
 ) -> click.Command:
     """A lifecycle step: ID, its own options, --by/--at; one commit."""
 
@@ -110,6 +120,8 @@ def _step_command(
     for option in reversed(options):
         command = option(command)
     command = actor_options(command)
+    for argument in reversed(arguments or []):  # after ID, in this order
+        command = argument(command)
     command = click.argument("complaint", metavar="ID")(command)
     return click.command(name, help=help_text)(command)
 
@@ -132,6 +144,20 @@ def _reclassify_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     if not {k for k in changes if k != "reason"}:
         raise click.UsageError(_("reclassify: give at least one of the options to change"))
     return changes
+
+
+def _correct_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    fields["happened_at"] = obj.time(fields.pop("happened_text"), "--happened-at")
+    fields["requested_deadline"] = obj.time(fields.pop("deadline_text"), "--deadline")
+    if not {k for k, v in fields.items() if v is not None and k != "reason"}:
+        raise click.UsageError(_("correct: give at least one field to correct"))
+    return fields
+
+
+def _void_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    from cmplt.ids import normalise_id_input
+
+    return {"event": normalise_id_input(fields["event"]), "reason": fields["reason"]}
 
 
 COMMANDS = [
@@ -224,5 +250,34 @@ COMMANDS = [
             _text("--reason", "reason", "Why.", required=False),
         ],
         _reclassify_fields,
+    ),
+    _step_command(
+        "correct",
+        "Put right a mistake in the intake (customer, unit, phone, summary, …); the event "
+        "keeps the old and the new values.",
+        [
+            click.option("--channel", help="How it came in (policy channels)."),
+            click.option("--customer", help="Customer's name."),
+            click.option("--unit", help="Building and unit."),
+            click.option("--phone", help="Customer's contact number."),
+            click.option("--happened-at", "happened_text", metavar="TIME"),
+            click.option("--location", help="Where it happened."),
+            click.option("--about", help="Who or which department it is about."),
+            click.option("--summary", help="What happened, briefly."),
+            click.option("--request", help="What the customer asks for."),
+            click.option("--deadline", "deadline_text", metavar="TIME"),
+            click.option("--urgent-note"),
+            click.option("--responsible", "responsible_party"),
+            _text("--reason", "reason", "What was wrong."),
+        ],
+        _correct_fields,
+    ),
+    _step_command(
+        "void",
+        "Mark a step recorded by mistake as void: it stays in the history and counts for "
+        "nothing (policy desk.void says who may, and how soon).",
+        [_text("--reason", "reason", "What the mistake was.")],
+        _void_fields,
+        [click.argument("event", metavar="EVENT-ID")],
     ),
 ]

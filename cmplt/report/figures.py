@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from cmplt import statefiles
+from cmplt.corrections import effective
 from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError, field_ref
 from cmplt.i18n import _
 from cmplt.measures import Measure, measure_status
@@ -215,7 +216,8 @@ def _ts(value: datetime | None) -> float | None:
 
 
 def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyTimeline) -> Facts:
-    """What the record says as far as `events` go (a prefix of its events)."""
+    """What the record says as far as `events` go (those recorded by a moment)."""
+    events = effective(events)  # a voided step counts for nothing
     state = fold(events, complaint.id)
     classification = state.classification
     policy = history.at(policy_pivot(events))
