@@ -153,7 +153,13 @@ def summarise(
         return ()
     state = fold(events, complaint.id)
     live = effective(events)  # a voided step starts, meets and stops no clock
-    case = Case(complaint.id, live, state.classification, complaint.requested_deadline)
+    case = Case(
+        complaint.id,
+        live,
+        state.classification,
+        complaint.requested_deadline,
+        anonymous=state.anonymous,
+    )
     policy = history.at(policy_pivot(live))
     # only the clocks still running: a met clock never becomes a finding again (a
     # check of an earlier moment summarises the file afresh), and a registry is

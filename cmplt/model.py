@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from cmplt.ids import COMPLAINT_ID
 from cmplt.policy import Nature, Satisfaction, Severity
@@ -66,6 +66,8 @@ class _Classification(BaseModel):
 
 class Received(_Event, _Classification):
     action: Literal["received"]
+    # the customer gave no contact: nobody to call back (README: anonymous complaints)
+    anonymous: bool = False
 
 
 class Respond(_Event):
@@ -268,7 +270,9 @@ class Complaint(_Record, _Classification):
     channel: Name
     customer: Name
     unit: Name
-    phone: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ()-]{3,24}$")]
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ()-]{3,24}$")] | None = None
+    # derived from the receipt: an anonymous complaint has no phone and needs no callback
+    anonymous: bool | None = None
     happened_at: Time | None = None
     location: Text | None = None
     about: Text | None = None
@@ -280,3 +284,9 @@ class Complaint(_Record, _Classification):
     # the classification (from _Classification) is derived: received, then reclassify
     staff_verified: bool | None = None
     events: Annotated[list[Event], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _a_phone_unless_anonymous(self) -> Complaint:
+        if self.phone is None and not self.anonymous:
+            raise ValueError("phone: required unless the complaint is anonymous")
+        return self

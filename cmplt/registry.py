@@ -315,6 +315,8 @@ class Registry(Snapshot):
                 event.pop("urgent")
             if not event["economic_loss"]:
                 event.pop("economic_loss")
+            if values.get("anonymous"):
+                event["anonymous"] = True
             doc = self._new_document(complaint_id, values, event)
             _refuse_bad_input(doc, 0)
             text = store.dump(doc)
@@ -363,6 +365,7 @@ class Registry(Snapshot):
             "department": None,
             **values,
         }
+        state["anonymous"] = True if values.get("anonymous") else None
         for key in store.FIELD_ORDER[:-1]:
             store.set_field(doc, key, state.get(key), tz)
         for flag in ("urgent", "economic_loss"):

@@ -182,6 +182,7 @@ _LABELS = (
     ("customer", N_("Customer")),
     ("unit", N_("Unit")),
     ("phone", N_("Phone")),
+    ("anonymous", N_("Anonymous")),
     ("happened_at", N_("Happened")),
     ("location", N_("Where")),
     ("about", N_("About")),

@@ -48,6 +48,7 @@ class Case:
     events: Sequence[Event]
     classification: Mapping[str, Any]
     requested_deadline: datetime | None
+    anonymous: bool = False  # no contact given: no callback, not in the quotas
 
     @property
     def severity(self) -> str:
@@ -213,9 +214,10 @@ def _callbacks_after(case: Case, result: Event) -> list[Callback]:
 
 
 def callback(case: Case, policy: Policy) -> Iterator[Clock]:
-    # 投诉处理及回访制度 六: every handled complaint is called back
+    # 投诉处理及回访制度 六: every handled complaint is called back (but an anonymous
+    # one: there is nobody to call)
     result = _result(case)
-    if result is None:
+    if result is None or case.anonymous:
         return
     due = _later(policy, result.at, policy.callback.window)
     calls = _callbacks_after(case, result)
@@ -232,7 +234,7 @@ def needs_dual_callback(case: Case, policy: Policy) -> bool:
 
 def dual_callback(case: Case, policy: Policy) -> Iterator[Clock]:
     result = _result(case)
-    if result is None or not needs_dual_callback(case, policy):
+    if result is None or case.anonymous or not needs_dual_callback(case, policy):
         return
     due = _later(policy, result.at, policy.callback.window)
     first_by_role: dict[str, datetime] = {}
@@ -286,7 +288,10 @@ class Handled:
 
 
 def handled_rounds(case: Case, policy: Policy) -> list[Handled]:
-    """Each round's last result, and the roles that called back after it."""
+    """Each round's last result, and the roles that called back after it (none for
+    an anonymous complaint: it is outside the callback quotas)."""
+    if case.anonymous:
+        return []
     events = list(case.events)
     bounds = [*round_starts(events), len(events)]
     found = []

@@ -51,6 +51,7 @@ FIELD_ORDER = (
     "customer",
     "unit",
     "phone",
+    "anonymous",
     "happened_at",
     "location",
     "about",

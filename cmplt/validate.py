@@ -46,8 +46,8 @@ from cmplt.workflow import (
     derived_mismatches,
     fold,
     may_approve_extension,
-    refusal,
     signs_for,
+    state_refusal,
 )
 
 Loc = tuple[str | int, ...]
@@ -242,7 +242,7 @@ def replay(c: Complaint) -> tuple[State | None, list[tuple[int, str]]]:
 def _why_refused(event: Event, state: State, complaint_id: str) -> str | None:
     if event.action == "received":
         return _("repeats 'received'")
-    why = refusal(event.action, complaint_id, state.status)
+    why = state_refusal(event.action, complaint_id, state)
     if why is not None:
         return why
     if event.at < state.last_at:

@@ -73,6 +73,7 @@ class State:
     classification: Mapping[str, Any] = field(default_factory=dict)
     # the intake fields corrections decide (corrections.corrected_intake)
     intake: Mapping[str, Any] = field(default_factory=dict)
+    anonymous: bool = False  # no contact given: nobody to call back
 
 
 def _next_status(action: str, status: str) -> str:
@@ -98,6 +99,14 @@ def refusal(action: str, complaint_id: str, status: str) -> str | None:
     return _("cannot {action} {id}: {why}").format(action=action, id=complaint_id, why=why)
 
 
+def state_refusal(action: str, complaint_id: str, state: State) -> str | None:
+    """`refusal`, but that an anonymous complaint is archived without a callback:
+    there is nobody to call (README: anonymous complaints)."""
+    if action == "close" and state.anonymous and state.status == "resolved":
+        return None
+    return refusal(action, complaint_id, state.status)
+
+
 def fold(events: Sequence[Event], complaint_id: str = "") -> State:
     """Replay the events; a step out of order raises StepRefused naming it."""
     first = events[0]
@@ -109,7 +118,8 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
             0,
         )
     classification = {name: getattr(first, name, None) for name in CLASSIFICATION_FIELDS}
-    state = State("open", first.by, None, first.at, first.at, classification)
+    anonymous = bool(getattr(first, "anonymous", False))
+    state = State("open", first.by, None, first.at, first.at, classification, anonymous=anonymous)
     # a voided event stays in the file, in its place, but changes nothing
     voided = voided_ids(events, complaint_id) if _any(events, "void") else set()
     for index, event in enumerate(events[1:], start=1):
@@ -128,7 +138,7 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
                 )
             state = replace(state, last_at=event.at)
             continue
-        why = refusal(event.action, complaint_id, state.status)
+        why = state_refusal(event.action, complaint_id, state)
         if why:
             raise StepRefused(
                 _("event {index} ({event}): {why}").format(index=index, event=event.id, why=why),
@@ -177,6 +187,7 @@ def derived_fields(state: State) -> dict[str, Any]:
         "owner": state.owner,
         "department": state.department,
         "received_at": state.received_at,
+        "anonymous": True if state.anonymous else None,
         **state.classification,
         **state.intake,
     }
@@ -355,7 +366,7 @@ def plan_step(
     if late:
         complaint = complaint.model_copy(update={"events": complaint.events[:place]})
         state = fold(complaint.events, complaint.id)
-    why = refusal(step.action, complaint.id, state.status)
+    why = state_refusal(step.action, complaint.id, state)
     if why:
         if late:
             why = _("{why} (as the record stood at {at})").format(why=why, at=at.isoformat())
@@ -545,6 +556,19 @@ def check_classification(values: Mapping[str, Any], policy: Policy, roster: Rost
 
 
 def check_intake(values: Mapping[str, Any], policy: Policy, roster: Roster) -> None:
+    # an anonymous complaint has no contact; any other has one to call back on
+    if values.get("anonymous") and values.get("phone"):
+        raise UsageError(
+            _("{option}: an anonymous complaint records no phone number").format(
+                option=field_ref("anonymous")
+            )
+        )
+    if not values.get("anonymous") and not values.get("phone"):
+        raise UsageError(
+            _("{option} is required (or {anonymous} when the customer gives none)").format(
+                option=field_ref("phone"), anonymous=field_ref("anonymous")
+            )
+        )
     require_choice(values["channel"], policy.channels, "channel")
     if values.get("responsible_party") is not None:
         require_choice(values["responsible_party"], policy.responsible_parties, "responsible_party")

@@ -38,7 +38,13 @@ def _say(line: str) -> None:
 )
 @click.option("--customer", required=True, help="Customer's name.")
 @click.option("--unit", required=True, help="Building and unit, e.g. 3-1502.")
-@click.option("--phone", required=True, help="Customer's contact number.")
+@click.option("--phone", help="Customer's contact number (required unless --anonymous).")
+@click.option(
+    "--anonymous",
+    is_flag=True,
+    default=None,
+    help="The customer gives no contact: no phone, no callback, outside the callback quotas.",
+)
 @click.option("--severity", required=True, type=click.Choice(SEVERITIES), help="程度.")
 @click.option("--nature", required=True, type=click.Choice(NATURES), help="性质.")
 @click.option(

@@ -231,7 +231,9 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
     for end in starts[1:]:
         so_far = events[:end]
         then = fold(so_far, complaint.id).classification
-        case = Case(complaint.id, so_far, then, complaint.requested_deadline)
+        case = Case(
+            complaint.id, so_far, then, complaint.requested_deadline, anonymous=state.anonymous
+        )
         # a reopening or escalation cancels the clocks of the round it ends that
         # were still running: the check never reported them, nor do we
         cut = events[end].at.timestamp() if end < len(events) else float("inf")
@@ -239,7 +241,7 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
             due, met = clock.due.timestamp(), _ts(clock.met_at)
             if clock.rule in SLA_RULES and not (due > cut and (met is None or met > cut)):
                 all_clocks.append((clock.rule, due, met))
-    case = Case(complaint.id, events, classification, complaint.requested_deadline)
+    case = Case(complaint.id, events, classification, complaint.requested_deadline, state.anonymous)
     last = max(e.at.timestamp() for e in events)
     for _rule, due, _met in all_clocks:
         last = max(last, due)
