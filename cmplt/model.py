@@ -217,6 +217,14 @@ class Void(_Event):
     reason: Text
 
 
+class Urge(_Event):
+    """The customer chased the complaint (催单): when, and by which channel."""
+
+    action: Literal["urge"]
+    channel: Name
+    note: Text | None = None
+
+
 Event = Annotated[
     Received
     | Respond
@@ -234,7 +242,8 @@ Event = Annotated[
     | Reclassify
     | Reevaluate
     | Correct
-    | Void,
+    | Void
+    | Urge,
     Field(discriminator="action"),
 ]
 
@@ -256,6 +265,7 @@ ACTIONS = (
     "reevaluate",
     "correct",
     "void",
+    "urge",
 )
 
 

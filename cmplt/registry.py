@@ -559,6 +559,9 @@ def _summary_of(event: Mapping[str, Any]) -> str:
         return ", ".join(event["to"])
     if action == "void":
         return str(event["event"])
+    if action == "urge":
+        note = str(event.get("note") or "").splitlines()
+        return f"by {event['channel']}" + (f": {note[0]}" if note else "")
     for key in ("result", "reason", "note", "text"):
         if event.get(key):
             return str(event[key]).splitlines()[0]

@@ -258,6 +258,18 @@ def dissatisfied(case: Case, policy: Policy) -> Iterator[Clock]:
         yield _clock(case, "dissatisfied", last, last.at, None, detail, (("name", last.by),))
 
 
+def urge(case: Case, policy: Policy) -> Iterator[Clock]:
+    # 催单: a customer who chases is answered within the first-reply clock (物业客服工作中
+    # 如何应对… 二), counted from the chase; each chase is its own clock
+    events = list(case.events)
+    for index, event in enumerate(events):
+        if event.action != "urge":
+            continue
+        due = _later(policy, event.at, policy.clocks.first_reply)
+        met = _first(events[index + 1 :], REPLIES)
+        yield _clock(case, "urge", event, due, met, N_("the customer chased; no reply since"))
+
+
 Rule = Callable[[Case, Policy], Iterator[Clock]]
 
 RULES: dict[str, Rule] = {
@@ -268,6 +280,7 @@ RULES: dict[str, Rule] = {
     "callback": callback,
     "dual-callback": dual_callback,
     "dissatisfied": dissatisfied,
+    "urge": urge,
 }
 QUOTA_RULE = "callback-quota"
 INVALID_RULE = "invalid-record"

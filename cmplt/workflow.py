@@ -46,6 +46,7 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "reevaluate": NOT_CLOSED,
     "correct": NOT_CLOSED,  # corrections.py: the intake put right
     "void": NOT_CLOSED,  # corrections.py: a step recorded by mistake
+    "urge": NOT_CLOSED,  # the customer chased (催单); an archived record is reopened instead
 }
 
 # Why a step is refused, when the plain "it is <status>" says too little.
@@ -528,6 +529,13 @@ def _correct(
     return {**planned, "reason": f["reason"]}
 
 
+def _urge(
+    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
+) -> dict[str, Any]:
+    require_choice(f["channel"], p.channels, "channel")
+    return {"channel": f["channel"], **_rest(f, "channel")}
+
+
 _STEP_CHECKS: dict[str, Callable[..., dict[str, Any]]] = {
     "dispatch": _dispatch,
     "accept": _accept,
@@ -537,6 +545,7 @@ _STEP_CHECKS: dict[str, Callable[..., dict[str, Any]]] = {
     "reject": _reject,
     "reclassify": _reclassify,
     "correct": _correct,
+    "urge": _urge,
 }
 
 

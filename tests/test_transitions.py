@@ -41,6 +41,7 @@ TABLE: dict[str, tuple[str | None, ...]] = {
     "reclassify": (OP, DI, IP, RS, CB, RJ, __),
     "reevaluate": (OP, DI, IP, RS, CB, RJ, __),
     "correct":    (OP, DI, IP, RS, CB, RJ, __),
+    "urge":       (OP, DI, IP, RS, CB, RJ, __),
 }
 # fmt: on
 # `void` needs an event of the record to name: tests/test_corrections.py takes it
@@ -67,6 +68,7 @@ ARGS: dict[str, tuple[str, ...]] = {
     "reclassify": ("--by", "陈主管", "--severity", "important"),
     "reevaluate": ("--by", "陈主管", "--reason", "按新制度计时"),
     "correct": ("--by", "张三", "--unit", "3-1503", "--reason", "门牌听错了"),
+    "urge": ("--by", "张三", "--note", "客户催单"),
 }
 
 # How each status is reached through the CLI, step by step.

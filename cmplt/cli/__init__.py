@@ -69,6 +69,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Put right a mistake in the intake (customer, unit, phone, summary, …); the event "
         "keeps the old and the new values.",
     ),
+    "urge": (
+        "records",
+        "The customer chased the complaint (催单): a reply is due within the first-reply clock.",
+    ),
     "void": (
         "records",
         "Mark a step recorded by mistake as void: it stays in the history and counts for "

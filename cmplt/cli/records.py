@@ -279,6 +279,19 @@ COMMANDS = [
         _correct_fields,
     ),
     _step_command(
+        "urge",
+        "The customer chased the complaint (催单): a reply is due within the first-reply clock.",
+        [
+            click.option(
+                "--channel",
+                default="phone",
+                show_default=True,
+                help="How the customer chased (policy channels).",
+            ),
+            _text("--note", "note", "What the customer said.", required=False),
+        ],
+    ),
+    _step_command(
         "void",
         "Mark a step recorded by mistake as void: it stays in the history and counts for "
         "nothing (policy desk.void says who may, and how soon).",

@@ -209,6 +209,7 @@ class Facts(NamedTuple):
     escalations: tuple[float, ...]
     rejects: tuple[tuple[float, str], ...]  # (at, reason)
     last: float  # the latest moment anything above happens or runs out (for skipping)
+    urges: tuple[float, ...] = ()  # when the customer chased (催单)
 
 
 def _ts(value: datetime | None) -> float | None:
@@ -274,6 +275,7 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
         reopens=tuple((e.at.timestamp(), e.reason) for e in events if isinstance(e, Reopen)),
         escalations=tuple(e.at.timestamp() for e in events if e.action == "escalate"),
         rejects=tuple((e.at.timestamp(), e.reason) for e in events if isinstance(e, Reject)),
+        urges=tuple(e.at.timestamp() for e in events if e.action == "urge"),
         # ... and when a callback was typed in: one typed in late is listed in the
         # period it was typed in, so that period must read the record
         last=max(
@@ -461,6 +463,15 @@ class Dissatisfied:
 
 
 @dataclass(frozen=True)
+class Urged:
+    """A record the customer chased (催单) in the period, and how often."""
+
+    id: str
+    count: int
+    last: float
+
+
+@dataclass(frozen=True)
 class Reopened:
     id: str
     at: float
@@ -529,6 +540,7 @@ class Report:
     repeat_units: list[Grouped]
     repeat_buildings: list[Grouped]
     reopened: list[Reopened]
+    urged: list[Urged]
     staff: list[Grouped] | None  # None unless asked for: it names people
     declined: list[Grouped]
     measures: list[MeasureReading]
@@ -740,6 +752,16 @@ def reopened(records: Iterable[Facts], window: Window, as_of: float) -> list[Reo
         if window.holds(at) and at <= as_of
     ]
     return sorted(found, key=lambda r: (r.at, r.id))
+
+
+def urged(records: Iterable[Facts], window: Window, as_of: float) -> list[Urged]:
+    """Records chased (催单) in the window, most chased first."""
+    found = []
+    for facts in records:
+        times = [at for at in facts.urges if window.holds(at) and at <= as_of]
+        if times:
+            found.append(Urged(facts.id, len(times), max(times)))
+    return sorted(found, key=lambda u: (-u.count, u.id))
 
 
 def verified_staff(received: Iterable[Facts]) -> list[Grouped]:
@@ -1005,6 +1027,7 @@ def build_report(
         repeat_units=repeats(received, lambda f: f.unit),
         repeat_buildings=repeats(received, lambda f: building_of(f.unit, pattern)),
         reopened=reopened(active, period, as_of_ts),
+        urged=urged(active, period, as_of_ts),
         staff=verified_staff(received) if include_staff else None,
         declined=declined(active, period, as_of_ts),
         measures=measure_readings(

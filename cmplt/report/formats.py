@@ -191,6 +191,7 @@ def overview_table(report: Report) -> Table:
             "kinds": {"value": "percent"},
         },
         {"key": "reopened", "label": _("Reopened"), "value": len(report.reopened)},
+        {"key": "urges", "label": _("Chases (催单)"), "value": sum(u.count for u in report.urged)},
         {
             "key": "declined",
             "label": _("Invalid complaints declined"),
@@ -445,6 +446,20 @@ def repeat_tables(report: Report) -> list[Table]:
                 Column("reason", _("Reason")),
             ],
             [{"key": r.id, "id": r.id, "at": r.at, "reason": r.reason} for r in report.reopened],
+        ),
+        Table(
+            "chased",
+            _("Records the customer chased twice or more (催单)"),
+            [
+                Column("id", _("ID")),
+                Column("count", _("Chases"), "count"),
+                Column("last", _("Last chased"), "time"),
+            ],
+            [
+                {"key": u.id, "id": u.id, "count": u.count, "last": u.last}
+                for u in report.urged
+                if u.count >= 2
+            ],
         ),
     ]
 
@@ -830,6 +845,11 @@ def report_data(report: Report) -> dict[str, Any]:
             "reopened": [
                 {"id": r.id, "at": when(r.at), "reason": r.reason} for r in report.reopened
             ],
+        },
+        "urges": {
+            "total": sum(u.count for u in report.urged),
+            "records": [{"id": u.id, "count": u.count, "last": when(u.last)} for u in report.urged],
+            "twice_or_more": [u.id for u in report.urged if u.count >= 2],
         },
         "declined": [{"reason": g.key, "ids": list(g.ids)} for g in report.declined],
         "measures": [
