@@ -6,7 +6,7 @@ edited or removed: a `correct` event holds a field's old and new values, and
 the intake field above the events follows it; a `void` event marks an earlier
 event as void, and from then on the fold, every clock and the report pass over
 the voided event as if it had not been recorded (it stays in the file, and in
-`show` and `log`). Who may void, and how soon, is policy (`desk.void`).
+`show` and `log`). Who may void, and how soon, is policy (`desk.void`, and the role ranks).
 
 No I/O here.
 """
@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from cmplt.errors import NotFound, StepRefused
-from cmplt.i18n import _
+from cmplt.i18n import _, label
 from cmplt.model import CORRECTABLE_TIMES, Event
 from cmplt.policy import Policy, Roster
 from cmplt.times import parse_stored_time
@@ -114,7 +114,7 @@ def check_void(
     complaint_id: str,
 ) -> Event:
     """The event `target` may be voided by `by` now (policy `desk.void`: the person
-    who recorded it within `own_within`, one of `any_time_roles` at any time)."""
+    who recorded it within `own_within`, `any_time_from` or above at any time)."""
     found = next((e for e in events if e.id == target), None)
     if found is None:
         raise NotFound(
@@ -133,20 +133,20 @@ def check_void(
         raise StepRefused(_("cannot void {event}: it is already void").format(event=target))
     rules = policy.desk.void
     member = roster.staff.get(by)
-    if member is not None and member.role in rules.any_time_roles:
+    if member is not None and policy.at_least(member.role, rules.any_time_from):
         return found
     if found.by == by and now - found.recorded_at <= rules.own_within:
         return found
     raise StepRefused(
         _(
             "cannot void {event}: it was recorded by {name} at {recorded}; its recorder may "
-            "void it within {within}, and {roles} at any time (policy desk.void)"
+            "void it within {within}, and a {role} or above at any time (policy desk.void)"
         ).format(
             event=target,
             name=found.by,
             recorded=found.recorded_at.isoformat(),
             within=_duration_text(rules.own_within),
-            roles=", ".join(rules.any_time_roles),
+            role=label("role", rules.any_time_from),
         )
     )
 

@@ -234,11 +234,16 @@ HEADERS = {
     "role": N_("Role"),
     "role_label": N_("Role title"),
     "email": N_("Email"),
+    "removed": N_("Removed"),
 }
 
 
 def complaint_text(
-    complaint: Complaint, tz: tzinfo, show_phone: bool, deadline: datetime | None
+    complaint: Complaint,
+    tz: tzinfo,
+    show_phone: bool,
+    deadline: datetime | None,
+    waiting: Sequence[str] = (),
 ) -> str:
     """The record as a supervisor reads it: fields, then the history line by line."""
     from wcwidth import wcswidth
@@ -261,6 +266,10 @@ def complaint_text(
     if deadline is not None and complaint.status in {"open", "dispatched", "in_progress"}:
         pad = " " * (width - wcswidth(due_title))
         lines.append(f"  {due_title}{pad}  {_plain(deadline, tz)}")
+    if waiting:
+        title = _("Awaiting approval")
+        pad = " " * max(0, width - wcswidth(title))
+        lines.append(f"  {title}{pad}  {', '.join(waiting)} (cmplt approve)")
     lines.append("")
     lines.append("  " + _("History"))
     voided = {e["event"] for e in data["events"] if e["action"] == "void"}
@@ -288,6 +297,8 @@ def complaint_text(
 
 
 def _detail(key: str, value: Any) -> str:
+    if value is True:
+        return _("yes")
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={_detail(k, v)}" for k, v in value.items())
     if isinstance(value, str) and key in _LABELLED_DETAILS:
