@@ -160,6 +160,8 @@ class Reopen(_Event):
 class Reject(_Event):
     action: Literal["reject"]
     reason: Text
+    # a duplicate entry of another record: not a declined complaint (repeats.py)
+    duplicate_of: Annotated[str, Field(pattern=COMPLAINT_ID.pattern)] | None = None
 
 
 class Close(_Event):
@@ -338,6 +340,8 @@ class Complaint(_Record, _Classification):
     phone: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ()-]{3,24}$")] | None = None
     # derived from the receipt: an anonymous complaint has no phone and needs no callback
     anonymous: bool | None = None
+    # the earlier record this complaint repeats (new --repeat-of)
+    repeat_of: Annotated[str, Field(pattern=COMPLAINT_ID.pattern)] | None = None
     happened_at: Time | None = None
     location: Text | None = None
     about: Text | None = None

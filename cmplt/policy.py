@@ -178,6 +178,9 @@ class DeskPolicy(_Strict):
     """The desk's ordinary accidents: mistakes put right, repeat calls."""
 
     void: VoidPolicy = VoidPolicy()
+    # `new` warns of complaints from the same phone or unit that are open or were
+    # received within this long (a repeat call, or the same call typed in twice)
+    repeat_within: Duration = timedelta(days=7)
 
 
 DEFAULT_ROLES = {

@@ -307,6 +307,9 @@ class Registry(Snapshot):
             )
             values = {**intake, "received_at": received}
             check_intake(values, self.policy, self.roster)
+            if values.get("repeat_of"):
+                # the earlier record this one repeats: a prefix is enough, as everywhere
+                values["repeat_of"] = self.resolve_id(values["repeat_of"])
             complaint_id, path = self._new_id(values, received, now, seed)
             event = {
                 "id": ids.random_chars(ids.EVENT_ID_CHARS, seed, f"{complaint_id}:0"),

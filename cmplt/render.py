@@ -183,6 +183,7 @@ _LABELS = (
     ("unit", N_("Unit")),
     ("phone", N_("Phone")),
     ("anonymous", N_("Anonymous")),
+    ("repeat_of", N_("Repeat of")),
     ("happened_at", N_("Happened")),
     ("location", N_("Where")),
     ("about", N_("About")),

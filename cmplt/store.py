@@ -52,6 +52,7 @@ FIELD_ORDER = (
     "unit",
     "phone",
     "anonymous",
+    "repeat_of",
     "happened_at",
     "location",
     "about",

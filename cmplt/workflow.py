@@ -703,6 +703,12 @@ def _callback(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reject(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    duplicate = f.get("duplicate_of")
+    if duplicate is not None:
+        # the same complaint entered twice: closed as a duplicate, whatever its nature
+        if duplicate == j.c.id:
+            raise j.refuse(_("a record is no duplicate of itself"))
+        return f
     # 物业服务投诉处理流程及技巧 — 适度拒绝: only an invalid complaint is declined
     if j.s.classification["nature"] != "invalid":
         raise j.refuse(

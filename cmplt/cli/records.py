@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cmplt.cli.context import Context, F, actor_options, collector_paused, pass_context
-from cmplt.i18n import _
+from cmplt.i18n import N_, _, label
 from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
 
 # how much of the summary a step's line shows: enough to see a wrong target at once
@@ -79,6 +79,11 @@ def _say(line: str) -> None:
     "--responsible", "responsible_party", help="Responsible party (policy: property, owner, …)."
 )
 @click.option("--staff-involved", metavar="NAME", help="Staff member complained about (roster).")
+@click.option(
+    "--repeat-of",
+    metavar="ID",
+    help="The earlier complaint this one repeats (the same customer calling again).",
+)
 @actor_options
 @pass_context
 def new(
@@ -99,8 +104,59 @@ def new(
         intake = {k: (v.strip() if isinstance(v, str) else v) for k, v in intake.items()}
         # the ID is printed the moment the complaint is committed, before anything else
         # can fail: a clerk who saw no ID would type the complaint in again
-        registry.receive(
+        change = registry.receive(
             intake, by, at, obj.now, obj.seed(), announce=lambda c: _say(str(c.complaint_id))
+        )
+    _warn_of_repeats(obj, intake, str(change.complaint_id))
+
+
+_SAME = {"phone": N_("phone number"), "unit": N_("unit")}
+
+
+def _warn_of_repeats(obj: Context, intake: dict[str, Any], complaint_id: str) -> None:
+    """On stderr, after the ID: the open or recent complaints from the same phone or
+    unit (repeats.py); the step stands whatever this finds (exit 0)."""
+    from cmplt.errors import CmpltError
+    from cmplt.repeats import similar_complaints
+
+    registry = obj.registry
+    try:
+        found = similar_complaints(
+            registry,
+            intake["unit"],
+            intake.get("phone"),
+            obj.now(),
+            registry.policy.desk.repeat_within,
+            leave_out=complaint_id,
+        )
+        linked = registry.read_record(complaint_id).repeat_of
+    except CmpltError:
+        return
+    found = [s for s in found if s.id != linked]
+    for similar in found:
+        same = _(" and ").join(_(_SAME[name]) for name in similar.same)
+        click.echo(
+            "cmplt: "
+            + _("warning: same {same} as {id} ({status}, received {received}): {summary}").format(
+                same=same,
+                id=similar.id,
+                status=label("status", similar.status),
+                received=similar.received_at.astimezone(registry.policy.tz).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                summary=" ".join(similar.summary.split())[:SUMMARY_SHOWN],
+            ),
+            err=True,
+        )
+    if found:
+        click.echo(
+            "cmplt: "
+            + _(
+                "if it is the same complaint entered twice: cmplt reject {new} --duplicate-of "
+                "{id} --reason …; if the customer called again, it can be linked at entry "
+                "(new --repeat-of {id})"
+            ).format(new=complaint_id, id=found[0].id),
+            err=True,
         )
 
 
@@ -185,6 +241,12 @@ def _correct_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _reject_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    if fields.get("duplicate_of"):
+        fields["duplicate_of"] = obj.registry.resolve_id(fields["duplicate_of"])
+    return fields
+
+
 def _void_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     from cmplt.ids import normalise_id_input
 
@@ -259,8 +321,18 @@ COMMANDS = [
     ),
     _step_command(
         "reject",
-        "Decline an invalid complaint politely, with the reason given.",
-        [_text("--reason", "reason", "The reason told to the customer, and any other route.")],
+        "Decline an invalid complaint politely, with the reason given; or close a duplicate "
+        "entry (--duplicate-of).",
+        [
+            _text("--reason", "reason", "The reason told to the customer, and any other route."),
+            click.option(
+                "--duplicate-of",
+                metavar="ID",
+                help="The record this one duplicates (the same complaint entered twice): "
+                "closed as a duplicate, not a declined complaint.",
+            ),
+        ],
+        _reject_fields,
     ),
     _step_command(
         "close",

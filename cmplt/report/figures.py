@@ -61,6 +61,7 @@ from cmplt.snapshot import (
     events_as_of,
     policy_pivot,
 )
+from cmplt.units import normalise_unit
 from cmplt.workflow import fold
 
 TREND_MONTHS = 12
@@ -223,6 +224,9 @@ class Facts(NamedTuple):
     review: str | None  # the reward-and-penalty outcome (投诉处理及回访制度 七)
     last: float  # the latest moment anything above happens or runs out (for skipping)
     urges: tuple[float, ...] = ()  # when the customer chased (催单)
+    # closed as a duplicate entry of that record (reject --duplicate-of): left out of
+    # every figure, listed apart
+    duplicate_of: str | None = None
 
 
 def _ts(value: datetime | None) -> float | None:
@@ -279,7 +283,7 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
     return Facts(
         id=complaint.id,
         received=events[0].at.timestamp(),
-        unit=complaint.unit,
+        unit=normalise_unit(complaint.unit),  # ３－１５０２ is 3-1502 (units.py)
         channel=complaint.channel,
         nature=str(classification["nature"]),
         severity=str(classification["severity"]),
@@ -306,6 +310,7 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
         ),
         review=next((e.outcome for e in reversed(events) if isinstance(e, Review)), None),
         urges=tuple(e.at.timestamp() for e in events if e.action == "urge"),
+        duplicate_of=_duplicate_of(events, state.status),
         # ... and when a callback was typed in: one typed in late is listed in the
         # period it was typed in, so that period must read the record
         last=max(
@@ -316,6 +321,18 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
             ]
         ),
     )
+
+
+def _duplicate_of(events: Sequence[Event], status: str) -> str | None:
+    """The record a rejected record duplicates, when its rejection said so."""
+    if status not in {"rejected", "closed"}:
+        return None
+    rejects = [e for e in events if isinstance(e, Reject)]
+    last = rejects[-1] if rejects else None
+    reopened_after = last is not None and any(
+        e.action == "reopen" for e in events[list(events).index(last) :]
+    )
+    return last.duplicate_of if last is not None and not reopened_after else None
 
 
 @dataclass(frozen=True)
@@ -493,6 +510,14 @@ class Dissatisfied:
 
 
 @dataclass(frozen=True)
+class Duplicate:
+    """A record closed as a duplicate entry of another (reject --duplicate-of)."""
+
+    id: str
+    of: str
+
+
+@dataclass(frozen=True)
 class Urged:
     """A record the customer chased (催单) in the period, and how often."""
 
@@ -578,6 +603,7 @@ class Report:
     repeat_buildings: list[Grouped]
     reopened: list[Reopened]
     urged: list[Urged]
+    duplicates: list[Duplicate]
     staff: list[Grouped] | None  # None unless asked for: it names people
     declined: list[Grouped]
     waived: list[Reopened]  # archived with a required callback waived (id, at, reason)
@@ -1063,7 +1089,9 @@ def build_report(
         ]
     )
     collected = collect_facts(snapshot, as_of, since)
-    records = collected.records
+    # a duplicate entry is one complaint counted twice: out of every figure, listed apart
+    records = [f for f in collected.records if f.duplicate_of is None]
+    duplicates = [f for f in collected.records if f.duplicate_of is not None]
     pattern = re.compile(policy.report.building_pattern)
     quotas = policy.callback.quotas
     # what can touch the period: received before its end, active after its start
@@ -1089,6 +1117,10 @@ def build_report(
         repeat_buildings=repeats(received, lambda f: building_of(f.unit, pattern)),
         reopened=reopened(active, period, as_of_ts),
         urged=urged(active, period, as_of_ts),
+        duplicates=sorted(
+            (Duplicate(f.id, str(f.duplicate_of)) for f in duplicates if period.holds(f.received)),
+            key=lambda d: d.id,
+        ),
         staff=verified_staff(received) if include_staff else None,
         declined=declined(active, period, as_of_ts),
         waived=waived(active, period, as_of_ts),

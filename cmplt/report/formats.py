@@ -471,6 +471,12 @@ def repeat_tables(report: Report) -> list[Table]:
                 if u.count >= 2
             ],
         ),
+        Table(
+            "duplicates",
+            _("Duplicate entries (not counted above)"),
+            [Column("id", _("ID")), Column("of", _("Duplicate of"))],
+            [{"key": d.id, "id": d.id, "of": d.of} for d in report.duplicates],
+        ),
     ]
 
 
@@ -879,6 +885,7 @@ def report_data(report: Report) -> dict[str, Any]:
             "records": [{"id": u.id, "count": u.count, "last": when(u.last)} for u in report.urged],
             "twice_or_more": [u.id for u in report.urged if u.count >= 2],
         },
+        "duplicates": [{"id": d.id, "duplicate_of": d.of} for d in report.duplicates],
         "declined": [{"reason": g.key, "ids": list(g.ids)} for g in report.declined],
         "waived": [{"id": r.id, "at": when(r.at), "reason": r.reason} for r in report.waived],
         "measures": [
