@@ -290,6 +290,26 @@ class Void(_Event):
     reason: Text
 
 
+class Attach(_Event):
+    """Evidence kept with the record (attachments.py): the customer's written opinion
+    (流程及技巧 3), a photo, an approval on paper. The file lies at `file`, named by
+    its SHA-256; `name` is the name it was given, shown only."""
+
+    action: Literal["attach"]
+    kind: Literal["opinion", "photo", "approval", "other"]
+    file: Annotated[
+        str,
+        Field(
+            pattern=r"^attachments/20\d\d/\d\d/\d{6}-[0-9A-HJKMNP-TV-Z]{6}/[0-9a-f]{64}\.(jpg|png|pdf)$"
+        ),
+    ]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    bytes: Annotated[int, Field(ge=0)]
+    type: Literal["jpeg", "png", "pdf"]
+    name: Name
+    note: Text | None = None
+
+
 class Urge(_Event):
     """The customer chased the complaint (催单): when, and by which channel."""
 
@@ -321,7 +341,8 @@ Event = Annotated[
     | Review
     | Correct
     | Void
-    | Urge,
+    | Urge
+    | Attach,
     Field(discriminator="action"),
 ]
 

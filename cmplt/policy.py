@@ -174,6 +174,13 @@ class VoidPolicy(_Strict):
     any_time_from: str = "supervisor"
 
 
+class AttachmentPolicy(_Strict):
+    """What `cmplt attach` takes in: types told by the content, and a size limit."""
+
+    max_bytes: Annotated[int, Field(gt=0, le=100 * 1024 * 1024)] = 10 * 1024 * 1024
+    types: list[Literal["jpeg", "png", "pdf"]] = ["jpeg", "png", "pdf"]
+
+
 class DeskPolicy(_Strict):
     """The desk's ordinary accidents: mistakes put right, repeat calls."""
 
@@ -181,6 +188,7 @@ class DeskPolicy(_Strict):
     # `new` warns of complaints from the same phone or unit that are open or were
     # received within this long (a repeat call, or the same call typed in twice)
     repeat_within: Duration = timedelta(days=7)
+    attachments: AttachmentPolicy = AttachmentPolicy()
 
 
 DEFAULT_ROLES = {

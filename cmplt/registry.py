@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cmplt import faults, gitlog, ids, lock, recovery, statefiles, store
+from cmplt import attachments, faults, gitlog, ids, lock, recovery, statefiles, store
 from cmplt.chronology import conflict_with_later, place_in_history
 from cmplt.corrections import void_breaks
 from cmplt.errors import (
@@ -124,7 +124,7 @@ class Registry(Snapshot):
 
     def _commit(
         self,
-        files: Mapping[Path, str],
+        files: Mapping[Path, str | bytes],
         message: str,
         author: gitlog.Identity | None,
         when: datetime,
@@ -138,7 +138,11 @@ class Registry(Snapshot):
         rolls back or finishes (recovery.py)."""
         when = when.astimezone(self.policy.tz)
         before = {path: (path.read_bytes() if path.exists() else None) for path in files}
-        data = {path: text.encode("utf-8") for path, text in files.items()}
+        # text (a record) or bytes (an attachment, attachments.py)
+        data = {
+            path: text if isinstance(text, bytes) else text.encode("utf-8")
+            for path, text in files.items()
+        }
         changed = [p for p in files if data[p] != before[p]]
         if not changed:
             raise UsageError(_("nothing to commit: the files already say this"))
@@ -169,7 +173,8 @@ class Registry(Snapshot):
                 )
             faults.reached("journal")
             for path in changed:
-                store.write_atomic(path, files[path])
+                path.parent.mkdir(parents=True, exist_ok=True)
+                store.write_bytes_atomic(path, data[path], mode=0o644, durable=True)
             faults.reached("write")
             commit = gitlog.commit_paths(
                 worktree,
@@ -214,7 +219,7 @@ class Registry(Snapshot):
             if old is None:
                 path.unlink(missing_ok=True)
             else:
-                store.write_atomic(path, old.decode("utf-8"))
+                store.write_bytes_atomic(path, old, mode=0o644, durable=True)
 
     def repair(self, confirm: Callable[[recovery.Settlement], bool]) -> recovery.Settlement | None:
         """What an interrupted step left (None: nothing), settled if `confirm` agrees:
@@ -400,9 +405,11 @@ class Registry(Snapshot):
         clock: Now,
         seed: str | None = None,
         announce: Announce | None = None,
+        evidence: Any = None,
     ) -> Change:
         """One lifecycle step on one complaint, committed on its own. A step without
-        a time happened now, read once the lock is held."""
+        a time happened now, read once the lock is held. `evidence`: the file an
+        `attach` step keeps (attachments.Evidence), committed with the record."""
 
         check_texts(step.fields)
 
@@ -415,6 +422,22 @@ class Registry(Snapshot):
             gitlog.require_committed(self.worktree, self.git_path(path), self.label(path))
             doc, complaint = self.read(complaint_id)
             fields = plan_step(complaint, step_now, self.policy, self.roster, now)
+            extra: dict[Path, str | bytes] = {}
+            if evidence is not None:
+                # the file is named by the record and its content, never by its own name
+                rel = attachments.stored_path(complaint_id, evidence)
+                target = self.root / rel
+                self._refuse_links(target)
+                extra[target] = evidence.data
+                fields = {
+                    "kind": fields["kind"],
+                    "file": rel,
+                    "sha256": evidence.sha256,
+                    "bytes": len(evidence.data),
+                    "type": evidence.type,
+                    "name": evidence.name,
+                    **_rest_of(fields, "kind"),
+                }
             times = {k: v for k, v in fields.items() if isinstance(v, datetime)}
             check_window({"at": step_now.at, **times}, self.time_window(now))
             used = {e.id for e in complaint.events}
@@ -458,7 +481,7 @@ class Registry(Snapshot):
             text = store.dump(doc)
             self._self_check(doc, path, text)
             commit = self._commit(
-                {path: text},
+                {path: text, **extra},
                 gitlog.commit_message(
                     f"{complaint_id}: {step.action} {_summary_of(event)}".rstrip(),
                     trailers=_trailers(complaint_id, step.action, step.by),
@@ -604,6 +627,10 @@ class Registry(Snapshot):
         return self.locked(work)
 
 
+def _rest_of(fields: Mapping[str, Any], *taken: str) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if k not in taken and v is not None}
+
+
 def _refuse_bad_input(doc: Any, event_index: int, typed: Sequence[str] = ()) -> None:
     """A value typed on the command line that the record cannot hold is the typist's
     mistake (exit 2, naming the option), not a broken file. `typed`: the top-level
@@ -659,6 +686,8 @@ def _summary_of(event: Mapping[str, Any]) -> str:
         return ", ".join(event["to"])
     if action == "void":
         return str(event["event"])
+    if action == "attach":
+        return f"{event['kind']} {event['name']}"
     if action == "urge":
         note = str(event.get("note") or "").splitlines()
         return f"by {event['channel']}" + (f": {note[0]}" if note else "")

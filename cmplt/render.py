@@ -215,7 +215,7 @@ LABELLED = {
 }
 # in an event's details also the roles; a table's `role` column (staff list) keeps the
 # key people type after --role, beside the policy's own title for it
-_LABELLED_DETAILS = {**LABELLED, "role": "role", "approver_role": "role"}
+_LABELLED_DETAILS = {**LABELLED, "role": "role", "approver_role": "role", "kind": "attachment"}
 
 # column headers of the tables (`list`, `staff list`); JSON and CSV keep the keys
 HEADERS = {
@@ -294,6 +294,13 @@ def complaint_text(
         lines.append(f"  {event['at'][:16].replace('T', ' ')}  {action}{pad} {by}{late}")
         if text:
             lines.append(f"      {escaped(text, keep_newlines=True)}")
+    kept = [e for e in data["events"] if e["action"] == "attach" and e["id"] not in voided]
+    if kept:
+        lines.append("")
+        lines.append("  " + _("Attachments"))
+        for event in kept:
+            kind = label("attachment", event["kind"])
+            lines.append(f"  {kind}  {escaped(event['name'])}  {event['file']}")
     return "\n".join(lines) + "\n"
 
 

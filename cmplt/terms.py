@@ -14,8 +14,9 @@ SATISFACTIONS = ("satisfied", "neutral", "dissatisfied")
 STATUSES = ("open", "dispatched", "in_progress", "resolved", "called_back", "rejected", "closed")
 
 # Steps a closed (archived) record takes without being reopened: 投诉处理及回访制度 七's
-# reward-and-penalty review may come after the archive.
-AFTER_CLOSING = frozenset({"review"})
+# reward-and-penalty review may come after the archive, and so may evidence
+# (`attach`: the customer's written opinion, collected at the callback).
+AFTER_CLOSING = frozenset({"review", "attach"})
 
 # The actions a record's events hold, in the order of a complaint's life ("received"
 # is `cmplt new`'s event).
@@ -43,6 +44,7 @@ ACTIONS = (
     "correct",
     "void",
     "urge",
+    "attach",
 )
 
 # What the policy's `permissions` may name: every step's command, and two acts that

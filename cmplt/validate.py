@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cmplt import gitlog, store
+from cmplt.attachments import attachment_problem
 from cmplt.errors import CmpltError, CouldNotRun, GitFailed, InvalidFile, NotFound, StepRefused
 from cmplt.findings import Finding
 from cmplt.i18n import _
@@ -536,6 +537,16 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
             )
 
 
+def attachments_kept(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """Each file an `attach` event names is in the registry where cmplt put it, a
+    regular file, with the SHA-256 recorded (attachments.py)."""
+    for index, event in enumerate(c.events):
+        if event.action == "attach":
+            why = attachment_problem(s.history.root, c.id, event.file, event.sha256)
+            if why is not None:
+                yield ("events", index, "file"), why
+
+
 def _member(s: Settings, name: str, moment: datetime) -> StaffMember | None:
     if s.roster is None:
         return None
@@ -551,6 +562,7 @@ RECORD_CHECKS: list[RecordCheck] = [
     people_on_roster,
     roles_as_recorded,
     acts_allowed,
+    attachments_kept,
 ]
 
 

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from typing import Any
 
 from cmplt import rules
+from cmplt.attachments import KINDS as ATTACHMENT_KINDS
 from cmplt.chronology import place_in_history, refuse_before_receipt
 from cmplt.corrections import check_void, effective, intake_of, plan_correction, voided_ids
 from cmplt.errors import StepRefused, UsageError, field_ref
@@ -47,7 +48,10 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "reevaluate": NOT_CLOSED,
     "correct": NOT_CLOSED,  # corrections.py: the intake put right
     "void": NOT_CLOSED,  # corrections.py: a step recorded by mistake
-    "urge": NOT_CLOSED,  # the customer chased (催单); an archived record is reopened instead
+    # the customer chased (催单); an archived record is reopened instead
+    "urge": NOT_CLOSED,
+    # evidence may be kept after the archive too (the callback's written opinion)
+    "attach": NOT_CLOSED | {"closed"},  # terms.AFTER_CLOSING
     # an approval is judged again as the step it grants, when it is given
     "approve": NOT_CLOSED,
     "decide": NOT_CLOSED,
@@ -855,6 +859,11 @@ def _correct(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
     return {**planned, "reason": f["reason"]}
 
 
+def _attach(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    require_choice(f["kind"], ATTACHMENT_KINDS, "kind")
+    return f
+
+
 def _urge(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
     require_choice(f["channel"], j.p.channels, "channel")
     return {"channel": f["channel"], **_rest(f, "channel")}
@@ -876,6 +885,7 @@ _STEP_CHECKS: dict[str, Callable[[Judged, dict[str, Any]], dict[str, Any]]] = {
     "close": _close,
     "correct": _correct,
     "urge": _urge,
+    "attach": _attach,
 }
 
 

@@ -92,6 +92,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Put right a mistake in the intake (customer, unit, phone, summary, …); the event "
         "keeps the old and the new values.",
     ),
+    "attach": (
+        "records",
+        "Keep a file with the complaint as evidence (JPEG, PNG or PDF by its content; image "
+        "location metadata removed), committed with the record.",
+    ),
     "urge": (
         "records",
         "The customer chased the complaint (催单): a reply is due within the first-reply clock.",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -160,6 +161,48 @@ def _warn_of_repeats(obj: Context, intake: dict[str, Any], complaint_id: str) ->
         )
 
 
+@click.command("attach")
+@click.argument("complaint", metavar="ID")
+@click.argument("file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=True))
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(["opinion", "photo", "approval", "other"]),
+    help="opinion: the customer's written opinion (流程及技巧 3); photo; approval; other.",
+)
+@click.option("--note", help="What the file shows.")
+@actor_options
+@pass_context
+def attach(
+    obj: Context,
+    /,
+    complaint: str,
+    file: Path,
+    kind: str,
+    note: str | None,
+    by: str,
+    at_text: str | None,
+) -> None:
+    """Keep a file with the complaint as evidence (JPEG, PNG or PDF by its content; image
+    location metadata removed), committed with the record."""
+    with collector_paused():
+        from cmplt.attachments import read_evidence
+        from cmplt.workflow import Step
+
+        registry = obj.registry
+        at = obj.time(at_text, "--at")
+        evidence = read_evidence(file, registry.policy)
+        fields = {"kind": kind, "note": note.strip() if note else None}
+        registry.apply(
+            complaint,
+            Step("attach", by, at, fields),
+            obj.now,
+            obj.seed(),
+            announce=lambda change: _say(_step_line(change, "attach")),
+            evidence=evidence,
+        )
+
+
 def _step_command(
     name: str,
     help_text: str,
@@ -255,6 +298,7 @@ def _void_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
 
 COMMANDS = [
     new,
+    attach,
     _step_command(
         "respond",
         "Record a reply to the customer (答复客户).",
