@@ -111,8 +111,8 @@ def test_who_may_void_and_how_soon(reg: Reg) -> None:
     cid = new(reg, T("11-28 09:00"))
     step(reg, T("11-28 09:10"), "note", cid, "张三", "--text", "客户说是五楼")
     note = str(events(reg, cid)[-1]["id"])
-    # someone else, not a supervisor: refused
-    result = bad(reg, "void", cid, note, "--by", "陈主管", "--reason", "x", code=4)
+    # someone else, not a supervisor (nor ranked as one): refused
+    result = bad(reg, "void", cid, note, "--by", "李工", "--reason", "x", code=4)
     assert "policy desk.void" in result.err
     # the recorder, after 24 hours: refused; a supervisor at any time: allowed
     late = {"CMPLT_NOW": T("11-29 09:11")}
@@ -127,10 +127,11 @@ def test_who_may_void_and_how_soon(reg: Reg) -> None:
 
 def test_a_void_that_would_break_a_later_step_is_refused(reg: Reg) -> None:
     cid = new(reg, T("11-28 09:00"))
-    step(reg, T("11-28 10:00"), "dispatch", cid, "张三", "--to", "工程部")
+    # a valid complaint's work order, sent by someone who may approve it (policy approvals)
+    step(reg, T("11-28 10:00"), "dispatch", cid, "陈主管", "--to", "工程部")
     step(reg, T("11-28 10:30"), "accept", cid, "李工")
     dispatch, accept = (str(e["id"]) for e in events(reg, cid)[1:3])
-    result = bad(reg, "void", cid, dispatch, "--by", "张三", "--reason", "x", code=4)
+    result = bad(reg, "void", cid, dispatch, "--by", "陈主管", "--reason", "x", code=4)
     assert f"without it the event {accept} (accept at 2026-11-28T10:30" in result.err
 
 
@@ -171,7 +172,7 @@ def test_a_step_can_be_voided_in_every_status_but_closed(reg: Reg) -> None:
         ("09:30", "resolve", "--result", "已处理"),
         ("09:40", "callback", "--satisfaction", "satisfied"),
     ):
-        by = {"accept": "李工", "callback": "王主管"}.get(action, "张三")
+        by = {"accept": "李工", "resolve": "李工", "callback": "王主管"}.get(action, "张三")
         step(reg, T(f"11-28 {at}"), action, cid, by, *args)
         step(reg, T(f"11-28 {at}"), "note", cid, "张三", "--text", "误记")
         note = str(events(reg, cid)[-1]["id"])

@@ -51,7 +51,7 @@ def test_a_reply_typed_in_after_a_note_goes_in_its_place(reg: Reg) -> None:
 
 def test_a_late_entry_that_breaks_a_later_step_is_refused_naming_it(reg: Reg) -> None:
     cid = new(reg, T("11-28 09:00"))
-    step(reg, T("11-28 10:00"), "dispatch", cid, "张三", "--to", "工程部")
+    step(reg, T("11-28 10:00"), "dispatch", cid, "陈主管", "--to", "工程部")
     step(reg, T("11-28 10:30"), "accept", cid, "李工")
     dispatch_id = json.loads(reg.ok("show", cid, "--format", "json").out)["events"][1]["id"]
     # resolved at 09:40? then the dispatch at 10:00 would come after the result
