@@ -147,7 +147,40 @@ def test_voiding_a_correction_puts_the_value_back(reg: Reg) -> None:
     assert november(reg)["received"] == 1
 
 
-def test_corrections_and_voids_pass_the_json_schema(reg: Reg, tmp_path: Path) -> None:
+def test_every_new_kind_of_record_passes_the_json_schema(reg: Reg, tmp_path: Path) -> None:
+    from PIL import Image
+
+    picture = tmp_path / "p.png"
+    Image.new("RGB", (4, 4)).save(picture)
+    first = new(reg, T("11-28 09:00"), unit="9-0909")
+    reg.ok("urge", first, "--by", "张三", "--note", "催")
+    reg.ok("attach", first, str(picture), "--kind", "opinion", "--by", "张三")
+    repeat = reg.ok(
+        "new",
+        "--by",
+        "张三",
+        "--anonymous",
+        "--repeat-of",
+        first,
+        "--channel",
+        "visit",
+        "--customer",
+        "住户",
+        "--unit",
+        "9-0909",
+        "--severity",
+        "minor",
+        "--nature",
+        "valid-1",
+        "--subject",
+        "quality",
+        "--category",
+        "repair",
+        "--summary",
+        "又来",
+    )
+    twice = repeat.out.split()[0]
+    reg.ok("reject", twice, "--by", "张三", "--duplicate-of", first, "--reason", "重复")
     cid = new(reg, T("11-28 09:00"))
     step(reg, T("11-28 09:05"), "note", cid, "张三", "--text", "误记")
     step(
