@@ -112,6 +112,7 @@ def new(
 
 
 _SAME = {"phone": N_("phone number"), "unit": N_("unit")}
+REPEATS_SHOWN = 5  # the warning names at most this many records
 
 
 def _warn_of_repeats(obj: Context, intake: dict[str, Any], complaint_id: str) -> None:
@@ -134,7 +135,8 @@ def _warn_of_repeats(obj: Context, intake: dict[str, Any], complaint_id: str) ->
     except CmpltError:
         return
     found = [s for s in found if s.id != linked]
-    for similar in found:
+    shown = found[-REPEATS_SHOWN:]  # the most recent
+    for similar in shown:
         same = _(" and ").join(_(_SAME[name]) for name in similar.same)
         click.echo(
             "cmplt: "
@@ -149,6 +151,14 @@ def _warn_of_repeats(obj: Context, intake: dict[str, Any], complaint_id: str) ->
             ),
             err=True,
         )
+    if len(found) > len(shown):
+        click.echo(
+            "cmplt: "
+            + _("warning: and {count} earlier ones (cmplt list --unit {unit})").format(
+                count=len(found) - len(shown), unit=intake["unit"]
+            ),
+            err=True,
+        )
     if found:
         click.echo(
             "cmplt: "
@@ -156,7 +166,7 @@ def _warn_of_repeats(obj: Context, intake: dict[str, Any], complaint_id: str) ->
                 "if it is the same complaint entered twice: cmplt reject {new} --duplicate-of "
                 "{id} --reason …; if the customer called again, it can be linked at entry "
                 "(new --repeat-of {id})"
-            ).format(new=complaint_id, id=found[0].id),
+            ).format(new=complaint_id, id=found[-1].id),
             err=True,
         )
 
