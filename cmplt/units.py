@@ -22,12 +22,11 @@ _SPACES = re.compile(r"\s+")
 def normalise_unit(text: str) -> str:
     """The unit as compared: full-width digits, letters and dashes made ASCII (NFKC),
     every dash a '-', spaces around a dash and at either end dropped, other runs of
-    spaces made one, letters upper case (`3-1502a` is `3-1502A`)."""
+    spaces made one. Letters keep their case: the report shows units as compared."""
     unit = unicodedata.normalize("NFKC", text)
     unit = _DASHES.sub("-", unit)
     unit = _SPACES.sub(" ", unit).strip()
-    unit = re.sub(r" ?- ?", "-", unit)
-    return unit.upper()
+    return re.sub(r" ?- ?", "-", unit)
 
 
 def same_unit(a: str, b: str) -> bool:

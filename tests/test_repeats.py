@@ -23,7 +23,12 @@ def typed(reg: Reg, at: str, *extra: str, **fields: str) -> tuple[str, str]:
 
 @pytest.mark.parametrize(
     ("typed_unit", "unit"),
-    [("3-1502", "3-1502"), ("３－１５０２", "3-1502"), (" 3 — 1502 ", "3-1502"), ("b-1a", "B-1A")],
+    [
+        ("3-1502", "3-1502"),
+        ("３－１５０２", "3-1502"),
+        (" 3 — 1502 ", "3-1502"),
+        ("Ｂ－1a", "B-1a"),
+    ],
 )
 def test_units_are_compared_normalised(typed_unit: str, unit: str) -> None:
     assert normalise_unit(typed_unit) == unit

@@ -55,7 +55,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resolve": ("records", "Record the result of handling (处理完毕)."),
     "callback": ("records", "Record a callback to the customer (回访); the caller is --by."),
     "reopen": ("records", "Reopen a handled or archived complaint."),
-    "reject": ("records", "Decline an invalid complaint politely, with the reason given."),
+    "reject": (
+        "records",
+        "Decline an invalid complaint politely, with the reason given; or close a duplicate "
+        "entry (--duplicate-of).",
+    ),
     "close": ("records", "Archive the complaint after its callback (归档)."),
     "note": ("records", "Add a note to the history."),
     "approve": (
