@@ -90,3 +90,23 @@ def test_audit_catches_an_insertion_made_by_hand(reg: Reg) -> None:
     result = reg.run("audit")
     assert result.code == 1, result
     assert "event ABCDEFGH inserted among events already committed" in result.out
+
+
+def test_the_one_ordering_keeps_ties_in_recorded_order_and_places_a_late_step() -> None:
+    from dataclasses import dataclass
+    from datetime import datetime, timedelta, timezone
+
+    from cmplt.chronology import in_history_order, place_in_history
+
+    @dataclass
+    class Ev:
+        name: str
+        at: datetime
+
+    base = datetime(2026, 11, 28, 9, tzinfo=timezone(timedelta(hours=8)))
+    a, b, c, d = (Ev(n, base + timedelta(minutes=m)) for n, m in zip("abcd", (0, 10, 10, 5)))
+    assert [e.name for e in in_history_order([a, b, c, d])] == ["a", "d", "b", "c"]
+    history = in_history_order([a, b, c])
+    assert place_in_history(history, base + timedelta(minutes=5)) == 1  # between a and b
+    assert place_in_history(history, base + timedelta(minutes=10)) == 3  # after b and c
+    assert place_in_history(history, base + timedelta(minutes=30)) == 3  # appended
