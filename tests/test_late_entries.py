@@ -104,7 +104,8 @@ def test_the_one_ordering_keeps_ties_in_recorded_order_and_places_a_late_step() 
         at: datetime
 
     base = datetime(2026, 11, 28, 9, tzinfo=timezone(timedelta(hours=8)))
-    a, b, c, d = (Ev(n, base + timedelta(minutes=m)) for n, m in zip("abcd", (0, 10, 10, 5)))
+    minutes = {"a": 0, "b": 10, "c": 10, "d": 5}
+    a, b, c, d = (Ev(n, base + timedelta(minutes=m)) for n, m in minutes.items())
     assert [e.name for e in in_history_order([a, b, c, d])] == ["a", "d", "b", "c"]
     history = in_history_order([a, b, c])
     assert place_in_history(history, base + timedelta(minutes=5)) == 1  # between a and b
