@@ -547,6 +547,22 @@ def attachments_kept(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]
                 yield ("events", index, "file"), why
 
 
+def links_resolve(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """A repeat (`repeat_of`) and a duplicate entry (`duplicate_of`) name a record of
+    this registry, and not the record itself (repeats.py)."""
+    named: list[tuple[Loc, str]] = [(("repeat_of",), c.repeat_of)] if c.repeat_of else []
+    named += [
+        (("events", i, "duplicate_of"), e.duplicate_of)
+        for i, e in enumerate(c.events)
+        if e.action == "reject" and e.duplicate_of is not None
+    ]
+    for loc, other in named:
+        if other == c.id:
+            yield loc, _("names the record itself")
+        elif not (s.history.root / store.record_relpath(other)).is_file():
+            yield loc, _("no record {id} in this registry").format(id=other)
+
+
 def _member(s: Settings, name: str, moment: datetime) -> StaffMember | None:
     if s.roster is None:
         return None
@@ -563,6 +579,7 @@ RECORD_CHECKS: list[RecordCheck] = [
     roles_as_recorded,
     acts_allowed,
     attachments_kept,
+    links_resolve,
 ]
 
 

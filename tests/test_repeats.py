@@ -84,3 +84,15 @@ def test_a_duplicate_entry_is_closed_apart_from_the_figures(reg: Reg) -> None:
     assert [g["ids"] for g in data["declined"]] == [[declined]]
     assert data["repeats"]["units"] == []  # 3-1502 once: the duplicate is no repeat
     assert reg.run("validate").code == 0
+
+
+def test_validate_finds_a_link_to_no_record(reg: Reg) -> None:
+    first = new(reg, T("11-28 09:00"))
+    linked, _said = typed(reg, T("11-28 09:20"), "--repeat-of", first, unit="8-0808")
+    path = reg.record(linked)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(f"repeat_of: {first}", "repeat_of: 261128-ZZZZZZ"),
+        encoding="utf-8",
+    )
+    result = reg.run("validate")
+    assert result.code == 1 and "no record 261128-ZZZZZZ in this registry" in result.out, result
