@@ -138,3 +138,15 @@ def test_pillow_is_not_loaded_by_other_steps(reg: Reg) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "PIL" not in done.stderr
+
+
+def test_evidence_is_kept_in_every_status_closed_included(reg: Reg, tmp_path: Path) -> None:
+    from cmplt.workflow import ALLOWED_FROM, NOT_CLOSED
+
+    assert ALLOWED_FROM["attach"] == NOT_CLOSED | {"closed"}
+    cid = reg.new(nature="invalid")
+    reg.ok("reject", cid, "--by", "张三", "--reason", "不属物业管理范围")
+    reg.ok("close", cid, "--by", "张三")
+    picture = str(photo(tmp_path / "p.jpg"))
+    reg.ok("attach", cid, picture, "--kind", "opinion", "--by", "张三")
+    assert reg.run("audit").code == 0
