@@ -28,8 +28,9 @@ from cmplt import store
 from cmplt.errors import NotFound, UsageError
 from cmplt.i18n import _
 from cmplt.policy import Policy
+from cmplt.terms import ATTACHMENT_KINDS
 
-KINDS = ("opinion", "photo", "approval", "other")
+KINDS = ATTACHMENT_KINDS
 ATTACHMENTS_DIR = "attachments"
 
 # each type: how its content starts, and the file-name endings that may say it

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cmplt import attachments, faults, gitlog, ids, lock, recovery, statefiles, store
+from cmplt import faults, gitlog, ids, lock, recovery, statefiles, store
 from cmplt.chronology import conflict_with_later, place_in_history
 from cmplt.corrections import void_breaks
 from cmplt.errors import (
@@ -424,8 +424,10 @@ class Registry(Snapshot):
             fields = plan_step(complaint, step_now, self.policy, self.roster, now)
             extra: dict[Path, str | bytes] = {}
             if evidence is not None:
+                from cmplt.attachments import stored_path  # only `attach` needs it
+
                 # the file is named by the record and its content, never by its own name
-                rel = attachments.stored_path(complaint_id, evidence)
+                rel = stored_path(complaint_id, evidence)
                 target = self.root / rel
                 self._refuse_links(target)
                 extra[target] = evidence.data

@@ -11,6 +11,9 @@ from __future__ import annotations
 SEVERITIES = ("minor", "important", "major")
 NATURES = ("valid-1", "valid-2", "invalid", "request")
 SATISFACTIONS = ("satisfied", "neutral", "dissatisfied")
+# what `cmplt attach` keeps (attachments.py): the customer's written opinion (流程及技巧 3),
+# a photo, an approval on paper, anything else
+ATTACHMENT_KINDS = ("opinion", "photo", "approval", "other")
 STATUSES = ("open", "dispatched", "in_progress", "resolved", "called_back", "rejected", "closed")
 
 # Steps a closed (archived) record takes without being reopened: 投诉处理及回访制度 七's

@@ -12,7 +12,6 @@ from datetime import datetime, time
 from typing import Any
 
 from cmplt import rules
-from cmplt.attachments import KINDS as ATTACHMENT_KINDS
 from cmplt.chronology import place_in_history, refuse_before_receipt
 from cmplt.corrections import check_void, effective, intake_of, plan_correction, voided_ids
 from cmplt.errors import StepRefused, UsageError, field_ref
@@ -21,7 +20,7 @@ from cmplt.model import CLASSIFICATION_FIELDS, CORRECTABLE_FIELDS, Complaint, Ev
 from cmplt.plaintext import GIT_CRUD, MULTI_LINE_FIELDS, escaped, forbidden_character
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
 from cmplt.rules import Case
-from cmplt.terms import AFTER_CLOSING
+from cmplt.terms import AFTER_CLOSING, ATTACHMENT_KINDS
 
 ACTIVE = frozenset({"open", "dispatched", "in_progress"})
 NOT_CLOSED = frozenset({"open", "dispatched", "in_progress", "resolved", "called_back", "rejected"})
