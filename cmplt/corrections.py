@@ -21,7 +21,7 @@ from cmplt.errors import NotFound, StepRefused
 from cmplt.i18n import _, label
 from cmplt.model import CORRECTABLE_TIMES, Event
 from cmplt.policy import Policy, Roster
-from cmplt.times import parse_stored_time
+from cmplt.times import format_duration, parse_stored_time
 
 # what may never be voided: the receipt (a complaint entered by mistake is
 # rejected as a duplicate, not made to vanish) and a void itself
@@ -145,16 +145,10 @@ def check_void(
             event=target,
             name=found.by,
             recorded=found.recorded_at.isoformat(),
-            within=_duration_text(rules.own_within),
+            within=format_duration(rules.own_within),
             role=label("role", rules.any_time_from),
         )
     )
-
-
-def _duration_text(value: Any) -> str:
-    from cmplt.times import format_duration
-
-    return format_duration(value)
 
 
 def void_breaks(
