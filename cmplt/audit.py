@@ -1,6 +1,7 @@
 """`cmplt audit`: every change to a record in git that did not come through cmplt as it should.
 
-cmplt makes one commit per step: it appends one event to one record, updates the
+cmplt makes one commit per step: it adds one event to one record (at the end, or
+at its place in the history for a late entry: `late_entry_by_cmplt`), updates the
 fields derived from the events, and commits that file alone with the trailers
 `Complaint-Id`, `Action` and `Actor`, as the acting person, dated when the step
 was recorded (README, "Git: one step, one commit"). Each check below is one small
@@ -10,7 +11,7 @@ the commit, its author, the file, the line and what changed.
 Merges. A merge is compared with each of its parents. Events stay append-only
 against every parent (none removed or edited; each parent's events keep their
 order, though the two sides' new events may interleave), a closed record stays
-closed unless reopened, the intake never changes, and the merge itself adds no
+closed unless reopened, the intake changes only as the corrections say, and the merge itself adds no
 event that neither side had. A merge needs no trailers: it records no step. A
 bad change brought in by a merge is reported on its own commit, and again on the
 merge for the parent that did not have it.
@@ -36,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from cmplt import __version__
+from cmplt.chronology import place_in_history
+from cmplt.corrections import corrected_intake
 from cmplt.errors import CouldNotRun, field_ref
 from cmplt.findings import Finding
 from cmplt.gitlog import FileChange, HistoryCommit, parse_trailers
@@ -43,6 +46,7 @@ from cmplt.history import (
     EventText,
     RecordVersion,
     event_changes,
+    event_data,
     intake_changes,
     line_of_event,
     line_of_field,
@@ -271,7 +275,8 @@ def events_edited(change: RecordChange) -> list[Finding]:
 
 
 def events_reordered(change: RecordChange) -> list[Finding]:
-    """Old events keep their order; new ones go after them (a merge's may interleave)."""
+    """Old events keep their order; new ones go after them (a merge's may interleave),
+    but for a late entry cmplt put at its place in the history."""
     if change.before is None or change.after is None or not _readable(change):
         return []
     old = change.before.keys
@@ -291,7 +296,7 @@ def events_reordered(change: RecordChange) -> list[Finding]:
         return []
     last_old = new.index(kept[-1])
     inserted = [k for k in new[:last_old] if k not in old_set]
-    if not inserted:
+    if not inserted or late_entry_by_cmplt(change):
         return []
     return [
         change.finding(
@@ -303,6 +308,36 @@ def events_reordered(change: RecordChange) -> list[Finding]:
             line_of_event(change.after.raw, inserted[0]),
         )
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class _At:
+    at: datetime
+
+
+def late_entry_by_cmplt(change: RecordChange) -> bool:
+    """A step typed in late that cmplt put at its place in the history: one event
+    added, the commit's trailers naming it, recorded when the commit was made, and
+    standing where `chronology.in_history_order` puts it among the events before."""
+    added = change.added()
+    said = change.trailers
+    if len(added) != 1 or change.before is None or change.after is None:
+        return False
+    event = added[0]
+    if (
+        said.get("Complaint-Id") != change.record_id
+        or said.get("Action") != event.action
+        or said.get("Actor") != event.by
+    ):
+        return False
+    recorded, at = parse_time_text(event.recorded_at), parse_time_text(event.at)
+    if recorded is None or at is None or abs(recorded.timestamp() - change.commit.authored) > 1:
+        return False
+    times = [parse_time_text(e.at) for e in change.before.events]
+    if any(t is None for t in times):
+        return False
+    earlier = [_At(t) for t in times if t is not None]
+    return change.after.keys.index(event.key) == place_in_history(earlier, at)
 
 
 def closed_changed(change: RecordChange) -> list[Finding]:
@@ -382,12 +417,48 @@ def intake_edited(change: RecordChange) -> list[Finding]:
     if change.before is None or change.after is None or not _readable(change):
         return []
     changes = intake_changes(change.before, change.after, change.name)
+    if changes and _corrects(change):
+        # what the record's corrections decide is no hand edit (corrections.py)
+        decided = _corrected(change)
+        changes = [c for c in changes if c[0] not in decided or _text(decided[c[0]]) != _text(c[2])]
     if not changes:
         return []
     what = "; ".join(f"{f} {_value(a)} -> {_value(b)}" for f, a, b in changes)
     line = line_of_field(change.after.raw, changes[0][0])
     message = _("intake changed without an event: {what}").format(what=what)
     return [change.finding("field-edited", message, line)]
+
+
+def _corrects(change: RecordChange) -> bool:
+    """The commit is a correction or a void made by cmplt (or a merge, which may bring
+    the other side's)."""
+    if change.merge:
+        return True
+    added = change.added()
+    return (
+        len(added) == 1
+        and added[0].action in {"correct", "void"}
+        and change.trailers.get("Action") == added[0].action
+    )
+
+
+def _corrected(change: RecordChange) -> dict[str, Any]:
+    """The intake fields the after version's corrections decide, as text."""
+    assert change.after is not None
+    items = list(event_data(change.after, change.name).values())
+    voided = {str(d.get("event")) for d in items if d.get("action") == "void"}
+    corrections = [
+        (str(d.get("id")), d["from"], d["to"])
+        for d in items
+        if d.get("action") == "correct"
+        and isinstance(d.get("from"), dict)
+        and isinstance(d.get("to"), dict)
+    ]
+    return corrected_intake(corrections, voided)
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def merge_adds_events(change: RecordChange) -> list[Finding]:

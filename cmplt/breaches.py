@@ -35,8 +35,13 @@ def kept_breaches(
             continue
         moment = event.recorded_at.timestamp()
         before = events[:index]
+        state = fold(before, complaint_id)
         case = Case(
-            complaint_id, before, fold(before, complaint_id).classification, requested_deadline
+            complaint_id,
+            before,
+            state.classification,
+            requested_deadline,
+            anonymous=state.anonymous,
         )
         for clock in clocks(case, policy_for(before)):
             due = clock.due.timestamp()

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cmplt import statefiles
+from cmplt.corrections import effective
 from cmplt.errors import InvalidFile, NotFound, StepRefused
 from cmplt.findings import Finding
 from cmplt.i18n import _, label
@@ -151,8 +152,15 @@ def summarise(
     if not events:
         return ()
     state = fold(events, complaint.id)
-    case = Case(complaint.id, events, state.classification, complaint.requested_deadline)
-    policy = history.at(policy_pivot(events))
+    live = effective(events)  # a voided step starts, meets and stops no clock
+    case = Case(
+        complaint.id,
+        live,
+        state.classification,
+        complaint.requested_deadline,
+        anonymous=state.anonymous,
+    )
+    policy = history.at(policy_pivot(live))
     # only the clocks still running: a met clock never becomes a finding again (a
     # check of an earlier moment summarises the file afresh), and a registry is
     # mostly closed records, so the cache stays small and loads fast

@@ -1,6 +1,7 @@
 """A complaint record as it stands in its YAML file. No I/O here.
 
-The `events` list is the source of truth and is only ever appended to.
+The `events` list is the source of truth and only grows: a step adds one event (a late
+entry at its place in the history, chronology.py); none is removed or edited.
 The fields above it that change over a complaint's life (status, owner,
 department, the classification) are derived from the events and written
 out so that a person reading the file or a diff sees them; `workflow.fold`
@@ -73,6 +74,8 @@ class _Classification(BaseModel):
 
 class Received(_Event, _Classification):
     action: Literal["received"]
+    # the customer gave no contact: nobody to call back (README: anonymous complaints)
+    anonymous: bool = False
 
 
 EventId = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{8}$")]
@@ -157,6 +160,8 @@ class Reopen(_Event):
 class Reject(_Event):
     action: Literal["reject"]
     reason: Text
+    # a duplicate entry of another record: not a declined complaint (repeats.py)
+    duplicate_of: Annotated[str, Field(pattern=COMPLAINT_ID.pattern)] | None = None
 
 
 class Close(_Event):
@@ -232,6 +237,87 @@ class Reclassify(_Approvable):
         return value
 
 
+# The intake fields (受理) a `correct` step may change: a mistyped name, unit, phone
+# or summary is put right on the record, with the old value kept in the event.
+CORRECTABLE_FIELDS = (
+    "channel",
+    "customer",
+    "unit",
+    "phone",
+    "happened_at",
+    "location",
+    "about",
+    "summary",
+    "request",
+    "requested_deadline",
+    "urgent_note",
+    "responsible_party",
+)
+# the correctable fields that hold a time (kept as ISO 8601 text in the event)
+CORRECTABLE_TIMES = frozenset({"happened_at", "requested_deadline"})
+
+
+class Correct(_Event):
+    """A mistake in the intake put right: the fields' values before and after."""
+
+    action: Literal["correct"]
+    from_: dict[str, Any] = Field(alias="from")
+    to: dict[str, Any]
+    reason: Text
+
+    @field_validator("to")
+    @classmethod
+    def _correctable(cls, value: dict[str, Any]) -> dict[str, Any]:
+        unknown = sorted(set(value) - set(CORRECTABLE_FIELDS))
+        if unknown:
+            raise ValueError(f"cannot correct {', '.join(unknown)}")
+        if not value:
+            raise ValueError("changes nothing")
+        for name, new in value.items():
+            if name in CORRECTABLE_TIMES:
+                parse_stored_time(new)
+            elif not isinstance(new, str) or not new:
+                raise ValueError(f"{name}: expected a non-empty text")
+        return value
+
+
+class Void(_Event):
+    """A step recorded by mistake (the wrong record, a slip): it stays in the file,
+    and every reading of the history passes over it from here on."""
+
+    action: Literal["void"]
+    event: EventId
+    reason: Text
+
+
+class Attach(_Event):
+    """Evidence kept with the record (attachments.py): the customer's written opinion
+    (流程及技巧 3), a photo, an approval on paper. The file lies at `file`, named by
+    its SHA-256; `name` is the name it was given, shown only."""
+
+    action: Literal["attach"]
+    kind: Literal["opinion", "photo", "approval", "other"]
+    file: Annotated[
+        str,
+        Field(
+            pattern=r"^attachments/20\d\d/\d\d/\d{6}-[0-9A-HJKMNP-TV-Z]{6}/[0-9a-f]{64}\.(jpg|png|pdf)$"
+        ),
+    ]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    bytes: Annotated[int, Field(ge=0)]
+    type: Literal["jpeg", "png", "pdf"]
+    name: Name
+    note: Text | None = None
+
+
+class Urge(_Event):
+    """The customer chased the complaint (催单): when, and by which channel."""
+
+    action: Literal["urge"]
+    channel: Name
+    note: Text | None = None
+
+
 Event = Annotated[
     Received
     | Respond
@@ -252,7 +338,11 @@ Event = Annotated[
     | Decide
     | Track
     | Promise
-    | Review,
+    | Review
+    | Correct
+    | Void
+    | Urge
+    | Attach,
     Field(discriminator="action"),
 ]
 
@@ -268,7 +358,11 @@ class Complaint(_Record, _Classification):
     channel: Name
     customer: Name
     unit: Name
-    phone: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ()-]{3,24}$")]
+    phone: Annotated[str, Field(pattern=r"^\+?[0-9][0-9 ()-]{3,24}$")] | None = None
+    # derived from the receipt: an anonymous complaint has no phone and needs no callback
+    anonymous: bool | None = None
+    # the earlier record this complaint repeats (new --repeat-of)
+    repeat_of: Annotated[str, Field(pattern=COMPLAINT_ID.pattern)] | None = None
     happened_at: Time | None = None
     location: Text | None = None
     about: Text | None = None
@@ -280,6 +374,12 @@ class Complaint(_Record, _Classification):
     # the classification (from _Classification) is derived: received, then reclassify
     staff_verified: bool | None = None
     events: Annotated[list[Event], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _a_phone_unless_anonymous(self) -> Complaint:
+        if self.phone is None and not self.anonymous:
+            raise ValueError("phone: required unless the complaint is anonymous")
+        return self
 
 
 def is_request(event: Event) -> bool:

@@ -164,6 +164,33 @@ class Bounds(_Strict):
     deadlines_ahead: Duration = timedelta(days=1827)
 
 
+class VoidPolicy(_Strict):
+    """Who may void a step recorded by mistake (`cmplt void`), and how soon. The
+    procedures say nothing of it; our reading: the person who recorded it, while
+    the mistake is fresh, or a supervisor or above at any time."""
+
+    own_within: Duration = timedelta(hours=24)
+    # this role or above (policy `ranks`; without ranks, this role only) at any time
+    any_time_from: str = "supervisor"
+
+
+class AttachmentPolicy(_Strict):
+    """What `cmplt attach` takes in: types told by the content, and a size limit."""
+
+    max_bytes: Annotated[int, Field(gt=0, le=100 * 1024 * 1024)] = 10 * 1024 * 1024
+    types: list[Literal["jpeg", "png", "pdf"]] = ["jpeg", "png", "pdf"]
+
+
+class DeskPolicy(_Strict):
+    """The desk's ordinary accidents: mistakes put right, repeat calls."""
+
+    void: VoidPolicy = VoidPolicy()
+    # `new` warns of complaints from the same phone or unit that are open or were
+    # received within this long (a repeat call, or the same call typed in twice)
+    repeat_within: Duration = timedelta(days=7)
+    attachments: AttachmentPolicy = AttachmentPolicy()
+
+
 DEFAULT_ROLES = {
     "clerk": "客服员",
     "cs_supervisor": "客服主管",
@@ -223,6 +250,7 @@ class Policy(_Strict):
     responsible_parties: list[str] = ["property", "owner", "developer", "other"]
     report: ReportPolicy = ReportPolicy()
     bounds: Bounds = Bounds()
+    desk: DeskPolicy = DeskPolicy()
 
     @field_validator("timezone")
     @classmethod
@@ -332,6 +360,7 @@ def policy_problems(policy: Policy) -> list[tuple[tuple[str | int, ...], str]]:
         (("callback", "dual", "roles", i), role)
         for i, role in enumerate(policy.callback.dual.roles)
     ]
+    named.append((("desk", "void", "any_time_from"), policy.desk.void.any_time_from))
     return [
         (loc, _("names role {role!r}, which is not under roles").format(role=role))
         for loc, role in named

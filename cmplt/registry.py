@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from importlib import resources
@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from cmplt import faults, gitlog, ids, lock, recovery, statefiles, store
+from cmplt.chronology import conflict_with_later, place_in_history
+from cmplt.corrections import void_breaks
 from cmplt.errors import (
     CmpltError,
     GitFailed,
@@ -64,6 +66,7 @@ class Change:
     complaint_id: str | None
     event: Mapping[str, Any] | None = None
     status: str | None = None
+    summary: str | None = None  # the record's summary, so that a wrong target is seen at once
 
 
 T = TypeVar("T")
@@ -75,11 +78,15 @@ Announce = Callable[[Change], None]
 
 
 def _announcing(
-    announce: Announce | None, complaint_id: str, event: Mapping[str, Any], status: str
+    announce: Announce | None,
+    complaint_id: str,
+    event: Mapping[str, Any],
+    status: str,
+    summary: str | None = None,
 ) -> Callable[[str], None] | None:
     if announce is None:
         return None
-    return lambda commit: announce(Change(commit, complaint_id, event, status))
+    return lambda commit: announce(Change(commit, complaint_id, event, status, summary))
 
 
 class Registry(Snapshot):
@@ -117,7 +124,7 @@ class Registry(Snapshot):
 
     def _commit(
         self,
-        files: Mapping[Path, str],
+        files: Mapping[Path, str | bytes],
         message: str,
         author: gitlog.Identity | None,
         when: datetime,
@@ -131,7 +138,11 @@ class Registry(Snapshot):
         rolls back or finishes (recovery.py)."""
         when = when.astimezone(self.policy.tz)
         before = {path: (path.read_bytes() if path.exists() else None) for path in files}
-        data = {path: text.encode("utf-8") for path, text in files.items()}
+        # text (a record) or bytes (an attachment, attachments.py)
+        data = {
+            path: text if isinstance(text, bytes) else text.encode("utf-8")
+            for path, text in files.items()
+        }
         changed = [p for p in files if data[p] != before[p]]
         if not changed:
             raise UsageError(_("nothing to commit: the files already say this"))
@@ -162,7 +173,8 @@ class Registry(Snapshot):
                 )
             faults.reached("journal")
             for path in changed:
-                store.write_atomic(path, files[path])
+                path.parent.mkdir(parents=True, exist_ok=True)
+                store.write_bytes_atomic(path, data[path], mode=0o644, durable=True)
             faults.reached("write")
             commit = gitlog.commit_paths(
                 worktree,
@@ -207,7 +219,7 @@ class Registry(Snapshot):
             if old is None:
                 path.unlink(missing_ok=True)
             else:
-                store.write_atomic(path, old.decode("utf-8"))
+                store.write_bytes_atomic(path, old, mode=0o644, durable=True)
 
     def repair(self, confirm: Callable[[recovery.Settlement], bool]) -> recovery.Settlement | None:
         """What an interrupted step left (None: nothing), settled if `confirm` agrees:
@@ -300,6 +312,9 @@ class Registry(Snapshot):
             )
             values = {**intake, "received_at": received}
             check_intake(values, self.policy, self.roster)
+            if values.get("repeat_of"):
+                # the earlier record this one repeats: a prefix is enough, as everywhere
+                values["repeat_of"] = self.resolve_id(values["repeat_of"])
             complaint_id, path = self._new_id(values, received, now, seed)
             event = {
                 "id": ids.random_chars(ids.EVENT_ID_CHARS, seed, f"{complaint_id}:0"),
@@ -313,6 +328,8 @@ class Registry(Snapshot):
                 event.pop("urgent")
             if not event["economic_loss"]:
                 event.pop("economic_loss")
+            if values.get("anonymous"):
+                event["anonymous"] = True
             doc = self._new_document(complaint_id, values, event)
             _refuse_bad_input(doc, 0)
             text = store.dump(doc)
@@ -361,6 +378,7 @@ class Registry(Snapshot):
             "department": None,
             **values,
         }
+        state["anonymous"] = True if values.get("anonymous") else None
         for key in store.FIELD_ORDER[:-1]:
             store.set_field(doc, key, state.get(key), tz)
         for flag in ("urgent", "economic_loss"):
@@ -387,9 +405,11 @@ class Registry(Snapshot):
         clock: Now,
         seed: str | None = None,
         announce: Announce | None = None,
+        evidence: Any = None,
     ) -> Change:
         """One lifecycle step on one complaint, committed on its own. A step without
-        a time happened now, read once the lock is held."""
+        a time happened now, read once the lock is held. `evidence`: the file an
+        `attach` step keeps (attachments.Evidence), committed with the record."""
 
         check_texts(step.fields)
 
@@ -402,6 +422,24 @@ class Registry(Snapshot):
             gitlog.require_committed(self.worktree, self.git_path(path), self.label(path))
             doc, complaint = self.read(complaint_id)
             fields = plan_step(complaint, step_now, self.policy, self.roster, now)
+            extra: dict[Path, str | bytes] = {}
+            if evidence is not None:
+                from cmplt.attachments import stored_path  # only `attach` needs it
+
+                # the file is named by the record and its content, never by its own name
+                rel = stored_path(complaint_id, evidence)
+                target = self.root / rel
+                self._refuse_links(target)
+                extra[target] = evidence.data
+                fields = {
+                    "kind": fields["kind"],
+                    "file": rel,
+                    "sha256": evidence.sha256,
+                    "bytes": len(evidence.data),
+                    "type": evidence.type,
+                    "name": evidence.name,
+                    **_rest_of(fields, "kind"),
+                }
             times = {k: v for k, v in fields.items() if isinstance(v, datetime)}
             check_window({"at": step_now.at, **times}, self.time_window(now))
             used = {e.id for e in complaint.events}
@@ -421,25 +459,40 @@ class Registry(Snapshot):
                 **fields,
             }
             tz = self.policy.tz
-            doc["events"].append(store.event_node(event, tz))
-            _refuse_bad_input(doc, len(doc["events"]) - 1)
+            # the file keeps the history's order: a late entry goes in at its place
+            # (chronology.in_history_order), anything else at the end
+            at: datetime = step_now.at or now
+            place = place_in_history(complaint.events, at)
+            doc["events"].insert(place, store.event_node(event, tz))
+            # a correction's new values are checked as the intake fields they become
+            corrected = list(fields["to"]) if step.action == "correct" else []
+            for name in corrected:
+                store.set_field(doc, name, fields["to"][name], tz)
+            _refuse_bad_input(doc, place, corrected)
             updated = store.validate_document(Complaint, doc, self.label(path))
-            state = fold(updated.events, complaint_id)
+            try:
+                state = fold(updated.events, complaint_id)
+            except StepRefused as exc:
+                if step.action == "void":
+                    raise void_breaks(exc, updated.events, fields["event"], complaint_id) from None
+                raise conflict_with_later(
+                    exc, place, step.action, at, updated.events, complaint_id
+                ) from None
             for key, value in derived_fields(state).items():
                 store.set_field(doc, key, value, tz)
             text = store.dump(doc)
             self._self_check(doc, path, text)
             commit = self._commit(
-                {path: text},
+                {path: text, **extra},
                 gitlog.commit_message(
                     f"{complaint_id}: {step.action} {_summary_of(event)}".rstrip(),
                     trailers=_trailers(complaint_id, step.action, step.by),
                 ),
                 self._identity(step.by),
                 now,
-                _announcing(announce, complaint_id, event, state.status),
+                _announcing(announce, complaint_id, event, state.status, updated.summary),
             )
-            return Change(commit, complaint_id, event, state.status)
+            return Change(commit, complaint_id, event, state.status, updated.summary)
 
         return self.locked(work)
 
@@ -576,9 +629,14 @@ class Registry(Snapshot):
         return self.locked(work)
 
 
-def _refuse_bad_input(doc: Any, event_index: int) -> None:
+def _rest_of(fields: Mapping[str, Any], *taken: str) -> dict[str, Any]:
+    return {k: v for k, v in fields.items() if k not in taken and v is not None}
+
+
+def _refuse_bad_input(doc: Any, event_index: int, typed: Sequence[str] = ()) -> None:
     """A value typed on the command line that the record cannot hold is the typist's
-    mistake (exit 2, naming the option), not a broken file."""
+    mistake (exit 2, naming the option), not a broken file. `typed`: the top-level
+    fields the step itself sets (a correction's)."""
     try:
         Complaint.model_validate(doc)
     except ValidationError as exc:
@@ -586,7 +644,7 @@ def _refuse_bad_input(doc: Any, event_index: int) -> None:
             loc = store.error_loc(error)
             if loc[:2] == ["events", event_index] and len(loc) > 2:
                 field = str(loc[2])
-            elif event_index == 0 and loc and loc[0] != "events":
+            elif loc and loc[0] != "events" and (event_index == 0 or loc[0] in typed):
                 field = str(loc[0])
             else:
                 continue
@@ -634,6 +692,15 @@ def _what_it_says(event: Mapping[str, Any]) -> str:
         return f"{event['satisfaction']} ({event['role']})"
     if action == "reclassify":
         return ", ".join(f"{k} {event['from'][k]} -> {v}" for k, v in event["to"].items())
+    if action == "correct":  # the values stay out of the subject: a phone number among them
+        return ", ".join(event["to"])
+    if action == "void":
+        return str(event["event"])
+    if action == "attach":
+        return f"{event['kind']} {event['name']}"
+    if action == "urge":
+        note = str(event.get("note") or "").splitlines()
+        return f"by {event['channel']}" + (f": {note[0]}" if note else "")
     for key in ("result", "reason", "note", "text", "outcome"):
         if event.get(key):
             return str(event[key]).splitlines()[0]

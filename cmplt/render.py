@@ -30,7 +30,7 @@ def list_rows(
     rows = []
     for c in complaints:
         row = {k: getattr(c, k) for k in columns}
-        if not show_phone:
+        if not show_phone and c.phone is not None:
             row["phone"] = mask_phone(c.phone)
         if short:
             row["summary"] = shorten(c.summary, 30)
@@ -48,12 +48,16 @@ def mask_phone(phone: str) -> str:
     return digits[:keep_head] + "*" * (len(digits) - keep_head - 4) + digits[-4:]
 
 
-def yaml_phone_masked(text: str, phone: str) -> str:
-    """A record file's text with the number on its top-level `phone:` line masked."""
+def yaml_phone_masked(text: str, phones: Sequence[str]) -> str:
+    """A record file's text with the numbers masked on its top-level `phone:` line and
+    in the corrections' `from:` and `to:` (`phones`: the numbers the record holds)."""
     lines = text.splitlines(keepends=True)
     for i, line in enumerate(lines):
-        if line.startswith(("phone:", "'phone':", '"phone":')) and phone in line:
-            lines[i] = line.replace(phone, mask_phone(phone))
+        if not line.lstrip().startswith(("phone:", "'phone':", '"phone":', "from:", "to:")):
+            continue
+        for phone in sorted(set(phones), key=len, reverse=True):
+            if phone in line:
+                lines[i] = lines[i].replace(phone, mask_phone(phone))
     return "".join(lines)
 
 
@@ -147,9 +151,25 @@ def shorten(text: str, width: int) -> str:
 def complaint_json(complaint: Complaint, tz: tzinfo, show_phone: bool) -> dict[str, Any]:
     data = complaint.model_dump(mode="python", by_alias=True, exclude_none=True)
     if not show_phone:
-        data["phone"] = mask_phone(complaint.phone)
+        if complaint.phone is not None:
+            data["phone"] = mask_phone(complaint.phone)
+        # a corrected number is as private as the number itself
+        for event in data["events"]:
+            if event["action"] == "correct":
+                for side in ("from", "to"):
+                    if event[side].get("phone"):
+                        event[side]["phone"] = mask_phone(event[side]["phone"])
     result: dict[str, Any] = _plain(data, tz)
     return result
+
+
+def phones_of(complaint: Complaint) -> list[str]:
+    """Every phone number the record holds: its own, and those its corrections name."""
+    found = [complaint.phone] if complaint.phone else []
+    for event in complaint.events:
+        if event.action == "correct":
+            found += [str(v["phone"]) for v in (event.from_, event.to) if v.get("phone")]
+    return found
 
 
 # the fields `show` prints, in order, with their labels (translated when shown)
@@ -162,6 +182,8 @@ _LABELS = (
     ("customer", N_("Customer")),
     ("unit", N_("Unit")),
     ("phone", N_("Phone")),
+    ("anonymous", N_("Anonymous")),
+    ("repeat_of", N_("Repeat of")),
     ("happened_at", N_("Happened")),
     ("location", N_("Where")),
     ("about", N_("About")),
@@ -193,7 +215,7 @@ LABELLED = {
 }
 # in an event's details also the roles; a table's `role` column (staff list) keeps the
 # key people type after --role, beside the policy's own title for it
-_LABELLED_DETAILS = {**LABELLED, "role": "role", "approver_role": "role"}
+_LABELLED_DETAILS = {**LABELLED, "role": "role", "approver_role": "role", "kind": "attachment"}
 
 # column headers of the tables (`list`, `staff list`); JSON and CSV keep the keys
 HEADERS = {
@@ -251,6 +273,7 @@ def complaint_text(
         lines.append(f"  {title}{pad}  {', '.join(waiting)} (cmplt approve)")
     lines.append("")
     lines.append("  " + _("History"))
+    voided = {e["event"] for e in data["events"] if e["action"] == "void"}
     for event in data["events"]:
         details = {
             k: v
@@ -266,9 +289,18 @@ def complaint_text(
         action = label("action", event["action"])
         pad = " " * max(0, 10 - wcswidth(action))
         by = escaped(event["by"])
+        if event["id"] in voided:
+            late += " [" + _("void") + "]"
         lines.append(f"  {event['at'][:16].replace('T', ' ')}  {action}{pad} {by}{late}")
         if text:
             lines.append(f"      {escaped(text, keep_newlines=True)}")
+    kept = [e for e in data["events"] if e["action"] == "attach" and e["id"] not in voided]
+    if kept:
+        lines.append("")
+        lines.append("  " + _("Attachments"))
+        for event in kept:
+            kind = label("attachment", event["kind"])
+            lines.append(f"  {kind}  {escaped(event['name'])}  {event['file']}")
     return "\n".join(lines) + "\n"
 
 

@@ -51,6 +51,7 @@ class Case:
     events: Sequence[Event]
     classification: Mapping[str, Any]
     requested_deadline: datetime | None
+    anonymous: bool = False  # no contact given: no callback, not in the quotas
 
     @property
     def severity(self) -> str:
@@ -244,9 +245,10 @@ def _callbacks_after(case: Case, result: Event) -> list[Callback]:
 
 
 def callback(case: Case, policy: Policy) -> Iterator[Clock]:
-    # 投诉处理及回访制度 六: every handled complaint is called back
+    # 投诉处理及回访制度 六: every handled complaint is called back (but an anonymous
+    # one: there is nobody to call)
     result = _result(case)
-    if result is None:
+    if result is None or case.anonymous:
         return
     due = _later(policy, result.at, policy.callback.window)
     calls = _callbacks_after(case, result)
@@ -263,7 +265,7 @@ def needs_dual_callback(case: Case, policy: Policy) -> bool:
 
 def dual_callback(case: Case, policy: Policy) -> Iterator[Clock]:
     result = _result(case)
-    if result is None or not needs_dual_callback(case, policy):
+    if result is None or case.anonymous or not needs_dual_callback(case, policy):
         return
     due = _later(policy, result.at, policy.callback.window)
     first_by_role: dict[str, datetime] = {}
@@ -382,6 +384,18 @@ def missing_callbacks(
     return found
 
 
+def urge(case: Case, policy: Policy) -> Iterator[Clock]:
+    # 催单: a customer who chases is answered within the first-reply clock (物业客服工作中
+    # 如何应对… 二), counted from the chase; each chase is its own clock
+    events = list(case.events)
+    for index, event in enumerate(events):
+        if event.action != "urge":
+            continue
+        due = _later(policy, event.at, policy.clocks.first_reply)
+        met = _first(events[index + 1 :], REPLIES)
+        yield _clock(case, "urge", event, due, met, N_("the customer chased; no reply since"))
+
+
 Rule = Callable[[Case, Policy], Iterator[Clock]]
 
 RULES: dict[str, Rule] = {
@@ -395,6 +409,7 @@ RULES: dict[str, Rule] = {
     "division-decision": division_decision,
     "tracker": tracker,
     "promise": promise,
+    "urge": urge,
 }
 QUOTA_RULE = "callback-quota"
 INVALID_RULE = "invalid-record"
@@ -415,7 +430,10 @@ class Handled:
 
 
 def handled_rounds(case: Case, policy: Policy) -> list[Handled]:
-    """Each round's last result, and the roles that called back after it."""
+    """Each round's last result, and the roles that called back after it (none for
+    an anonymous complaint: it is outside the callback quotas)."""
+    if case.anonymous:
+        return []
     events = list(case.events)
     bounds = [*round_starts(events), len(events)]
     found = []

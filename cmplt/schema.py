@@ -31,7 +31,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from cmplt.model import ACTIONS, CLASSIFICATION_FIELDS, Complaint
+from cmplt.model import ACTIONS, CLASSIFICATION_FIELDS, CORRECTABLE_FIELDS, Complaint
 from cmplt.policy import NATURES, SEVERITIES, Policy, Roster
 from cmplt.render import json_text
 from cmplt.times import format_duration
@@ -149,6 +149,18 @@ def _fix_record(schema: dict[str, Any]) -> None:
             "description": reclassify[side].get("description", f"classification fields ({side})"),
         }
     reclassify["to"]["minProperties"] = 1
+    # a correction's values: the intake fields it names, as text (times as ISO 8601)
+    intake = {name: {"type": "string", "minLength": 1} for name in CORRECTABLE_FIELDS}
+    correct = defs["Correct"]["properties"]
+    for side in ("from", "to"):
+        nullable = {k: {"type": ["string", "null"]} for k in intake} if side == "from" else intake
+        correct[side] = {
+            "type": "object",
+            "properties": nullable,
+            "additionalProperties": False,
+            "description": f"intake fields ({side})",
+        }
+    correct["to"]["minProperties"] = 1
 
 
 def _event_def(defs: dict[str, Any], action: str) -> str:

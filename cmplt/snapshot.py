@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import bisect
 import contextlib
-import itertools
 import json
 import marshal
 import os
@@ -286,11 +285,12 @@ class RosterTimeline:
 
 
 def events_as_of(events: Sequence[Event], as_of: float | None) -> list[Event]:
-    """The events as the file stood at `as_of`: up to the first one recorded later
-    (a desk with a clock running behind may have typed a later step earlier)."""
+    """The events as the file stood at `as_of`: those recorded by then, in the
+    history's order (a late entry typed in after `as_of` is left out wherever it
+    stands in the history; chronology.in_history_order)."""
     if as_of is None:
         return list(events)
-    return list(itertools.takewhile(lambda e: e.recorded_at.timestamp() <= as_of, events))
+    return [e for e in events if e.recorded_at.timestamp() <= as_of]
 
 
 def policy_pivot(events: Sequence[Event]) -> float:
@@ -298,7 +298,8 @@ def policy_pivot(events: Sequence[Event]) -> float:
     reclassification or re-evaluation (an explicit, committed step)."""
     moment = events[0].recorded_at
     for event in events:
-        if event.action in {"reclassify", "reevaluate"}:
+        # the latest recorded, wherever a late entry stands in the history
+        if event.action in {"reclassify", "reevaluate"} and event.recorded_at > moment:
             moment = event.recorded_at
     return moment.timestamp()
 

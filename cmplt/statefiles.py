@@ -22,6 +22,7 @@ SETTINGS_CACHE = "cmplt-settings.cache"  # the policy's and roster's data, by st
 CHECK_SEEN = "cmplt-check-seen.json"  # what `check --new` reported last time
 POLICY_VERSIONS = "cmplt-policy-history.json"  # the committed versions of cmplt.yaml
 AUDIT_STATE = "cmplt-audit.json"  # what `audit` found in the commits it has read
+REPEATS_CACHE = "cmplt-repeats.cache"  # each record's unit, phone and status (repeats.py)
 
 
 def path(worktree: Path | None, name: str) -> Path | None:

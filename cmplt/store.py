@@ -51,6 +51,8 @@ FIELD_ORDER = (
     "customer",
     "unit",
     "phone",
+    "anonymous",
+    "repeat_of",
     "happened_at",
     "location",
     "about",

@@ -11,11 +11,15 @@ from __future__ import annotations
 SEVERITIES = ("minor", "important", "major")
 NATURES = ("valid-1", "valid-2", "invalid", "request")
 SATISFACTIONS = ("satisfied", "neutral", "dissatisfied")
+# what `cmplt attach` keeps (attachments.py): the customer's written opinion (流程及技巧 3),
+# a photo, an approval on paper, anything else
+ATTACHMENT_KINDS = ("opinion", "photo", "approval", "other")
 STATUSES = ("open", "dispatched", "in_progress", "resolved", "called_back", "rejected", "closed")
 
 # Steps a closed (archived) record takes without being reopened: 投诉处理及回访制度 七's
-# reward-and-penalty review may come after the archive.
-AFTER_CLOSING = frozenset({"review"})
+# reward-and-penalty review may come after the archive, and so may evidence
+# (`attach`: the customer's written opinion, collected at the callback).
+AFTER_CLOSING = frozenset({"review", "attach"})
 
 # The actions a record's events hold, in the order of a complaint's life ("received"
 # is `cmplt new`'s event).
@@ -40,6 +44,10 @@ ACTIONS = (
     "track",
     "promise",
     "review",
+    "correct",
+    "void",
+    "urge",
+    "attach",
 )
 
 # What the policy's `permissions` may name: every step's command, and two acts that

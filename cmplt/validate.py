@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from cmplt import gitlog, store
+from cmplt.attachments import attachment_problem
 from cmplt.errors import CmpltError, CouldNotRun, GitFailed, InvalidFile, NotFound, StepRefused
 from cmplt.findings import Finding
 from cmplt.i18n import _
@@ -56,8 +57,8 @@ from cmplt.workflow import (
     fold,
     may_approve_extension,
     needs_approval,
-    refusal,
     signs_for,
+    state_refusal,
 )
 
 Loc = tuple[str | int, ...]
@@ -260,7 +261,7 @@ def replay(c: Complaint) -> tuple[State | None, list[tuple[int, str]]]:
 def _why_refused(event: Event, state: State, complaint_id: str) -> str | None:
     if event.action == "received":
         return _("repeats 'received'")
-    why = refusal(event.action, complaint_id, state.status)
+    why = state_refusal(event.action, complaint_id, state)
     if why is not None:
         return why
     if event.at < state.last_at:
@@ -546,6 +547,32 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
             )
 
 
+def attachments_kept(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """Each file an `attach` event names is in the registry where cmplt put it, a
+    regular file, with the SHA-256 recorded (attachments.py)."""
+    for index, event in enumerate(c.events):
+        if event.action == "attach":
+            why = attachment_problem(s.history.root, c.id, event.file, event.sha256)
+            if why is not None:
+                yield ("events", index, "file"), why
+
+
+def links_resolve(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """A repeat (`repeat_of`) and a duplicate entry (`duplicate_of`) name a record of
+    this registry, and not the record itself (repeats.py)."""
+    named: list[tuple[Loc, str]] = [(("repeat_of",), c.repeat_of)] if c.repeat_of else []
+    named += [
+        (("events", i, "duplicate_of"), e.duplicate_of)
+        for i, e in enumerate(c.events)
+        if e.action == "reject" and e.duplicate_of is not None
+    ]
+    for loc, other in named:
+        if other == c.id:
+            yield loc, _("names the record itself")
+        elif not (s.history.root / store.record_relpath(other)).is_file():
+            yield loc, _("no record {id} in this registry").format(id=other)
+
+
 def _member(s: Settings, name: str, moment: datetime) -> StaffMember | None:
     if s.roster is None:
         return None
@@ -561,6 +588,8 @@ RECORD_CHECKS: list[RecordCheck] = [
     people_on_roster,
     roles_as_recorded,
     acts_allowed,
+    attachments_kept,
+    links_resolve,
 ]
 
 

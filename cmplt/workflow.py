@@ -12,12 +12,15 @@ from datetime import datetime, time
 from typing import Any
 
 from cmplt import rules
+from cmplt.chronology import place_in_history, refuse_before_receipt
+from cmplt.corrections import check_void, effective, intake_of, plan_correction, voided_ids
 from cmplt.errors import StepRefused, UsageError, field_ref
 from cmplt.i18n import N_, _, label
-from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event, is_request
+from cmplt.model import CLASSIFICATION_FIELDS, CORRECTABLE_FIELDS, Complaint, Event, is_request
 from cmplt.plaintext import GIT_CRUD, MULTI_LINE_FIELDS, escaped, forbidden_character
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
 from cmplt.rules import Case
+from cmplt.terms import AFTER_CLOSING, ATTACHMENT_KINDS
 
 ACTIVE = frozenset({"open", "dispatched", "in_progress"})
 NOT_CLOSED = frozenset({"open", "dispatched", "in_progress", "resolved", "called_back", "rejected"})
@@ -42,6 +45,12 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "note": NOT_CLOSED,
     "reclassify": NOT_CLOSED,
     "reevaluate": NOT_CLOSED,
+    "correct": NOT_CLOSED,  # corrections.py: the intake put right
+    "void": NOT_CLOSED,  # corrections.py: a step recorded by mistake
+    # the customer chased (催单); an archived record is reopened instead
+    "urge": NOT_CLOSED,
+    # evidence may be kept after the archive too (the callback's written opinion)
+    "attach": NOT_CLOSED | {"closed"},  # terms.AFTER_CLOSING
     # an approval is judged again as the step it grants, when it is given
     "approve": NOT_CLOSED,
     "decide": NOT_CLOSED,
@@ -74,6 +83,9 @@ class State:
     received_at: datetime
     last_at: datetime
     classification: Mapping[str, Any] = field(default_factory=dict)
+    # the intake fields corrections decide (corrections.corrected_intake)
+    intake: Mapping[str, Any] = field(default_factory=dict)
+    anonymous: bool = False  # no contact given: nobody to call back
     # requested steps not yet approved, by event ID
     pending: Mapping[str, Event] = field(default_factory=dict)
 
@@ -103,6 +115,14 @@ def refusal(action: str, complaint_id: str, status: str) -> str | None:
     return _("cannot {action} {id}: {why}").format(action=action, id=complaint_id, why=why)
 
 
+def state_refusal(action: str, complaint_id: str, state: State) -> str | None:
+    """`refusal`, but that an anonymous complaint is archived without a callback:
+    there is nobody to call (README: anonymous complaints)."""
+    if action == "close" and state.anonymous and state.status == "resolved":
+        return None
+    return refusal(action, complaint_id, state.status)
+
+
 def fold(events: Sequence[Event], complaint_id: str = "") -> State:
     """Replay the events; a step out of order raises StepRefused naming it."""
     first = events[0]
@@ -114,14 +134,27 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
             0,
         )
     classification = {name: getattr(first, name, None) for name in CLASSIFICATION_FIELDS}
-    state = State("open", first.by, None, first.at, first.at, classification)
+    anonymous = bool(getattr(first, "anonymous", False))
+    state = State("open", first.by, None, first.at, first.at, classification, anonymous=anonymous)
+    # a voided event stays in the file, in its place, but changes nothing
+    voided = voided_ids(events, complaint_id) if _any(events, "void") else set()
     for index, event in enumerate(events[1:], start=1):
         if event.action == "received":
             raise StepRefused(
                 _("{id}: event {index} repeats 'received'").format(id=complaint_id, index=index),
                 index,
             )
-        why = refusal(event.action, complaint_id, state.status)
+        if event.id in voided or event.action == "void":
+            if event.at < state.last_at:
+                raise StepRefused(
+                    _("event {index} ({event}) happened before the event it follows").format(
+                        index=index, event=event.id
+                    ),
+                    index,
+                )
+            state = replace(state, last_at=event.at)
+            continue
+        why = state_refusal(event.action, complaint_id, state)
         if why:
             raise StepRefused(
                 _("event {index} ({event}): {why}").format(index=index, event=event.id, why=why),
@@ -144,7 +177,13 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
                     index,
                 )
         state = _apply(state, event)
+    if _any(events, "correct"):
+        state = replace(state, intake=intake_of(events, voided))
     return state
+
+
+def _any(events: Sequence[Event], action: str) -> bool:
+    return any(e.action == action for e in events)
 
 
 def approval_refusal(state: State, target_id: str, complaint_id: str) -> str | None:
@@ -201,7 +240,9 @@ def derived_fields(state: State) -> dict[str, Any]:
         "owner": state.owner,
         "department": state.department,
         "received_at": state.received_at,
+        "anonymous": True if state.anonymous else None,
         **state.classification,
+        **state.intake,
     }
 
 
@@ -402,7 +443,14 @@ def resolve_deadline(complaint: Complaint, policy: Policy) -> datetime:
 
 
 def _case(complaint: Complaint, state: State) -> Case:
-    return Case(complaint.id, complaint.events, state.classification, complaint.requested_deadline)
+    # a voided step counts for nothing; an anonymous complaint needs no callback
+    return Case(
+        complaint.id,
+        effective(complaint.events),
+        state.classification,
+        complaint.requested_deadline,
+        anonymous=state.anonymous,
+    )
 
 
 def plan_step(
@@ -414,7 +462,25 @@ def plan_step(
     if why:
         raise StepRefused(why)
     state = fold(complaint.events, complaint.id)
-    why = refusal(step.action, complaint.id, state.status)
+    if step.action == "void":
+        check_void(
+            complaint.events, step.fields["event"], step.by, policy, roster, now, complaint.id
+        )
+    at = step.at or now
+    check_time(at, None, now)
+    refuse_before_receipt(at, complaint.events[0].at)
+    # a late entry (the night shift's, a reply typed in after a note) is judged by
+    # the record as it stood when the step happened; registry.apply then checks
+    # that every later event stays allowed (chronology.conflict_with_later)
+    place = place_in_history(complaint.events, at)
+    late = place < len(complaint.events)
+    if late and state.status == "closed" and step.action not in {"reopen", *AFTER_CLOSING}:
+        # an archived record changes only by a reopening (投诉处理及回访制度 六: 归档)
+        raise StepRefused(refusal(step.action, complaint.id, state.status) or "")
+    if late:
+        complaint = complaint.model_copy(update={"events": complaint.events[:place]})
+        state = fold(complaint.events, complaint.id)
+    why = state_refusal(step.action, complaint.id, state)
     if (
         why
         and step.action == "accept"
@@ -424,9 +490,9 @@ def plan_step(
             id=complaint.id
         )
     if why:
+        if late:
+            why = _("{why} (as the record stood at {at})").format(why=why, at=at.isoformat())
         raise StepRefused(why)
-    at = step.at or now
-    check_time(at, state.last_at, now)
     fields = dict(step.fields)
     check = _STEP_CHECKS.get(step.action)
     if check is not None:
@@ -648,6 +714,12 @@ def _callback(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reject(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    duplicate = f.get("duplicate_of")
+    if duplicate is not None:
+        # the same complaint entered twice: closed as a duplicate, whatever its nature
+        if duplicate == j.c.id:
+            raise j.refuse(_("a record is no duplicate of itself"))
+        return f
     # 物业服务投诉处理流程及技巧 — 适度拒绝: only an invalid complaint is declined
     if j.s.classification["nature"] != "invalid":
         raise j.refuse(
@@ -787,6 +859,26 @@ def _rest(fields: Mapping[str, Any], *taken: str) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if k not in taken and v is not None}
 
 
+def _correct(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    changes = {k: v for k, v in f.items() if k in CORRECTABLE_FIELDS and v is not None}
+    if "channel" in changes:
+        require_choice(changes["channel"], j.p.channels, "channel")
+    if "responsible_party" in changes:
+        require_choice(changes["responsible_party"], j.p.responsible_parties, "responsible_party")
+    planned = plan_correction({k: getattr(j.c, k) for k in changes}, changes)
+    return {**planned, "reason": f["reason"]}
+
+
+def _attach(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    require_choice(f["kind"], ATTACHMENT_KINDS, "kind")
+    return f
+
+
+def _urge(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    require_choice(f["channel"], j.p.channels, "channel")
+    return {"channel": f["channel"], **_rest(f, "channel")}
+
+
 _STEP_CHECKS: dict[str, Callable[[Judged, dict[str, Any]], dict[str, Any]]] = {
     "dispatch": _dispatch,
     "accept": _accept,
@@ -801,6 +893,9 @@ _STEP_CHECKS: dict[str, Callable[[Judged, dict[str, Any]], dict[str, Any]]] = {
     "promise": _promise,
     "review": _review,
     "close": _close,
+    "correct": _correct,
+    "urge": _urge,
+    "attach": _attach,
 }
 
 
@@ -820,6 +915,19 @@ def check_classification(values: Mapping[str, Any], policy: Policy, roster: Rost
 
 
 def check_intake(values: Mapping[str, Any], policy: Policy, roster: Roster) -> None:
+    # an anonymous complaint has no contact; any other has one to call back on
+    if values.get("anonymous") and values.get("phone"):
+        raise UsageError(
+            _("{option}: an anonymous complaint records no phone number").format(
+                option=field_ref("anonymous")
+            )
+        )
+    if not values.get("anonymous") and not values.get("phone"):
+        raise UsageError(
+            _("{option} is required (or {anonymous} when the customer gives none)").format(
+                option=field_ref("phone"), anonymous=field_ref("anonymous")
+            )
+        )
     require_choice(values["channel"], policy.channels, "channel")
     if values.get("responsible_party") is not None:
         require_choice(values["responsible_party"], policy.responsible_parties, "responsible_party")

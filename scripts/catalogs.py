@@ -102,7 +102,7 @@ def from_values(messages: dict[Key, Message]) -> None:
     """Every value a `label(kind, value)` may be asked about, from the code's own lists."""
     import typing
 
-    from cmplt import model, policy, rules
+    from cmplt import attachments, model, policy, rules
 
     defaults = policy.Policy()
     lists: dict[str, tuple[str, ...] | list[str]] = {
@@ -119,6 +119,7 @@ def from_values(messages: dict[Key, Message]) -> None:
         "responsible_party": defaults.responsible_parties,
         "rule": rules.ALL_RULES,
         "level": ("overdue", "warning", "error"),
+        "attachment": attachments.KINDS,
     }
     fields: set[str] = set()
     for member in typing.get_args(typing.get_args(model.Event)[0]):

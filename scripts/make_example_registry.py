@@ -237,6 +237,32 @@ def reclassify(w: str, *options: str) -> Step:
     return _step(w, "reclassify", *options)
 
 
+def correct(w: str, reason: str, *options: str) -> Step:
+    return _step(w, "correct", *options, "--reason", reason)
+
+
+def void_last(w: str, reason: str) -> Step:
+    """Void the record's latest event (a step typed against the wrong record)."""
+    return _step(w, "void", LAST_EVENT, "--reason", reason)
+
+
+def urge(w: str, channel: str, note_text: str) -> Step:
+    return _step(w, "urge", "--channel", channel, "--note", note_text)
+
+
+def attach(w: str, file: str, kind: str, note_text: str) -> Step:
+    return _step(w, "attach", f"{{file:{file}}}", "--kind", kind, "--note", note_text)
+
+
+def reject_duplicate(w: str, key: str, reason: str) -> Step:
+    return _step(w, "reject", "--duplicate-of", f"{{id:{key}}}", "--reason", reason)
+
+
+# placeholders in a step's arguments or an intake value, filled in at build time:
+# another case's complaint ID, the record's latest event ID, a file made by the script
+LAST_EVENT = "{last-event}"
+
+
 @dataclass(frozen=True)
 class Case:
     key: str
@@ -1418,6 +1444,108 @@ CASES: tuple[Case, ...] = (
         ),
         respond("11-28 08:30 张晓丽", "告知缴费方式，优惠政策由财务上班后回电说明"),
     ),
+    # --- the desk's ordinary accidents (issue 12) ---------------------------------
+    case(
+        "wrong-phone-corrected",
+        "phone number mistyped at intake, put right with `correct` (old and new kept)",
+        "11-26 10:00 张晓丽",
+        intake(
+            channel="visit",
+            customer="邵红梅",
+            unit="6-0901",
+            phone="1390518826",
+            kind="request minor quality fees",
+            summary="咨询：车位租赁合同到期如何续签",
+        ),
+        respond("11-26 10:10 张晓丽", "告知带合同到前台办理，财务回电确认时间"),
+        correct(
+            "11-26 10:30 张晓丽", "登记时电话少录一位，财务回电打不通", "--phone", "13905188260"
+        ),
+    ),
+    case(
+        "mistaken-reply-voided",
+        "a reply typed against this record by mistake, then voided (`void`); stays in the file",
+        "11-26 14:00 刘芳",
+        intake(
+            channel="phone",
+            customer="宋宇",
+            unit="12-0602",
+            phone="13813027745",
+            kind="request minor quality parking",
+            summary="咨询：访客车辆临时停车如何登记",
+        ),
+        respond("11-26 14:10 刘芳", "告知访客车辆在岗亭登记，2小时内免费"),
+        respond("11-26 14:30 刘芳", "已安排工程部明天上午更换"),
+        void_last("11-26 14:35 刘芳", "这条答复是另一张单的，录错了单号"),
+    ),
+    case(
+        "late-reply",
+        "reply given at 09:40, typed in at 11:20 after a note of 11:10: put in its place",
+        "11-27 09:00 张晓丽",
+        intake(
+            channel="phone",
+            customer="彭丽华",
+            unit="1-1903",
+            phone="13952173306",
+            kind="request minor quality cleaning",
+            summary="申请：周六上午清洗1号楼19层楼道地毯",
+        ),
+        note("11-27 11:10 张晓丽", "业主又来电，问周六几点开始"),
+        respond(
+            "11-27 09:40 张晓丽",
+            "电话答复：已安排保洁部周六上午9点清洗",
+            rec="11-27 11:20",
+        ),
+    ),
+    case(
+        "door-closer-again",
+        "the customer calls again about the lobby door: a repeat (`new --repeat-of`)",
+        "11-28 08:40 张晓丽",
+        intake(
+            channel="phone",
+            customer="薛凯",
+            unit="3-0301",
+            phone="15805174419",
+            kind="valid-1 minor facilities security",
+            summary="再次来电：3号楼大堂单元门仍关不上，夜里有陌生人进出",
+            location="3号楼大堂",
+            repeat_of="{id:door-closer}",
+        ),
+        respond("11-28 08:45 张晓丽", "致歉，告知工程部9点前到场更换闭门器"),
+    ),
+    case(
+        "fee-question-twice",
+        "the same call typed in twice: closed as a duplicate (`reject --duplicate-of`), "
+        "out of the report's figures",
+        "11-28 08:20 刘芳",
+        intake(
+            channel="phone",
+            customer="胡晓东",
+            unit="9-0302",
+            phone="13601591102",
+            kind="request minor quality fees",
+            summary="咨询12月物业费缴费方式",
+        ),
+        reject_duplicate("11-28 08:35 陈静", "fee-question", "与张晓丽同时接听、同一来电录了两次"),
+    ),
+    case(
+        "door-card-urged",
+        "the customer chased (`urge`, 催单) and was answered within 2 h; a photo attached "
+        "(`attach`, its GPS removed)",
+        "11-26 10:00 张晓丽",
+        intake(
+            channel="phone",
+            customer="丁雪",
+            unit="4-1201",
+            phone="18962157730",
+            kind="request minor quality security",
+            summary="申请：门禁卡损坏，补办一张",
+        ),
+        respond("11-26 10:10 张晓丽", "已登记，明天下午可到前台领取"),
+        attach("11-26 10:20 张晓丽", "door-card.png", "photo", "业主发来的门禁卡损坏照片"),
+        urge("11-27 16:00 张晓丽", "phone", "业主来电催问新卡是否做好"),
+        respond("11-27 16:30 张晓丽", "告知新卡已做好，今晚8点前可到前台领取"),
+    ),
 )
 
 
@@ -1553,9 +1681,11 @@ def check_cases(cases: Sequence[Case]) -> None:
                 raise BuildError(f"case {c.key}: {by} is not on the roster")
             if parse_time(t(at)) > parse_time(t(now)) or parse_time(t(now)) > AS_OF:
                 raise BuildError(f"case {c.key}: {at} typed at {now} is out of order")
-            if at < last:
+            # a step typed in late (at < now) may go before the ones typed before it:
+            # cmplt puts it in its place in the history
+            if at < last and at == now:
                 raise BuildError(f"case {c.key}: step at {at} comes before {last}")
-            last = at
+            last = max(last, at)
         for rule in (c.overdue, *c.missed):
             if rule is not None and rule not in RULES:
                 raise BuildError(f"case {c.key}: unknown rule {rule}")
@@ -1564,18 +1694,65 @@ def check_cases(cases: Sequence[Case]) -> None:
             raise BuildError(f"case {c.key}: the oracle does not follow a change of severity")
 
 
-def build_case(cli: Cli, c: Case) -> str:
-    args = ["new", "--by", c.by, *intake_args(c.intake)]
+def depends(c: Case) -> bool:
+    """Whether the case names another case's complaint (built after all the others)."""
+    texts = [str(v) for v in c.intake.values()] + [a for st in c.steps for a in st.args]
+    return any("{id:" in text for text in texts)
+
+
+def fill(text: str, ids: Mapping[str, str], files: Path, latest: str | None) -> str:
+    """A placeholder replaced: {id:KEY}, {file:NAME}, {last-event}."""
+    if text == LAST_EVENT:
+        if latest is None:
+            raise BuildError("{last-event} before any event")
+        return latest
+    if text.startswith("{id:") and text.endswith("}"):
+        return ids[text[4:-1]]
+    if text.startswith("{file:") and text.endswith("}"):
+        return str(files / text[6:-1])
+    return text
+
+
+def latest_event(cli: Cli, complaint_id: str, now: str) -> str:
+    import json
+
+    shown = json.loads(cli.run(["show", complaint_id, "--format", "json"], now))
+    return str(shown["events"][-1]["id"])
+
+
+def build_case(cli: Cli, c: Case, ids: Mapping[str, str] | None = None) -> str:
+    ids = ids or {}
+    files = cli.registry.parent / "files"
+    values = {
+        k: (fill(v, ids, files, None) if isinstance(v, str) else v) for k, v in c.intake.items()
+    }
+    args = ["new", "--by", c.by, *intake_args(values)]
     if c.recorded:
         args += ["--at", t(c.at)]
     out = cli.run(args, c.now)
     complaint_id = out.splitlines()[0].strip()
     for st in c.steps:
-        step_args = [st.action, complaint_id, "--by", st.by, *st.args]
+        latest = latest_event(cli, complaint_id, st.now) if LAST_EVENT in st.args else None
+        filled = [fill(a, ids, files, latest) for a in st.args]
+        step_args = [st.action, complaint_id, "--by", st.by, *filled]
         if st.recorded:
             step_args += ["--at", t(st.at)]
         cli.run(step_args, st.now)
     return complaint_id
+
+
+def make_files(folder: Path) -> None:
+    """The files the cases attach: a small photo carrying a GPS position (which cmplt
+    removes as it stores it)."""
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    image = Image.new("RGB", (48, 32), (180, 180, 190))
+    for x in range(8, 40):
+        image.putpixel((x, 16), (90, 60, 40))  # the crack
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (31.0, 14.0, 30.0), 3: "E", 4: (120.0, 35.0, 10.0)}
+    image.save(folder / "door-card.png", "PNG", exif=exif.tobytes())
 
 
 def build(root: Path, jobs: int) -> tuple[Path, dict[str, str], int]:
@@ -1594,8 +1771,16 @@ def build(root: Path, jobs: int) -> tuple[Path, dict[str, str], int]:
     # Records are independent files: different complaints may be typed in parallel
     # (cmplt's lock serialises the commits); each complaint's steps stay in order.
     # The files do not depend on the commit order, only the (uncopied) git history does.
+    make_files(root / "files")
+    first = [c for c in CASES if not depends(c)]
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        ids = list(pool.map(lambda c: build_case(cli, c), CASES))
+        made = pool.map(lambda c: build_case(cli, c), first)
+        built = dict(zip((c.key for c in first), made, strict=True))
+    # then, one by one, the cases that name another case (a repeat, a duplicate)
+    for c in CASES:
+        if depends(c):
+            built[c.key] = build_case(cli, c, built)
+    ids = [built[c.key] for c in CASES]
     if len(set(ids)) != len(ids):
         raise BuildError("two cases got the same complaint ID")
     for measure in MEASURES:

@@ -225,7 +225,7 @@ def reg(tmp_path: Path, _registry_template: Path) -> Iterator[Reg]:
 
 
 def example_registry(tmp_path: Path) -> Reg:
-    """The example registry (46 complaints at 翠湖花园, Oct-Nov 2026) in a fresh repository."""
+    """The example registry (56 complaints at 翠湖花园, Oct-Nov 2026) in a fresh repository."""
     root = tmp_path / "example"
     shutil.copytree(EXAMPLE, root)
     for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "example registry"]):

@@ -100,7 +100,10 @@ def test_simultaneous_commands_all_commit_and_nothing_is_lost(reg: Reg) -> None:
     outcomes = [(*p.communicate(timeout=120), p.returncode) for p in processes]
     for out, err, code in outcomes:
         assert code == 0, (out, err)
-        assert err == ""
+        # `new` warns of the open complaint from the same unit and phone (repeats.py):
+        # a note for the desk, nothing gone wrong
+        said = [line for line in err.splitlines() if "same phone number and unit as" not in line]
+        assert [line for line in said if "--duplicate-of" not in line] == []
 
     # every note is in the record, once, each with its own event
     events = shown(reg, cid)["events"]

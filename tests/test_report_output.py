@@ -77,6 +77,7 @@ OVERVIEW_KEYS = [
     "satisfaction_percent",
     "dual_callback_percent",
     "reopened",
+    "urges",
     "declined",
 ]
 

@@ -1007,9 +1007,48 @@ def test_clocks_lists_every_rules_clocks_in_rule_order() -> None:
     ]
 
 
+# --- urge: a chase (催单) answered within the first-reply clock ------------------------------
+
+urge = _action("urge", channel="phone")
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        pytest.param(record(respond("11-20 09:30")), NO_CLOCK, id="no chase: no clock"),
+        pytest.param(
+            record(respond("11-20 09:30"), urge("11-21 10:00")),
+            expect("11-21 12:00", None, "EVENT002"),
+            id="a chase not answered yet",
+        ),
+        pytest.param(
+            record(
+                respond("11-20 09:30"),
+                urge("11-21 10:00"),
+                note("11-21 10:30"),
+                plan("11-21 13:00"),
+            ),
+            expect("11-21 12:00", "11-21 13:00", "EVENT002"),
+            id="a note is no reply; the plan given late meets it late",
+        ),
+        pytest.param(
+            record(urge("11-20 09:10"), urge("11-20 10:00"), respond("11-20 10:30")),
+            [
+                *expect("11-20 11:10", "11-20 10:30", "EVENT001"),
+                *expect("11-20 12:00", "11-20 10:30", "EVENT002"),
+            ],
+            id="each chase is its own clock; one reply meets both",
+        ),
+    ],
+)
+def test_urge(case: rules.Case, expected: list[Any]) -> None:
+    assert due_and_met("urge", case) == expected
+
+
 def test_every_rule_has_a_table_here() -> None:
     tested = {"first-reply", "initial-plan", "major-answer", "resolve", "callback"}
     tested |= {"dual-callback", "dissatisfied", "division-decision", "tracker", "promise"}
+    tested |= {"urge"}
     assert set(rules.RULES) == tested
     assert (*rules.RULES, "callback-quota", "invalid-record") == rules.ALL_RULES
 

@@ -55,7 +55,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "resolve": ("records", "Record the result of handling (处理完毕)."),
     "callback": ("records", "Record a callback to the customer (回访); the caller is --by."),
     "reopen": ("records", "Reopen a handled or archived complaint."),
-    "reject": ("records", "Decline an invalid complaint politely, with the reason given."),
+    "reject": (
+        "records",
+        "Decline an invalid complaint politely, with the reason given; or close a duplicate "
+        "entry (--duplicate-of).",
+    ),
     "close": ("records", "Archive the complaint after its callback (归档)."),
     "note": ("records", "Add a note to the history."),
     "approve": (
@@ -87,6 +91,25 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "its receipt until then).",
     ),
     "reclassify": ("records", "Change the classification, flags or staff verification."),
+    "correct": (
+        "records",
+        "Put right a mistake in the intake (customer, unit, phone, summary, …); the event "
+        "keeps the old and the new values.",
+    ),
+    "attach": (
+        "records",
+        "Keep a file with the complaint as evidence (JPEG, PNG or PDF by its content; image "
+        "location metadata removed), committed with the record.",
+    ),
+    "urge": (
+        "records",
+        "The customer chased the complaint (催单): a reply is due within the first-reply clock.",
+    ),
+    "void": (
+        "records",
+        "Mark a step recorded by mistake as void: it stays in the history and counts for "
+        "nothing (policy desk.void says who may, and how soon).",
+    ),
     "show": ("query", "Show one complaint: its fields and its history."),
     "list": (
         "query",

@@ -27,7 +27,7 @@ def show(obj: Context, complaint: str, fmt: str, show_phone: bool) -> None:
         record = registry.read_record(complaint_id)
         text = registry.record_path(record.id).read_text(encoding="utf-8")
         if not show_phone:
-            text = render.yaml_phone_masked(text, record.phone)
+            text = render.yaml_phone_masked(text, render.phones_of(record))
         click.echo(text, nl=False)
         return
     record = registry.read_record(complaint_id)

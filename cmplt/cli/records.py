@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
 
 from cmplt.cli.context import Context, F, actor_options, collector_paused, pass_context
-from cmplt.i18n import _
+from cmplt.i18n import N_, _, label
 from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
+
+# how much of the summary a step's line shows: enough to see a wrong target at once
+SUMMARY_SHOWN = 24
 
 
 def _step_line(change: Any, action: str) -> str:
     line = f"{change.complaint_id} {action} -> {change.status} (commit {change.commit[:10]})"
+    summary = " ".join(str(change.summary or "").split())
+    if summary:
+        if len(summary) > SUMMARY_SHOWN:
+            summary = summary[: SUMMARY_SHOWN - 1] + "…"
+        line += f" {summary}"
     event = change.event or {}
     if event.get("requested"):
         # nothing moved: say so, and who can make it take effect
@@ -41,7 +50,13 @@ def _say(line: str) -> None:
 )
 @click.option("--customer", required=True, help="Customer's name.")
 @click.option("--unit", required=True, help="Building and unit, e.g. 3-1502.")
-@click.option("--phone", required=True, help="Customer's contact number.")
+@click.option("--phone", help="Customer's contact number (required unless --anonymous).")
+@click.option(
+    "--anonymous",
+    is_flag=True,
+    default=None,
+    help="The customer gives no contact: no phone, no callback, outside the callback quotas.",
+)
 @click.option("--severity", required=True, type=click.Choice(SEVERITIES), help="程度.")
 @click.option("--nature", required=True, type=click.Choice(NATURES), help="性质.")
 @click.option(
@@ -65,6 +80,11 @@ def _say(line: str) -> None:
     "--responsible", "responsible_party", help="Responsible party (policy: property, owner, …)."
 )
 @click.option("--staff-involved", metavar="NAME", help="Staff member complained about (roster).")
+@click.option(
+    "--repeat-of",
+    metavar="ID",
+    help="The earlier complaint this one repeats (the same customer calling again).",
+)
 @actor_options
 @pass_context
 def new(
@@ -85,8 +105,111 @@ def new(
         intake = {k: (v.strip() if isinstance(v, str) else v) for k, v in intake.items()}
         # the ID is printed the moment the complaint is committed, before anything else
         # can fail: a clerk who saw no ID would type the complaint in again
-        registry.receive(
+        change = registry.receive(
             intake, by, at, obj.now, obj.seed(), announce=lambda c: _say(str(c.complaint_id))
+        )
+    _warn_of_repeats(obj, intake, str(change.complaint_id))
+
+
+_SAME = {"phone": N_("phone number"), "unit": N_("unit")}
+REPEATS_SHOWN = 5  # the warning names at most this many records
+
+
+def _warn_of_repeats(obj: Context, intake: dict[str, Any], complaint_id: str) -> None:
+    """On stderr, after the ID: the open or recent complaints from the same phone or
+    unit (repeats.py); the step stands whatever this finds (exit 0)."""
+    from cmplt.errors import CmpltError
+    from cmplt.repeats import similar_complaints
+
+    registry = obj.registry
+    try:
+        found = similar_complaints(
+            registry,
+            intake["unit"],
+            intake.get("phone"),
+            obj.now(),
+            registry.policy.desk.repeat_within,
+            leave_out=complaint_id,
+        )
+        linked = registry.read_record(complaint_id).repeat_of
+    except CmpltError:
+        return
+    found = [s for s in found if s.id != linked]
+    shown = found[-REPEATS_SHOWN:]  # the most recent
+    for similar in shown:
+        same = _(" and ").join(_(_SAME[name]) for name in similar.same)
+        click.echo(
+            "cmplt: "
+            + _("warning: same {same} as {id} ({status}, received {received}): {summary}").format(
+                same=same,
+                id=similar.id,
+                status=label("status", similar.status),
+                received=similar.received_at.astimezone(registry.policy.tz).strftime(
+                    "%Y-%m-%d %H:%M"
+                ),
+                summary=" ".join(similar.summary.split())[:SUMMARY_SHOWN],
+            ),
+            err=True,
+        )
+    if len(found) > len(shown):
+        click.echo(
+            "cmplt: "
+            + _("warning: and {count} earlier ones (cmplt list --unit {unit})").format(
+                count=len(found) - len(shown), unit=intake["unit"]
+            ),
+            err=True,
+        )
+    if found:
+        click.echo(
+            "cmplt: "
+            + _(
+                "if it is the same complaint entered twice: cmplt reject {new} --duplicate-of "
+                "{id} --reason …; if the customer called again, it can be linked at entry "
+                "(new --repeat-of {id})"
+            ).format(new=complaint_id, id=found[-1].id),
+            err=True,
+        )
+
+
+@click.command("attach")
+@click.argument("complaint", metavar="ID")
+@click.argument("file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=True))
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(["opinion", "photo", "approval", "other"]),
+    help="opinion: the customer's written opinion (流程及技巧 3); photo; approval; other.",
+)
+@click.option("--note", help="What the file shows.")
+@actor_options
+@pass_context
+def attach(
+    obj: Context,
+    /,
+    complaint: str,
+    file: Path,
+    kind: str,
+    note: str | None,
+    by: str,
+    at_text: str | None,
+) -> None:
+    """Keep a file with the complaint as evidence (JPEG, PNG or PDF by its content; image
+    location metadata removed), committed with the record."""
+    with collector_paused():
+        from cmplt.attachments import read_evidence
+        from cmplt.workflow import Step
+
+        registry = obj.registry
+        at = obj.time(at_text, "--at")
+        evidence = read_evidence(file, registry.policy)
+        fields = {"kind": kind, "note": note.strip() if note else None}
+        registry.apply(
+            complaint,
+            Step("attach", by, at, fields),
+            obj.now,
+            obj.seed(),
+            announce=lambda change: _say(_step_line(change, "attach")),
+            evidence=evidence,
         )
 
 
@@ -95,6 +218,7 @@ def _step_command(
     help_text: str,
     options: list[Callable[[F], F]],
     to_fields: Callable[[Context, dict[str, Any]], dict[str, Any]] | None = None,
+    arguments: list[Callable[[F], F]] | None = None,
 ) -> click.Command:
     """A lifecycle step: ID, its own options, --by/--at; one commit."""
 
@@ -122,6 +246,8 @@ def _step_command(
     for option in reversed(options):
         command = option(command)
     command = actor_options(command)
+    for argument in reversed(arguments or []):  # after ID, in this order
+        command = argument(command)
     command = click.argument("complaint", metavar="ID")(command)
     return click.command(name, help=help_text)(command)
 
@@ -160,8 +286,29 @@ def _reclassify_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     return changes
 
 
+def _correct_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    fields["happened_at"] = obj.time(fields.pop("happened_text"), "--happened-at")
+    fields["requested_deadline"] = obj.time(fields.pop("deadline_text"), "--deadline")
+    if not {k for k, v in fields.items() if v is not None and k != "reason"}:
+        raise click.UsageError(_("correct: give at least one field to correct"))
+    return fields
+
+
+def _reject_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    if fields.get("duplicate_of"):
+        fields["duplicate_of"] = obj.registry.resolve_id(fields["duplicate_of"])
+    return fields
+
+
+def _void_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    from cmplt.ids import normalise_id_input
+
+    return {"event": normalise_id_input(fields["event"]), "reason": fields["reason"]}
+
+
 COMMANDS = [
     new,
+    attach,
     _step_command(
         "respond",
         "Record a reply to the customer (答复客户).",
@@ -228,8 +375,18 @@ COMMANDS = [
     ),
     _step_command(
         "reject",
-        "Decline an invalid complaint politely, with the reason given.",
-        [_text("--reason", "reason", "The reason told to the customer, and any other route.")],
+        "Decline an invalid complaint politely, with the reason given; or close a duplicate "
+        "entry (--duplicate-of).",
+        [
+            _text("--reason", "reason", "The reason told to the customer, and any other route."),
+            click.option(
+                "--duplicate-of",
+                metavar="ID",
+                help="The record this one duplicates (the same complaint entered twice): "
+                "closed as a duplicate, not a declined complaint.",
+            ),
+        ],
+        _reject_fields,
     ),
     _step_command(
         "close",
@@ -313,5 +470,47 @@ COMMANDS = [
             _text("--reason", "reason", "Why.", required=False),
         ],
         _reclassify_fields,
+    ),
+    _step_command(
+        "correct",
+        "Put right a mistake in the intake (customer, unit, phone, summary, …); the event "
+        "keeps the old and the new values.",
+        [
+            click.option("--channel", help="How it came in (policy channels)."),
+            click.option("--customer", help="Customer's name."),
+            click.option("--unit", help="Building and unit."),
+            click.option("--phone", help="Customer's contact number."),
+            click.option("--happened-at", "happened_text", metavar="TIME"),
+            click.option("--location", help="Where it happened."),
+            click.option("--about", help="Who or which department it is about."),
+            click.option("--summary", help="What happened, briefly."),
+            click.option("--request", help="What the customer asks for."),
+            click.option("--deadline", "deadline_text", metavar="TIME"),
+            click.option("--urgent-note"),
+            click.option("--responsible", "responsible_party"),
+            _text("--reason", "reason", "What was wrong."),
+        ],
+        _correct_fields,
+    ),
+    _step_command(
+        "urge",
+        "The customer chased the complaint (催单): a reply is due within the first-reply clock.",
+        [
+            click.option(
+                "--channel",
+                default="phone",
+                show_default=True,
+                help="How the customer chased (policy channels).",
+            ),
+            _text("--note", "note", "What the customer said.", required=False),
+        ],
+    ),
+    _step_command(
+        "void",
+        "Mark a step recorded by mistake as void: it stays in the history and counts for "
+        "nothing (policy desk.void says who may, and how soon).",
+        [_text("--reason", "reason", "What the mistake was.")],
+        _void_fields,
+        [click.argument("event", metavar="EVENT-ID")],
     ),
 ]

@@ -24,7 +24,6 @@ Readings of the procedures that are ours (see the README):
 from __future__ import annotations
 
 import bisect
-import itertools
 import marshal
 import math
 import re
@@ -37,6 +36,7 @@ from typing import Any, NamedTuple
 
 from cmplt import statefiles
 from cmplt.breaches import MOVES_CLOCKS, kept_breaches
+from cmplt.corrections import effective
 from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError, field_ref
 from cmplt.i18n import _
 from cmplt.measures import Measure, measure_status
@@ -61,6 +61,7 @@ from cmplt.snapshot import (
     events_as_of,
     policy_pivot,
 )
+from cmplt.units import normalise_unit
 from cmplt.workflow import fold
 
 TREND_MONTHS = 12
@@ -222,6 +223,10 @@ class Facts(NamedTuple):
     waivers: tuple[tuple[float, str], ...]  # archived with a callback waived: (at, reason)
     review: str | None  # the reward-and-penalty outcome (投诉处理及回访制度 七)
     last: float  # the latest moment anything above happens or runs out (for skipping)
+    urges: tuple[float, ...] = ()  # when the customer chased (催单)
+    # closed as a duplicate entry of that record (reject --duplicate-of): left out of
+    # every figure, listed apart
+    duplicate_of: str | None = None
 
 
 def _ts(value: datetime | None) -> float | None:
@@ -229,7 +234,8 @@ def _ts(value: datetime | None) -> float | None:
 
 
 def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyTimeline) -> Facts:
-    """What the record says as far as `events` go (a prefix of its events)."""
+    """What the record says as far as `events` go (those recorded by a moment)."""
+    events = effective(events)  # a voided step counts for nothing
     state = fold(events, complaint.id)
     classification = state.classification
     policy = history.at(policy_pivot(events))
@@ -253,7 +259,9 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
     for end in starts[1:]:
         so_far = events[:end]
         then = fold(so_far, complaint.id).classification
-        case = Case(complaint.id, so_far, then, complaint.requested_deadline)
+        case = Case(
+            complaint.id, so_far, then, complaint.requested_deadline, anonymous=state.anonymous
+        )
         # a reopening or escalation cancels the clocks of the round it ends that
         # were still running: the check never reported them, nor do we
         cut = events[end].at.timestamp() if end < len(events) else float("inf")
@@ -264,7 +272,7 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
                 due = missed.timestamp()  # missed then, whatever moved it later
             if clock.rule in SLA_RULES and not (due > cut and (met is None or met > cut)):
                 all_clocks.append((clock.rule, due, met))
-    case = Case(complaint.id, events, classification, complaint.requested_deadline)
+    case = Case(complaint.id, events, classification, complaint.requested_deadline, state.anonymous)
     last = max(e.at.timestamp() for e in events)
     for _rule, due, _met in all_clocks:
         last = max(last, due)
@@ -275,7 +283,7 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
     return Facts(
         id=complaint.id,
         received=events[0].at.timestamp(),
-        unit=complaint.unit,
+        unit=normalise_unit(complaint.unit),  # ３－１５０２ is 3-1502 (units.py)
         channel=complaint.channel,
         nature=str(classification["nature"]),
         severity=str(classification["severity"]),
@@ -301,6 +309,8 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
             (e.at.timestamp(), e.waived) for e in events if isinstance(e, Close) and e.waived
         ),
         review=next((e.outcome for e in reversed(events) if isinstance(e, Review)), None),
+        urges=tuple(e.at.timestamp() for e in events if e.action == "urge"),
+        duplicate_of=_duplicate_of(events, state.status),
         # ... and when a callback was typed in: one typed in late is listed in the
         # period it was typed in, so that period must read the record
         last=max(
@@ -311,6 +321,18 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
             ]
         ),
     )
+
+
+def _duplicate_of(events: Sequence[Event], status: str) -> str | None:
+    """The record a rejected record duplicates, when its rejection said so."""
+    if status not in {"rejected", "closed"}:
+        return None
+    rejects = [e for e in events if isinstance(e, Reject)]
+    last = rejects[-1] if rejects else None
+    reopened_after = last is not None and any(
+        e.action == "reopen" for e in events[list(events).index(last) :]
+    )
+    return last.duplicate_of if last is not None and not reopened_after else None
 
 
 @dataclass(frozen=True)
@@ -342,7 +364,7 @@ def _file_entry(snapshot: Snapshot, full: str, history: PolicyTimeline) -> list[
 def _facts_as_of(
     snapshot: Snapshot, full: str, history: PolicyTimeline, as_of: float
 ) -> Facts | None:
-    """The record as it stood at `as_of`: its events up to the first recorded later."""
+    """The record as it stood at `as_of`: its events recorded by then."""
     try:
         complaint = snapshot.read_path(Path(full))
         events = events_as_of(complaint.events, as_of)
@@ -396,7 +418,9 @@ def collect_facts(
             found.append(Facts(*marshal.loads(blob)))
             continue
         # a report of the past: the record as far as its events were recorded then
-        kept = sum(1 for _ in itertools.takewhile(lambda r: r <= as_of_ts, recorded))
+        # the events recorded by then (a late entry may stand anywhere in the file):
+        # their number names the set, since it only grows with the moment
+        kept = sum(1 for r in recorded if r <= as_of_ts)
         if kept == 0:
             continue
         if kept not in prefixes:
@@ -486,6 +510,23 @@ class Dissatisfied:
 
 
 @dataclass(frozen=True)
+class Duplicate:
+    """A record closed as a duplicate entry of another (reject --duplicate-of)."""
+
+    id: str
+    of: str
+
+
+@dataclass(frozen=True)
+class Urged:
+    """A record the customer chased (催单) in the period, and how often."""
+
+    id: str
+    count: int
+    last: float
+
+
+@dataclass(frozen=True)
 class Reopened:
     id: str
     at: float
@@ -561,6 +602,8 @@ class Report:
     repeat_units: list[Grouped]
     repeat_buildings: list[Grouped]
     reopened: list[Reopened]
+    urged: list[Urged]
+    duplicates: list[Duplicate]
     staff: list[Grouped] | None  # None unless asked for: it names people
     declined: list[Grouped]
     waived: list[Reopened]  # archived with a required callback waived (id, at, reason)
@@ -774,6 +817,16 @@ def reopened(records: Iterable[Facts], window: Window, as_of: float) -> list[Reo
         if window.holds(at) and at <= as_of
     ]
     return sorted(found, key=lambda r: (r.at, r.id))
+
+
+def urged(records: Iterable[Facts], window: Window, as_of: float) -> list[Urged]:
+    """Records chased (催单) in the window, most chased first."""
+    found = []
+    for facts in records:
+        times = [at for at in facts.urges if window.holds(at) and at <= as_of]
+        if times:
+            found.append(Urged(facts.id, len(times), max(times)))
+    return sorted(found, key=lambda u: (-u.count, u.id))
 
 
 def verified_staff(received: Iterable[Facts]) -> list[Grouped]:
@@ -1036,7 +1089,9 @@ def build_report(
         ]
     )
     collected = collect_facts(snapshot, as_of, since)
-    records = collected.records
+    # a duplicate entry is one complaint counted twice: out of every figure, listed apart
+    records = [f for f in collected.records if f.duplicate_of is None]
+    duplicates = [f for f in collected.records if f.duplicate_of is not None]
     pattern = re.compile(policy.report.building_pattern)
     quotas = policy.callback.quotas
     # what can touch the period: received before its end, active after its start
@@ -1061,6 +1116,11 @@ def build_report(
         repeat_units=repeats(received, lambda f: f.unit),
         repeat_buildings=repeats(received, lambda f: building_of(f.unit, pattern)),
         reopened=reopened(active, period, as_of_ts),
+        urged=urged(active, period, as_of_ts),
+        duplicates=sorted(
+            (Duplicate(f.id, str(f.duplicate_of)) for f in duplicates if period.holds(f.received)),
+            key=lambda d: d.id,
+        ),
         staff=verified_staff(received) if include_staff else None,
         declined=declined(active, period, as_of_ts),
         waived=waived(active, period, as_of_ts),

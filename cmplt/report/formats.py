@@ -191,6 +191,7 @@ def overview_table(report: Report) -> Table:
             "kinds": {"value": "percent"},
         },
         {"key": "reopened", "label": _("Reopened"), "value": len(report.reopened)},
+        {"key": "urges", "label": _("Chases (催单)"), "value": sum(u.count for u in report.urged)},
         {
             "key": "declined",
             "label": _("Invalid complaints declined"),
@@ -455,6 +456,26 @@ def repeat_tables(report: Report) -> list[Table]:
                 Column("reason", _("Reason")),
             ],
             [{"key": r.id, "id": r.id, "at": r.at, "reason": r.reason} for r in report.reopened],
+        ),
+        Table(
+            "chased",
+            _("Records the customer chased twice or more (催单)"),
+            [
+                Column("id", _("ID")),
+                Column("count", _("Chases"), "count"),
+                Column("last", _("Last chased"), "time"),
+            ],
+            [
+                {"key": u.id, "id": u.id, "count": u.count, "last": u.last}
+                for u in report.urged
+                if u.count >= 2
+            ],
+        ),
+        Table(
+            "duplicates",
+            _("Duplicate entries (not counted above)"),
+            [Column("id", _("ID")), Column("of", _("Duplicate of"))],
+            [{"key": d.id, "id": d.id, "of": d.of} for d in report.duplicates],
         ),
     ]
 
@@ -859,6 +880,12 @@ def report_data(report: Report) -> dict[str, Any]:
                 {"id": r.id, "at": when(r.at), "reason": r.reason} for r in report.reopened
             ],
         },
+        "urges": {
+            "total": sum(u.count for u in report.urged),
+            "records": [{"id": u.id, "count": u.count, "last": when(u.last)} for u in report.urged],
+            "twice_or_more": [u.id for u in report.urged if u.count >= 2],
+        },
+        "duplicates": [{"id": d.id, "duplicate_of": d.of} for d in report.duplicates],
         "declined": [{"reason": g.key, "ids": list(g.ids)} for g in report.declined],
         "waived": [{"id": r.id, "at": when(r.at), "reason": r.reason} for r in report.waived],
         "measures": [
