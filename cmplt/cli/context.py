@@ -22,6 +22,12 @@ if TYPE_CHECKING:
 
 F = Callable[..., Any]
 
+# what every TIME option says of the forms it takes (cmplt.times.parse_time)
+TIME_HELP = (
+    "TIME: 2026-11-30 09:30, 2026/11/30, 11-30 9:30, 9:30 (today), 明天 9:00, "
+    "2026年11月30日 9点半, or ISO 8601; without an offset, the policy timezone."
+)
+
 
 def _notify(message: str) -> None:
     """What the domain says on the side (an interrupted step settled): one line."""
@@ -108,13 +114,15 @@ class Context:
         """CMPLT_SEED makes new IDs reproducible (the example registry's script)."""
         return os.environ.get("CMPLT_SEED") or None
 
-    def time(self, text: str | None, option: str) -> datetime | None:
+    def time(self, text: str | None, option: str, *, day_end: bool = False) -> datetime | None:
+        """A time typed after `option`; `day_end`: a date alone means the end of that
+        day (a deadline), else its start (cmplt.times.parse_time)."""
         from cmplt.times import parse_time
 
         if text is None:
             return None
         try:
-            return parse_time(text, self.snapshot.policy.tz)
+            return parse_time(text, self.snapshot.policy.tz, now=self.now(), day_end=day_end)
         except UsageError as exc:
             raise UsageError(f"{option}: {exc.message}") from exc
 
@@ -154,7 +162,7 @@ def actor_options(func: F) -> F:
         "--at",
         "at_text",
         metavar="TIME",
-        help="When it happened (ISO 8601; without an offset, the policy timezone). Default: now.",
+        help=TIME_HELP + " " + "When it happened (a date alone: its start). Default: now.",
     )(func)
     func = click.option(
         "--by",

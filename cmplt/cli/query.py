@@ -70,8 +70,17 @@ LIST_COLUMNS = (
 @click.option("--unit", help="Only this unit (or units starting with this, e.g. a building '3-').")
 @click.option("--owner", help="Only complaints held by this person.")
 @click.option("--department", help="Only complaints dispatched to this department.")
-@click.option("--since", metavar="TIME", help="Only complaints received at or after this time.")
-@click.option("--until", metavar="TIME", help="Only complaints received before this time.")
+@click.option(
+    "--since",
+    metavar="TIME",
+    help="Only complaints received at or after this time (a date alone: its start).",
+)
+@click.option(
+    "--until",
+    metavar="TIME",
+    help="Only complaints received before this time (a date alone: the end of that day, "
+    "included).",
+)
 @format_option("table", "json", "csv")
 @click.option("--show-phone", is_flag=True, help="Print phone numbers unmasked.")
 @pass_context
@@ -103,7 +112,7 @@ def list_(
         owner,
         department,
         obj.time(since, "--since"),
-        obj.time(until, "--until"),
+        obj.time(until, "--until", day_end=True),
     )
     complaints, broken = registry.select(selection)
     rows = render.list_rows(complaints, LIST_COLUMNS, show_phone, short=fmt == "table")

@@ -39,9 +39,17 @@ def _say(line: str) -> None:
 @click.option("--summary", required=True, help="What happened, briefly.")
 @click.option("--request", help="What the customer asks for.")
 @click.option(
-    "--deadline", "deadline_text", metavar="TIME", help="The deadline the customer asked for."
+    "--deadline",
+    "deadline_text",
+    metavar="TIME",
+    help="The deadline the customer asked for (a date alone: the end of that day).",
 )
-@click.option("--happened-at", "happened_text", metavar="TIME", help="When the event happened.")
+@click.option(
+    "--happened-at",
+    "happened_text",
+    metavar="TIME",
+    help="When the event happened (a date alone: its start).",
+)
 @click.option("--location", help="Where it happened.")
 @click.option("--about", help="Who or which department the complaint is about.")
 @click.option(
@@ -68,7 +76,7 @@ def new(
     with collector_paused():
         registry = obj.registry  # opened for the step at once: times are read in its zone
         at = obj.time(at_text, "--at")
-        intake["requested_deadline"] = obj.time(deadline_text, "--deadline")
+        intake["requested_deadline"] = obj.time(deadline_text, "--deadline", day_end=True)
         intake["happened_at"] = obj.time(happened_text, "--happened-at")
         intake = {k: (v.strip() if isinstance(v, str) else v) for k, v in intake.items()}
         # the ID is printed the moment the complaint is committed, before anything else
@@ -119,7 +127,7 @@ def _text(flag: str, dest: str, help_text: str, required: bool = True) -> Callab
 
 
 def _extend_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
-    fields["until"] = obj.time(fields.pop("until_text"), "--until")
+    fields["until"] = obj.time(fields.pop("until_text"), "--until", day_end=True)
     return fields
 
 
@@ -160,7 +168,11 @@ COMMANDS = [
         "Extend the deadline, with approval (超时审批).",
         [
             click.option(
-                "--until", "until_text", required=True, metavar="TIME", help="The new deadline."
+                "--until",
+                "until_text",
+                required=True,
+                metavar="TIME",
+                help="The new deadline (a date alone: the end of that day).",
             ),
             _text("--approved-by", "approved_by", "Approver (role named by the policy)."),
             _text("--note", "note", "Why more time is needed.", required=False),
