@@ -112,9 +112,7 @@ def parse_time(
     return value
 
 
-def _typed(
-    text: str, raw: str, tz: tzinfo, now: datetime | None, day_end: bool
-) -> datetime | None:
+def _typed(text: str, raw: str, tz: tzinfo, now: datetime | None, day_end: bool) -> datetime | None:
     """One of the forms people type, as a naive time (or with its offset); None when
     `raw` is none of them (ISO 8601 forms with an offset the regex does not know)."""
     match = _TYPED.match(raw)
@@ -124,7 +122,7 @@ def _typed(
     has_date = any(parts[k] for k in ("year", "short_month", "relative"))
     if not has_date and not parts["clock"]:
         return None
-    today = (now.astimezone(tz) if now is not None else None) or None
+    today = now.astimezone(tz) if now is not None else None
 
     def need_today() -> date:
         if today is None:  # the CLI always passes now; a library caller must too
@@ -151,16 +149,14 @@ def _typed(
     minute_text = parts["minute"] or parts["cn_minute"]
     minute = 30 if parts["half"] else int(minute_text) if minute_text else 0
     second = int(parts["second"] or parts["cn_second"] or 0)
-    if parts["half_day"] in ("下午", "晚上") and hour < 12:
-        hour += 12
-    elif parts["half_day"] == "中午" and hour < 6:  # 中午1点: 13:00
+    # 下午3点 is 15:00, 中午1点 13:00 (but 中午12点 stays 12:00)
+    afternoon = {"下午": 12, "晚上": 12, "中午": 6}.get(parts["half_day"] or "", 0)
+    if hour < afternoon:
         hour += 12
     if hour > 23:
         raise UsageError(_("time {text!r}: the hour must be 0 to 23").format(text=text))
     if minute > 59 or second > 59:
-        raise UsageError(
-            _("time {text!r}: minutes and seconds must be 0 to 59").format(text=text)
-        )
+        raise UsageError(_("time {text!r}: minutes and seconds must be 0 to 59").format(text=text))
     value = datetime(year, month, day, hour, minute, second)
     offset = parts["offset"]
     if offset:

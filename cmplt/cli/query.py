@@ -78,8 +78,7 @@ LIST_COLUMNS = (
 @click.option(
     "--until",
     metavar="TIME",
-    help="Only complaints received before this time (a date alone: the end of that day, "
-    "included).",
+    help="Only complaints received before this time (a date alone: the end of that day, included).",
 )
 @format_option("table", "json", "csv")
 @click.option("--show-phone", is_flag=True, help="Print phone numbers unmasked.")
