@@ -13,7 +13,7 @@ from typing import Any
 
 from cmplt import rules
 from cmplt.errors import StepRefused, UsageError, field_ref
-from cmplt.i18n import N_, _, label
+from cmplt.i18n import N_, _, choices_text, label
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
 from cmplt.plaintext import GIT_CRUD, MULTI_LINE_FIELDS, escaped, forbidden_character
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
@@ -291,9 +291,12 @@ def require_staff(roster: Roster, name: str, field: str = "by") -> None:
 
 def require_choice(value: Any, allowed: Sequence[Any], field: str) -> None:
     if value not in allowed:
+        # each choice with its label (`phone (电话)`): what a person may type instead
         raise UsageError(
             _("{option}: unknown value {value!r} (choose from {allowed})").format(
-                option=field_ref(field), value=value, allowed=", ".join(map(str, allowed))
+                option=field_ref(field),
+                value=value,
+                allowed=choices_text(field, [str(a) for a in allowed]),
             )
         )
 

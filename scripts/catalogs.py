@@ -119,6 +119,8 @@ def from_values(messages: dict[Key, Message]) -> None:
         "responsible_party": defaults.responsible_parties,
         "rule": rules.ALL_RULES,
         "level": ("overdue", "warning", "error"),
+        # reclassify --staff-verified yes|no
+        "answer": ("yes", "no"),
     }
     fields: set[str] = set()
     for member in typing.get_args(typing.get_args(model.Event)[0]):

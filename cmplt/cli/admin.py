@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cmplt.cli.context import Context, format_option, pass_context
+from cmplt.cli.options import Term
 from cmplt.i18n import _
 
 
@@ -31,7 +32,12 @@ def staff() -> None:
 
 @staff.command("add")
 @click.argument("name")
-@click.option("--role", required=True, help="A role key from the policy (clerk, supervisor, …).")
+@click.option(
+    "--role",
+    required=True,
+    type=Term("role"),
+    help="A role from the policy: its key or its title (clerk 客服员, supervisor 物业主管, …).",
+)
 @click.option("--department", help="A department from the policy.")
 @click.option("--email", help="Used as the git author email of this person's steps.")
 @click.option(

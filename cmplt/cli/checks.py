@@ -7,6 +7,7 @@ from datetime import datetime
 import click
 
 from cmplt.cli.context import Context, format_option, pass_context, warn_history
+from cmplt.cli.options import Term
 from cmplt.i18n import _
 from cmplt.rules import ALL_RULES
 
@@ -35,7 +36,7 @@ EXIT_COULD_NOT_RUN = 2
     "--rule",
     "rules",
     multiple=True,
-    type=click.Choice(ALL_RULES),
+    type=Term("rule", ALL_RULES),
     help="Only these rules (repeatable).",
 )
 @format_option("table", "json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cmplt.cli.context import Context, format_option, pass_context
+from cmplt.cli.options import Term, several
 from cmplt.errors import InvalidFile
 from cmplt.i18n import _
 from cmplt.terms import NATURES, SEVERITIES, STATUSES
@@ -61,12 +62,30 @@ LIST_COLUMNS = (
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice(STATUSES),
-    help="Only these statuses (repeatable).",
+    type=Term("status", STATUSES, several=True),
+    help="Only these statuses (repeatable, or several at once: open,in_progress).",
 )
-@click.option("--severity", "severities", multiple=True, type=click.Choice(SEVERITIES))
-@click.option("--nature", "natures", multiple=True, type=click.Choice(NATURES))
-@click.option("--category", "categories", multiple=True)
+@click.option(
+    "--severity",
+    "severities",
+    multiple=True,
+    type=Term("severity", SEVERITIES, several=True),
+    help="Only these severities (repeatable, or a,b).",
+)
+@click.option(
+    "--nature",
+    "natures",
+    multiple=True,
+    type=Term("nature", NATURES, several=True),
+    help="Only these natures (repeatable, or a,b).",
+)
+@click.option(
+    "--category",
+    "categories",
+    multiple=True,
+    type=Term("category", several=True),
+    help="Only these categories (repeatable, or a,b).",
+)
 @click.option("--unit", help="Only this unit (or units starting with this, e.g. a building '3-').")
 @click.option("--owner", help="Only complaints held by this person.")
 @click.option("--department", help="Only complaints dispatched to this department.")
@@ -85,10 +104,10 @@ LIST_COLUMNS = (
 @pass_context
 def list_(
     obj: Context,
-    statuses: tuple[str, ...],
-    severities: tuple[str, ...],
-    natures: tuple[str, ...],
-    categories: tuple[str, ...],
+    statuses: tuple[tuple[str, ...], ...],
+    severities: tuple[tuple[str, ...], ...],
+    natures: tuple[tuple[str, ...], ...],
+    categories: tuple[tuple[str, ...], ...],
     unit: str | None,
     owner: str | None,
     department: str | None,
@@ -103,10 +122,10 @@ def list_(
 
     registry = obj.snapshot
     selection = Selection(
-        frozenset(statuses),
-        frozenset(severities),
-        frozenset(natures),
-        frozenset(categories),
+        several(statuses),
+        several(severities),
+        several(natures),
+        several(categories),
         unit,
         owner,
         department,

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from cmplt.cli.context import Context, F, actor_options, collector_paused, pass_context
+from cmplt.cli.options import Term
 from cmplt.i18n import _
 from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
 
@@ -25,17 +26,39 @@ def _say(line: str) -> None:
 
 @click.command("new")
 @click.option(
-    "--channel", required=True, help="How it came in (policy channels: phone, visit, letter, …)."
+    "--channel",
+    required=True,
+    type=Term("channel"),
+    help="How it came in (policy channels: phone 电话, visit 来访, letter 信函, …).",
 )
 @click.option("--customer", required=True, help="Customer's name.")
 @click.option("--unit", required=True, help="Building and unit, e.g. 3-1502.")
 @click.option("--phone", required=True, help="Customer's contact number.")
-@click.option("--severity", required=True, type=click.Choice(SEVERITIES), help="程度.")
-@click.option("--nature", required=True, type=click.Choice(NATURES), help="性质.")
 @click.option(
-    "--subject", required=True, help="情况: facilities, quality, attitude, abnormal (policy)."
+    "--severity",
+    required=True,
+    type=Term("severity", SEVERITIES),
+    help="Severity (程度): minor 轻微, important 重要, major 重大.",
 )
-@click.option("--category", required=True, help="Business category (policy: repair, cleaning, …).")
+@click.option(
+    "--nature",
+    required=True,
+    type=Term("nature", NATURES),
+    help="Nature (性质): valid-1 有效投诉（一类）, valid-2 有效投诉（二类）, invalid 无效投诉, "
+    "request 诉求或建议.",
+)
+@click.option(
+    "--subject",
+    required=True,
+    type=Term("subject"),
+    help="What it concerns (情况, policy subjects): facilities, quality, attitude, abnormal.",
+)
+@click.option(
+    "--category",
+    required=True,
+    type=Term("category"),
+    help="Business category (policy categories: repair 维修, cleaning 保洁, …).",
+)
 @click.option("--summary", required=True, help="What happened, briefly.")
 @click.option("--request", help="What the customer asks for.")
 @click.option(
@@ -58,7 +81,10 @@ def _say(line: str) -> None:
 @click.option("--urgent-note", help="What was done at once to stop the harm.")
 @click.option("--economic-loss", is_flag=True, help="The customer suffered a large economic loss.")
 @click.option(
-    "--responsible", "responsible_party", help="Responsible party (policy: property, owner, …)."
+    "--responsible",
+    "responsible_party",
+    type=Term("responsible_party"),
+    help="Responsible party (policy: property 物业公司, owner 业主, …).",
 )
 @click.option("--staff-involved", metavar="NAME", help="Staff member complained about (roster).")
 @actor_options
@@ -193,7 +219,13 @@ COMMANDS = [
         "callback",
         "Record a callback to the customer (回访); the caller is --by.",
         [
-            click.option("--satisfaction", required=True, type=click.Choice(SATISFACTIONS)),
+            click.option(
+                "--satisfaction",
+                required=True,
+                type=Term("satisfaction", SATISFACTIONS),
+                help="What the customer said of the handling: satisfied 满意, neutral 基本满意, "
+                "dissatisfied 不满意.",
+            ),
             _text("--note", "note", "What the customer said.", required=False),
         ],
     ),
@@ -221,16 +253,18 @@ COMMANDS = [
         "reclassify",
         "Change the classification, flags or staff verification.",
         [
-            click.option("--nature", type=click.Choice(NATURES)),
-            click.option("--severity", type=click.Choice(SEVERITIES)),
-            click.option("--subject"),
-            click.option("--category"),
+            click.option("--nature", type=Term("nature", NATURES), help="The new nature (性质)."),
+            click.option(
+                "--severity", type=Term("severity", SEVERITIES), help="The new severity (程度)."
+            ),
+            click.option("--subject", type=Term("subject"), help="The new subject (情况)."),
+            click.option("--category", type=Term("category"), help="The new business category."),
             click.option("--urgent/--not-urgent", default=None),
             click.option("--economic-loss/--no-economic-loss", default=None),
             click.option("--staff-involved", metavar="NAME"),
             click.option(
                 "--staff-verified",
-                type=click.Choice(["yes", "no"]),
+                type=Term("answer", ("yes", "no")),
                 help="Whether the attitude complaint was found true (投诉处理及回访制度 七).",
             ),
             _text("--reason", "reason", "Why.", required=False),
