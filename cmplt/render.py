@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -14,6 +15,7 @@ from cmplt.findings import Finding
 from cmplt.i18n import N_, _, label
 from cmplt.model import Complaint
 from cmplt.plaintext import escaped
+from cmplt.shown import time_text, time_text_of
 
 FORMATS = ("table", "json", "csv")
 
@@ -124,7 +126,7 @@ def _cell(value: Any, tz: tzinfo | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return (value.astimezone(tz) if tz else value).strftime("%Y-%m-%d %H:%M")
+        return time_text(value, tz)
     if isinstance(value, bool):
         return _("yes") if value else ""
     return str(value)
@@ -233,13 +235,15 @@ def complaint_text(
             continue
         if value is True:
             value = _("yes")
+        elif isinstance(getattr(complaint, key, None), datetime):
+            value = time_text(getattr(complaint, key), tz)
         elif key in LABELLED and isinstance(value, str):
             value = label(LABELLED[key], value)
         pad = " " * (width - wcswidth(title))
         lines.append(f"  {title}{pad}  {escaped(str(value))}")
     if deadline is not None and complaint.status in {"open", "dispatched", "in_progress"}:
         pad = " " * (width - wcswidth(due_title))
-        lines.append(f"  {due_title}{pad}  {_plain(deadline, tz)}")
+        lines.append(f"  {due_title}{pad}  {time_text(deadline, tz)}")
     lines.append("")
     lines.append("  " + _("History"))
     for event in data["events"]:
@@ -251,24 +255,42 @@ def complaint_text(
         late = (
             ""
             if event["recorded_at"][:16] == event["at"][:16]
-            else " (" + _("recorded {at}").format(at=event["recorded_at"][:16]) + ")"
+            else " (" + _("recorded {at}").format(at=time_text_of(event["recorded_at"])) + ")"
         )
-        text = "; ".join(f"{label('field', k)}: {_detail(k, v)}" for k, v in details.items())
+        text = _("; ").join(
+            _("{field}: {value}").format(field=label("field", k), value=_detail(k, v))
+            for k, v in details.items()
+        )
         action = label("action", event["action"])
         pad = " " * max(0, 10 - wcswidth(action))
         by = escaped(event["by"])
-        lines.append(f"  {event['at'][:16].replace('T', ' ')}  {action}{pad} {by}{late}")
+        lines.append(f"  {time_text_of(event['at'])}  {action}{pad} {by}{late}")
         if text:
             lines.append(f"      {escaped(text, keep_newlines=True)}")
     return "\n".join(lines) + "\n"
 
 
 def _detail(key: str, value: Any) -> str:
+    """An event's detail as a person reads it: labels, yes/no, times in the one style."""
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_detail(k, v)}" for k, v in value.items())
+        # reclassify's `from` / `to`: each field by its label
+        return _(", ").join(
+            _("{field} {value}").format(field=label("field", str(k)), value=_detail(str(k), v))
+            for k, v in value.items()
+        )
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if value is None:
+        return _("(none)")
     if isinstance(value, str) and key in _LABELLED_DETAILS:
         return label(_LABELLED_DETAILS[key], value)
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        return time_text_of(value)
     return str(value)
+
+
+# a time as the files write it, shown in the one style people read
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$")
 
 
 def findings_table(
@@ -278,9 +300,9 @@ def findings_table(
     from tabulate import tabulate
 
     from cmplt.i18n import ngettext
-    from cmplt.times import format_duration
+    from cmplt.shown import duration_text as format_duration
 
-    when = as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    when = time_text(as_of, tz)
     if not findings and only_new:
         # --new: what was reported before may still be overdue; say only that nothing is new
         return _("nothing newly overdue as of {when}").format(when=when) + "\n"

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from cmplt import gitlog, store
 from cmplt.errors import CmpltError, CouldNotRun, GitFailed, InvalidFile, NotFound, StepRefused
 from cmplt.findings import Finding
-from cmplt.i18n import _
+from cmplt.i18n import _, label
 from cmplt.ids import COMPLAINT_ID
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
 from cmplt.policy import (
@@ -417,7 +417,9 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                 yield (
                     (*here, "role"),
                     _("{name} was {held} on the roster then, not {role}").format(
-                        name=event.by, held=member.role, role=event.role
+                        name=event.by,
+                        held=label("role", member.role),
+                        role=label("role", event.role),
                     ),
                 )
         elif event.action == "extend":
@@ -431,7 +433,9 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                 yield (
                     (*here, "approver_role"),
                     _("a {severity} complaint's extension needs a {needed}, not a {role}").format(
-                        severity=severity, needed=needed, role=event.approver_role
+                        severity=label("severity", severity),
+                        needed=label("role", needed),
+                        role=label("role", event.approver_role),
                     ),
                 )
             member = _member(s, event.approved_by, event.recorded_at)
@@ -439,7 +443,9 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                 yield (
                     (*here, "approved_by"),
                     _("{name} was {held} on the roster then, not {role}").format(
-                        name=event.approved_by, held=member.role, role=event.approver_role
+                        name=event.approved_by,
+                        held=label("role", member.role),
+                        role=label("role", event.approver_role),
                     ),
                 )
 

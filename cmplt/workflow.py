@@ -14,6 +14,7 @@ from typing import Any
 from cmplt import rules
 from cmplt.errors import StepRefused, UsageError, field_ref
 from cmplt.i18n import N_, _, choices_text, label
+from cmplt.shown import role_label
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
 from cmplt.plaintext import GIT_CRUD, MULTI_LINE_FIELDS, escaped, forbidden_character
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
@@ -89,7 +90,9 @@ def refusal(action: str, complaint_id: str, status: str) -> str | None:
         return None
     hint = _HINTS.get((action, status))
     why = _(hint) if hint else _("it is {status}").format(status=label("status", status))
-    return _("cannot {action} {id}: {why}").format(action=action, id=complaint_id, why=why)
+    return _("cannot {action} {id}: {why}").format(
+        action=label("action", action), id=complaint_id, why=why
+    )
 
 
 def fold(events: Sequence[Event], complaint_id: str = "") -> State:
@@ -376,15 +379,14 @@ def _extend(
     if not may_approve_extension(p, severity, held):
         raise StepRefused(
             _(
-                "cannot extend {id}: a {severity} complaint's extension needs a {needed} "
-                "({title}); {approver} is {held}"
+                "cannot extend {id}: a {severity} complaint's extension needs a {needed}; "
+                "{approver} is {held}"
             ).format(
                 id=c.id,
                 severity=label("severity", severity),
-                needed=needed,
-                title=p.roles.get(needed, needed),
+                needed=role_label(needed, p.roles),
                 approver=approver,
-                held=held,
+                held=role_label(held, p.roles),
             )
         )
     until: datetime = f["until"]

@@ -127,7 +127,9 @@ def from_values(messages: dict[Key, Message]) -> None:
         # as written in the files ("from", not the attribute from_)
         fields.update(info.alias or name for name, info in member.model_fields.items())
 
-    lists["field"] = sorted(fields - {"id", "action", "at", "recorded_at", "by"})
+    # and the record's own fields, which `log` shows changing
+    fields.update(info.alias or name for name, info in model.Complaint.model_fields.items())
+    lists["field"] = sorted(fields - {"id", "action", "at", "recorded_at", "by", "events"})
     for kind, values in lists.items():
         for value in values:
             add(messages, value, context=kind, where=None)

@@ -52,12 +52,14 @@ def staff_add(
 ) -> None:
     """Add NAME to the roster with a role (and department)."""
     from cmplt.policy import StaffMember
+    from cmplt.shown import role_label
 
     member = StaffMember(role=role, department=department, email=email)
-    change = obj.registry.add_staff(name.strip() if name.strip() else name, member, by, obj.now)
+    registry = obj.registry
+    change = registry.add_staff(name.strip() if name.strip() else name, member, by, obj.now)
     click.echo(
         _("{name} added as {role} (commit {commit})").format(
-            name=name, role=role, commit=change.commit[:10]
+            name=name, role=role_label(role, registry.policy.roles), commit=change.commit[:10]
         )
     )
 

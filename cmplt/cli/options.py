@@ -8,6 +8,7 @@ entry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,10 @@ def option_for(field: str) -> str:
 def as_typed(message: str) -> str:
     """A domain message with every field said as the option it is typed in."""
     return name_fields(message, option_for)
+
+
+# a value as a policy list writes it (`phone`, `valid-1`, `cs_supervisor`)
+_STORED = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 
 class Term(click.ParamType[Any, Any]):
@@ -73,6 +78,9 @@ class Term(click.ParamType[Any, Any]):
     def _one(self, text: str, param: click.Parameter | None, ctx: click.Context | None) -> str:
         from cmplt.i18n import _, choices_text, value_of
 
+        if self.values is None and _STORED.match(text):
+            # how the policy's own values are written: as typed, without reading a catalog
+            return text
         found = value_of(self.kind, text, self.values)
         if found is not None:
             return found

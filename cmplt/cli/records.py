@@ -15,7 +15,14 @@ from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
 
 
 def _step_line(change: Any, action: str) -> str:
-    return f"{change.complaint_id} {action} -> {change.status} (commit {change.commit[:10]})"
+    from cmplt.i18n import label
+
+    return _("{id} {action} -> {status} (commit {commit})").format(
+        id=change.complaint_id,
+        action=label("action", action),
+        status=label("status", change.status),
+        commit=change.commit[:10],
+    )
 
 
 def _say(line: str) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from cmplt.i18n import N_, _, current, has_label, label
+from cmplt.i18n import N_, _, label
 from cmplt.render import csv_cell, json_text
 from cmplt.report.figures import (
     NONE,
@@ -28,6 +28,7 @@ from cmplt.report.figures import (
     Report,
     RoleRate,
 )
+from cmplt.shown import role_label
 
 # the kinds of column that hold numbers: right-aligned
 NUMERIC = frozenset({"count", "percent", "hours", "delta", "delta_percent", "rate"})
@@ -60,17 +61,9 @@ class Section:
 
 
 def human_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    minutes = round(seconds / 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [
-        _("{n}d").format(n=days) if days else "",
-        _("{n}h").format(n=hours) if hours else "",
-        _("{n}m").format(n=minutes) if minutes and not days else "",
-    ]
-    return "".join(parts) or _("{n}m").format(n=0)
+    from cmplt.shown import duration_text
+
+    return duration_text(seconds)
 
 
 def percent_text(value: float | None) -> str:
@@ -130,14 +123,6 @@ def _group_label(dimension: str, value: str) -> str:
     if dimension in {"nature", "severity", "subject", "category", "channel", "status"}:
         return label(dimension, value)
     return value
-
-
-def role_label(role: str, names: dict[str, str]) -> str:
-    """In Chinese the policy's own name for the role (a team may rename 物业部经理);
-    in English the catalog's label, or the policy's name for a role it does not know."""
-    if current() == "zh-CN" and role in names:
-        return names[role]
-    return label("role", role) if has_label("role", role) else names.get(role, role)
 
 
 # --- the tables -------------------------------------------------------------------------
