@@ -14,11 +14,11 @@ from typing import Any
 from cmplt import rules
 from cmplt.errors import StepRefused, UsageError, field_ref
 from cmplt.i18n import N_, _, choices_text, label
-from cmplt.shown import role_label
 from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
 from cmplt.plaintext import GIT_CRUD, MULTI_LINE_FIELDS, escaped, forbidden_character
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
 from cmplt.rules import Case
+from cmplt.shown import role_label
 
 ACTIVE = frozenset({"open", "dispatched", "in_progress"})
 NOT_CLOSED = frozenset({"open", "dispatched", "in_progress", "resolved", "called_back", "rejected"})
