@@ -22,12 +22,6 @@ if TYPE_CHECKING:
 
 F = Callable[..., Any]
 
-# what every TIME option says of the forms it takes (cmplt.times.parse_time)
-TIME_HELP = (
-    "TIME: 2026-11-30 09:30, 2026/11/30, 11-30 9:30, 9:30 (today), 明天 9:00, "
-    "2026年11月30日 9点半, or ISO 8601; without an offset, the policy timezone."
-)
-
 
 def _notify(message: str) -> None:
     """What the domain says on the side (an interrupted step settled): one line."""
@@ -81,6 +75,12 @@ class Context:
         that fails because the policy is broken still speaks the policy's language
         when it can, and the normal read that follows is not slowed by this one.
         """
+        import sys
+
+        if "pydantic" not in sys.modules:
+            # a help page or a usage error, before any registry was read: not worth
+            # importing the models for (tests/test_imports.py); one line of the file
+            return _language_line(self.registry_option)
         from cmplt import gitlog, store
         from cmplt.snapshot import SettingsCache
 
@@ -127,6 +127,26 @@ class Context:
             raise UsageError(f"{option}: {exc.message}") from exc
 
 
+def _language_line(registry_option: str | None) -> str | None:
+    """The policy's top-level `language:` as one line of cmplt.yaml says it, or None."""
+    import re
+
+    start = Path(registry_option) if registry_option else Path.cwd()
+    try:
+        here = start.resolve()
+        for folder in (here, *here.parents):
+            policy = folder / "cmplt.yaml"
+            if policy.is_file():
+                text = policy.read_text(encoding="utf-8", errors="replace")
+                found = re.search(r"^language:[ \t]*[\"']?([A-Za-z_.-]+)", text, re.MULTILINE)
+                return found.group(1) if found else None
+            if registry_option:
+                return None
+    except OSError:
+        return None
+    return None
+
+
 pass_context = click.make_pass_decorator(Context)
 
 
@@ -162,7 +182,9 @@ def actor_options(func: F) -> F:
         "--at",
         "at_text",
         metavar="TIME",
-        help=TIME_HELP + " " + "When it happened (a date alone: its start). Default: now.",
+        help="When it happened. Default: now. TIME: 2026-11-30 09:30, 2026/11/30, "
+        "11-30 9:30, 9:30 (today), 明天 9:00, 2026年11月30日 9点半 or ISO 8601; a date "
+        "alone is its start; without an offset, the policy timezone.",
     )(func)
     func = click.option(
         "--by",
