@@ -503,7 +503,9 @@ def _refuse_bad_input(doc: Any, event_index: int) -> None:
                 field = str(loc[0])
             else:
                 continue
-            raise UsageError(f"{field_ref(field)}: {error['msg']}") from exc
+            from cmplt.field_errors import message_of
+
+            raise UsageError(f"{field_ref(field)}: {message_of(error)}") from exc
 
 
 # what the `received` event records: the first classification (verification comes later)

@@ -131,7 +131,7 @@ def test_the_hook_fails_on_a_record_broken_by_hand(
     done = pre_commit(repo, tmp_path / "pre-commit-home", "run", "--all-files")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Failed" in done.stdout
-    problem = f"estate/{store.record_relpath(cid)}:{line}:1: severity: Input should be"
+    problem = f"estate/{store.record_relpath(cid)}:{line}:1: severity: should be one of"
     assert problem in done.stdout, done.stdout
 
 
