@@ -339,7 +339,7 @@ def findings_table(
             headers = [
                 N_("role"),
                 N_("rate"),
-                N_("required"),
+                N_("required rate"),
                 N_("called back"),
                 N_("handled"),
                 N_("missing"),

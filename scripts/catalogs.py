@@ -159,6 +159,8 @@ def from_click(messages: dict[Key, Message]) -> None:
                 add(messages, args[0], where=f"click/{name}.py")
             elif kind == "ngettext" and len(args) == 3 and args[0] and args[1]:
                 add(messages, args[0], plural=args[1], where=f"click/{name}.py")
+    # translated by click through a variable: `_(extra["required"])` of an option's help
+    add(messages, "required", where="click/core.py")
 
 
 def from_values(messages: dict[Key, Message]) -> None:
@@ -184,6 +186,8 @@ def from_values(messages: dict[Key, Message]) -> None:
         "level": ("overdue", "warning", "error"),
         # reclassify --staff-verified yes|no
         "answer": ("yes", "no"),
+        # an improvement measure's status (improve list)
+        "measure_status": ("open", "overdue", "done"),
     }
     fields: set[str] = set()
     for member in typing.get_args(typing.get_args(model.Event)[0]):

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cmplt.cli.context import Context, actor_options, format_option, pass_context, warn_history
+from cmplt.cli.options import Term, several
 from cmplt.i18n import N_
 
 if TYPE_CHECKING:
@@ -167,8 +168,13 @@ def improve() -> None:
 
 @improve.command("add")
 @click.option("--title", required=True, help="What will be done.")
-@click.option("--category", required=True, help="The complaint category it addresses (policy).")
-@click.option("--subject", help="Narrow the scope to one subject (policy).")
+@click.option(
+    "--category",
+    required=True,
+    type=Term("category"),
+    help="The complaint category it addresses (policy).",
+)
+@click.option("--subject", type=Term("subject"), help="Narrow the scope to one subject (policy).")
 @click.option("--building", help="Narrow the scope to one building (楼号), e.g. 3.")
 @click.option("--owner", required=True, metavar="NAME", help="Who carries it out (roster).")
 @click.option("--due", "due_text", required=True, metavar="DATE", help="Due date, YYYY-MM-DD.")
@@ -223,16 +229,16 @@ def improve_done(obj: Context, measure: str, note: str, by: str, at_text: str | 
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice(["open", "overdue", "done"]),
-    help="Only these (repeatable). Overdue: open past its due date.",
+    type=Term("measure_status", ("open", "overdue", "done"), several=True),
+    help="Only these (repeatable, or a,b). Overdue: open past its due date.",
 )
 @format_option("table", "json", "csv")
 @pass_context
-def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
+def improve_list(obj: Context, statuses: tuple[tuple[str, ...], ...], fmt: str) -> None:
     """The measures, oldest first; an unreadable file is one line on stderr and exit 1."""
     from cmplt import render
     from cmplt.errors import InvalidFile
-    from cmplt.i18n import _
+    from cmplt.i18n import _, label
     from cmplt.measures import measure_status
     from cmplt.report.formats import scope_text
 
@@ -246,12 +252,12 @@ def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
             broken = True
             continue
         status = measure_status(measure.due, measure.status == "done", today)
-        if statuses and status not in statuses:
+        if statuses and status not in several(statuses):
             continue
         rows.append(
             {
                 "id": measure.id,
-                "status": status if fmt != "table" else _(_STATUS[status]),
+                "status": status if fmt != "table" else label("measure_status", status),
                 "due": measure.due.isoformat(),
                 "owner": measure.owner,
                 # an object in JSON, words in a table, `category=repair, building=3` in CSV
@@ -286,7 +292,6 @@ def _measures(registry: Snapshot) -> list[Measure | InvalidFile]:
     return sorted(found, key=lambda m: m.id if not isinstance(m, InvalidFile) else "")
 
 
-_STATUS = {"open": N_("open"), "overdue": N_("overdue"), "done": N_("done")}
 _HEADERS = {
     "id": N_("ID"),
     "status": N_("Status"),
