@@ -18,7 +18,7 @@ from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
 from cmplt.plaintext import GIT_CRUD, MULTI_LINE_FIELDS, escaped, forbidden_character
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
 from cmplt.rules import Case
-from cmplt.shown import role_label
+from cmplt.shown import role_label, time_text
 
 ACTIVE = frozenset({"open", "dispatched", "in_progress"})
 NOT_CLOSED = frozenset({"open", "dispatched", "in_progress", "resolved", "called_back", "rejected"})
@@ -187,12 +187,14 @@ def check_time(at: datetime, after: datetime | None, now: datetime, field: str =
     """An entry may be typed late (night shift), never before the event it follows nor ahead."""
     if at > now:
         raise StepRefused(
-            _("{option} {at} is in the future").format(option=field_ref(field), at=at.isoformat())
+            _("{option} {at} is in the future").format(
+                option=field_ref(field), at=time_text(at, None)
+            )
         )
     if after is not None and at < after:
         raise StepRefused(
             _("{option} {at} is before the previous event ({previous})").format(
-                option=field_ref(field), at=at.isoformat(), previous=after.isoformat()
+                option=field_ref(field), at=time_text(at, None), previous=time_text(after, None)
             )
         )
 
@@ -398,8 +400,8 @@ def _extend(
             ).format(
                 id=c.id,
                 option=field_ref("until"),
-                until=until.isoformat(),
-                deadline=current.isoformat(),
+                until=time_text(until, None),
+                deadline=time_text(current, None),
             )
         )
     return {

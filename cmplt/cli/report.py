@@ -100,6 +100,7 @@ def report(
         parse_period,
         span_window,
     )
+    from cmplt.shown import time_text
 
     registry = obj.snapshot
     tz = registry.policy.tz
@@ -123,13 +124,13 @@ def report(
     if as_of > now:
         raise UsageError(
             _("--as-of {as_of} is in the future: a report reads what has happened").format(
-                as_of=as_of.astimezone(tz).isoformat()
+                as_of=time_text(as_of, tz)
             )
         )
     if as_of <= window.start:
         raise UsageError(
             _("--as-of {as_of} is before the period {period} begins").format(
-                as_of=as_of.astimezone(tz).isoformat(), period=window.label
+                as_of=time_text(as_of, tz), period=window.label
             )
         )
     measures, broken = [], []
@@ -208,7 +209,9 @@ def improve_add(
     assert due is not None
     change = add_measure(obj.registry, title, scope, owner, due, by, obj.now, obj.seed())
     click.echo(change.measure.id)
-    click.echo(f"(commit {change.commit[:10]})")
+    from cmplt.i18n import _
+
+    click.echo(_("(commit {commit})").format(commit=change.commit[:10]))
 
 
 @improve.command("done")
@@ -221,7 +224,11 @@ def improve_done(obj: Context, measure: str, note: str, by: str, at_text: str | 
     from cmplt.measures import finish_measure
 
     change = finish_measure(obj.registry, measure, note, by, obj.time(at_text, "--at"), obj.now)
-    click.echo(f"{change.measure.id} done (commit {change.commit[:10]})")
+    from cmplt.i18n import _
+
+    click.echo(
+        _("{id} done (commit {commit})").format(id=change.measure.id, commit=change.commit[:10])
+    )
 
 
 @improve.command("list")
