@@ -70,6 +70,9 @@ class CallbackPolicy(_Strict):
     # 回访制度 1-3: supervisor >= 95 %, manager >= 25 %, director >= 10 % (percent)
     quotas: dict[str, Percent] = {"supervisor": 95.0, "manager": 25.0, "director": 10.0}
     dual: DualCallback = DualCallback()
+    # Our reading: on the first days of a month `check` also shows the month before's
+    # final quota result, which a daily check would otherwise never show once ended.
+    previous_month_days: Annotated[int, Field(ge=0, le=28)] = 3
 
 
 def _calendar_shorthand(value: object) -> object:

@@ -327,16 +327,21 @@ def findings_table(
         if rule == "callback-quota":
             rows = [
                 [
+                    f.extra["period"],
+                    label("level", f.level),
                     label("role", f.extra["role"]),
                     f"{f.extra['rate']:.1f}%",
                     f"{f.extra['required']:g}%",
                     f.extra["called_back"],
                     f.extra["handled"],
-                    shorten(" ".join(f.extra["missing"]), 60),
+                    # every ID the supervisor must call, wrapped, none cut
+                    _Lines("\n".join(_wrapped(f.extra["missing"], 45))),
                 ]
                 for f in group
             ]
             headers = [
+                N_("period"),
+                N_("level"),
                 N_("role"),
                 N_("rate"),
                 N_("required rate"),
@@ -378,9 +383,30 @@ def findings_table(
                 N_("what is missing"),
             ]
         titles = [_(header) for header in headers]
-        rows = [[escaped(c) if isinstance(c, str) else c for c in row] for row in rows]
+        rows = [
+            [
+                escaped(c, keep_newlines=isinstance(c, _Lines)) if isinstance(c, str) else c
+                for c in row
+            ]
+            for row in rows
+        ]
         out.append(tabulate(rows, headers=titles, tablefmt="simple", disable_numparse=True))
     return "\n".join(out) + "\n"
+
+
+class _Lines(str):
+    """A cell of several lines we made ourselves (its line breaks are kept)."""
+
+
+def _wrapped(words: Sequence[str], width: int) -> list[str]:
+    """Words in lines of at most `width` columns (a word longer stands alone)."""
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 # --- files a person asked for (-o) -----------------------------------------------------

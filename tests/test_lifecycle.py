@@ -358,7 +358,7 @@ def test_extension_must_move_the_deadline_later(reg: Reg) -> None:
         err = refused(
             reg, cid, "extend", cid, "--by", "张三", "--approved-by", "赵经理", "--until", until
         ).err
-        assert "not after the current deadline 2026-11-29T10:00:00+08:00" in err
+        assert "not after the current deadline 2026-11-29 10:00" in err
     step(
         reg,
         "extend",
@@ -383,7 +383,7 @@ def test_extension_must_move_the_deadline_later(reg: Reg) -> None:
         "--until",
         "2026-12-03T10:00:00+08:00",
     ).err
-    assert "2026-12-05T10:00:00+08:00" in err
+    assert "2026-12-05 10:00" in err
 
 
 def test_extension_counts_from_the_customers_own_deadline(reg: Reg) -> None:

@@ -550,7 +550,7 @@ def test_callback_rates_satisfaction_and_dissatisfied_outcomes(reg: Reg) -> None
     # the same arithmetic as check's callback-quota, which names the roles short of it
     result = reg.run(
         "check", "--as-of", NOV_END, "--period", "2026-11", "--rule", "callback-quota",
-        "--format", "json",
+        "--format", "json", env={"CMPLT_NOW": LATER},
     )  # fmt: skip
     assert result.code == 1, result
     short = {

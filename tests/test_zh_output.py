@@ -43,6 +43,7 @@ ALLOWED = re.compile(
     | [\w./-]*\.(?:yaml|json|py|lock|cache)\b  # a file
     | \.?[\w.-]*(?:/[\w.*-]+)+               # a path
     | \[[\w|.-]+\]                          # choices, [zh-CN|en]
+    | \b[a-z]+\.[a-z_]+\b                   # a policy key (callback.window)
     """,
     re.VERBOSE,
 )
@@ -113,7 +114,7 @@ def test_every_help_page_and_step_speaks_chinese(reg: Reg) -> None:
     read("show", zh(reg, "show", cid))
     read("log", zh(reg, "log", cid))
     read("list", zh(reg, "list"))
-    read("check", zh(reg, "check", "--as-of", "12-20", code=1))
+    read("check", zh(reg, "check", "--as-of", "11-28 09:00"))
     read("validate", zh(reg, "validate"))
     read("audit", zh(reg, "audit"))
     read("repair", zh(reg, "repair"))

@@ -9,7 +9,7 @@ import click
 from cmplt.cli.context import Context, format_option, pass_context, warn_history
 from cmplt.cli.options import Term
 from cmplt.i18n import _
-from cmplt.rules import ALL_RULES
+from cmplt.rules import ALL_RULES, QUOTA_RULE
 
 EXIT_COULD_NOT_RUN = 2
 
@@ -25,7 +25,9 @@ EXIT_COULD_NOT_RUN = 2
 @click.option(
     "--period",
     metavar="YYYY-MM",
-    help="The month whose callback quotas are counted. Default: the as-of month.",
+    help="The month whose callback quotas are counted (YYYY-MM, this or last). Default: the "
+    "as-of month, and in its first days (policy callback.previous_month_days) also the "
+    "month before.",
 )
 @click.option(
     "--warn-within",
@@ -46,7 +48,12 @@ EXIT_COULD_NOT_RUN = 2
     is_flag=True,
     help="Only findings the previous --new run did not report (for cron mail).",
 )
-@click.option("--quiet", is_flag=True, help="Print nothing when there is nothing to report.")
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="Print nothing when there is nothing to report; a running month's quota shortfall "
+    "(a warning) is not reported.",
+)
 @pass_context
 def check(
     obj: Context,
@@ -60,11 +67,13 @@ def check(
 ) -> None:
     """Report overdue clocks and callback-quota shortfalls.
 
-    Exit 0: nothing overdue (warnings alone are fine); 1: something overdue, a quota
-    short or a record unreadable; 2: the check could not run.
+    A month's callback quota short while the month runs is a warning; once the month
+    has ended it is overdue. Exit 0: nothing overdue (warnings alone are fine); 1:
+    something overdue, a month's quota short or a record unreadable; 2: the check
+    could not run.
     """
     from cmplt import render, statefiles
-    from cmplt.check import finding_json, period_bounds, run_check
+    from cmplt.check import finding_json, run_check
     from cmplt.check import only_new as keep_new
     from cmplt.errors import CmpltError, CouldNotRun, UsageError
     from cmplt.times import parse_duration
@@ -74,7 +83,12 @@ def check(
     except CmpltError as exc:
         # exit 2, not the usual code: cron must tell "could not run" from "overdue" (1)
         raise CouldNotRun(exc.message) from exc
-    as_of: datetime = obj.time(as_of_text, "--as-of") or obj.now()
+    from cmplt.periods import parse_period, refuse_future
+
+    now = obj.now()
+    as_of: datetime = obj.time(as_of_text, "--as-of") or now
+    # the same reading of --period and --as-of as `report`'s
+    refuse_future(as_of, now, registry.policy.tz)
     within = None
     if warn_within:
         try:
@@ -83,10 +97,7 @@ def check(
             raise UsageError(f"--warn-within: {exc}") from exc
 
     if period is not None:
-        try:
-            period_bounds(period, registry.policy.tz)
-        except ValueError as exc:
-            raise UsageError(f"--period: {exc}") from exc
+        period = parse_period(period, as_of, registry.policy.tz).label
     result = run_check(registry, as_of, period, within, rules)
     warn_history(registry)
     findings = result.findings
@@ -105,8 +116,13 @@ def check(
             "findings": [finding_json(f, tz) for f in findings],
         }
         click.echo(render.json_text(data), nl=False)
-    elif findings or not quiet:
+    elif not quiet:
         click.echo(render.findings_table(findings, tz, as_of, result.period, only_new), nl=False)
+    else:
+        # cron mail: a running month's quota shortfall can still be made up, not worth a mail
+        mailed = [f for f in findings if not (f.rule == QUOTA_RULE and f.level == "warning")]
+        if mailed:
+            click.echo(render.findings_table(mailed, tz, as_of, result.period, only_new), nl=False)
     if any(f.level in {"overdue", "error"} for f in result.findings if f in findings):
         raise click.exceptions.Exit(1)
 

@@ -92,14 +92,9 @@ def report(
     from cmplt.errors import InvalidFile, UsageError
     from cmplt.i18n import _
     from cmplt.measures import all_measures
+    from cmplt.periods import parse_period, refuse_future
     from cmplt.report import formats as report_render
-    from cmplt.report.figures import (
-        Unreadable,
-        build_report,
-        default_as_of,
-        parse_period,
-        span_window,
-    )
+    from cmplt.report.figures import Unreadable, build_report, default_as_of, span_window
     from cmplt.shown import time_text
 
     registry = obj.snapshot
@@ -121,12 +116,7 @@ def report(
     as_of: datetime = obj.time(as_of_text, "--as-of") or default_as_of(window, now)
     if as_of_text is None and as_of <= window.start:
         raise UsageError(_("the period {period} has not begun yet").format(period=window.label))
-    if as_of > now:
-        raise UsageError(
-            _("--as-of {as_of} is in the future: a report reads what has happened").format(
-                as_of=time_text(as_of, tz)
-            )
-        )
+    refuse_future(as_of, now, tz)
     if as_of <= window.start:
         raise UsageError(
             _("--as-of {as_of} is before the period {period} begins").format(
