@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from cmplt.errors import InvalidFile, NotFound
+from cmplt.errors import InvalidFile, NoRegistry, NotFound
 from cmplt.field_errors import message_of
 from cmplt.i18n import N_, _
 from cmplt.model import ACTIONS, CLASSIFICATION_FIELDS
@@ -706,7 +706,7 @@ def find_registry(start: Path) -> Path:
     for folder in (here, *here.parents):
         if (folder / POLICY_FILE).is_file():
             return folder
-    raise NotFound(
+    raise NoRegistry(
         _(
             "no registry here: no {file} in {folder} or above "
             "(use --registry DIR, set CMPLT_REGISTRY, or run cmplt init)"

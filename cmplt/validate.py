@@ -26,7 +26,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from cmplt import gitlog, store
-from cmplt.errors import CmpltError, CouldNotRun, GitFailed, InvalidFile, NotFound, StepRefused
+from cmplt.errors import (
+    CmpltError,
+    CouldNotRun,
+    GitFailed,
+    InvalidFile,
+    NoRegistry,
+    NotFound,
+    StepRefused,
+)
 from cmplt.findings import Finding
 from cmplt.i18n import _, label
 from cmplt.ids import COMPLAINT_ID
@@ -80,6 +88,7 @@ class Outcome:
 
     problems: list[Finding]
     skipped: list[str] = field(default_factory=list)
+    checked: int = 0  # files read: the policy, the roster, records and measures
 
 
 # --- reading one file: store's reader, its InvalidFile as a finding -----------------------
@@ -472,8 +481,9 @@ RECORD_CHECKS: list[RecordCheck] = [
 
 def validate_registry(
     root: Path, only: Iterable[Path] = (), base: Path | None = None
-) -> list[Finding]:
-    """Problems of the policy, the roster and the records (or only the records given).
+) -> tuple[list[Finding], int]:
+    """Problems of the policy, the roster and the records (or only the records given),
+    and how many files were checked.
 
     Paths are shown relative to `base` when the registry lies inside it (a pre-commit
     hook's repository root, the folder a person ran the command in), otherwise
@@ -486,13 +496,16 @@ def validate_registry(
     settings = _settings(root, label, problems)
     given = list({_relpath(root, p) or str(p): p for p in only}.values())
     ids: dict[str, list[tuple[Path, str]]] = {}
+    checked = 2  # the policy and the roster
     for path in given or store.any_record_files(root):
+        checked += 1
         relpath = _relpath(root, path)
         if relpath is None:
             outside = _("not inside the registry {root}").format(root=root)
             problems.append(problem(str(path), 1, 1, "(file)", outside))
             continue
         if relpath in (store.POLICY_FILE, store.ROSTER_FILE) or relpath.startswith("improvements/"):
+            checked -= 1
             continue  # checked above, or below
         link = store.symlink_on_path(root, root / relpath)
         if link is not None:
@@ -513,9 +526,10 @@ def validate_registry(
             ids.setdefault(complaint_id, []).append((path, relpath))
     problems.extend(_duplicate_ids(root, ids, label, whole=not given))
     for path in _measure_files(root, given):
+        checked += 1
         relpath = _relpath(root, path) or str(path)
         problems.extend(_validate_measure(path, relpath, label(relpath), settings))
-    return sorted(problems, key=Finding.sort_key)
+    return sorted(problems, key=Finding.sort_key), checked
 
 
 def _require_readable_history(root: Path) -> None:
@@ -580,11 +594,9 @@ def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Out
         )
     if not paths:
         if registry is None:
-            try:
-                registry = store.find_registry(cwd)
-            except NotFound as exc:
-                raise CouldNotRun(exc.message) from exc
-        return Outcome(validate_registry(registry, (), cwd))
+            registry = store.find_registry(cwd)  # NoRegistry: exit 2, could not run
+        found, checked = validate_registry(registry, (), cwd)
+        return Outcome(found, checked=checked)
     groups: dict[Path, list[Path]] = {}
     skipped: list[str] = []
     found_roots: dict[Path, Path | None] = {}
@@ -597,9 +609,12 @@ def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Out
             continue
         groups.setdefault(root, []).append(absolute)
     problems: list[Finding] = []
+    checked = 0
     for root, given in groups.items():
-        problems.extend(validate_registry(root, given, cwd))
-    return Outcome(sorted(problems, key=Finding.sort_key), skipped)
+        found, count = validate_registry(root, given, cwd)
+        problems.extend(found)
+        checked += count
+    return Outcome(sorted(problems, key=Finding.sort_key), skipped, checked)
 
 
 def _is_registry_file(relpath: str) -> bool:
@@ -614,7 +629,7 @@ def _registry_of(path: Path, cache: dict[Path, Path | None]) -> Path | None:
     if folder not in cache:
         try:
             cache[folder] = store.find_registry(folder)
-        except NotFound:
+        except NoRegistry:
             cache[folder] = None
     return cache[folder]
 

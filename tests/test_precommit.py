@@ -85,7 +85,7 @@ def estate_repo(tmp_path: Path) -> tuple[Path, str]:
     repo = tmp_path / "property-office"
     repo.mkdir()
     git(repo, "init", "-q")
-    assert run_cli("init", "estate", cwd=repo).code == 0
+    assert run_cli("init", "estate", "--nested", cwd=repo).code == 0
     estate = repo / "estate"
     for args in (
         ("staff", "add", "张三", "--role", "clerk", "--department", "客服中心"),

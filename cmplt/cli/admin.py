@@ -8,17 +8,22 @@ import click
 
 from cmplt.cli.context import Context, format_option, pass_context
 from cmplt.cli.options import Term
-from cmplt.i18n import _
+from cmplt.i18n import _, ngettext
 
 
 @click.command("init")
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--nested",
+    is_flag=True,
+    help="Create it inside another git repository (committing there) or registry, on purpose.",
+)
 @pass_context
-def init(obj: Context, folder: Path) -> None:
+def init(obj: Context, folder: Path, nested: bool) -> None:
     """Create a registry in FOLDER: policy, roster, folders; git init if needed; commit."""
     from cmplt.registry import init_registry
 
-    root, commit = init_registry(folder, obj.now())
+    root, commit = init_registry(folder, obj.now(), nested=nested)
     click.echo(
         _("registry ready in {root} (commit {commit})").format(root=root, commit=commit[:10])
     )
@@ -96,8 +101,11 @@ COMMANDS = [init, staff]
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @format_option("text", "json")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print nothing when there is no problem (for scripts)."
+)
 @pass_context
-def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
+def validate(obj: Context, paths: tuple[Path, ...], fmt: str, quiet: bool) -> None:
     """Check the policy, roster and every record (or PATHS). Exit 1 if anything is wrong.
 
     Of PATHS, the policy, the roster and files under complaints/ are checked, each in
@@ -121,6 +129,15 @@ def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
     else:
         for problem in problems:
             click.echo(problem.text())
+        if not problems and not quiet:
+            # one line, so that a person sees it ran (a hook or a script passes -q)
+            click.echo(
+                ngettext(
+                    "checked {count} file, no problems",
+                    "checked {count} files, no problems",
+                    outcome.checked,
+                ).format(count=outcome.checked)
+            )
     if problems:
         raise click.exceptions.Exit(1)
 

@@ -249,7 +249,12 @@ COMMANDS = [
         "Archive the complaint after its callback (归档).",
         [_text("--note", "note", "Closing note.", required=False)],
     ),
-    _step_command("note", "Add a note to the history.", [_text("--text", "text", "The note.")]),
+    _step_command(
+        "note",
+        "Add a note to the history.",
+        # --note as every other step spells it; --text, its first name, still works
+        [click.option("--note", "--text", "text", required=True, help="The note.")],
+    ),
     _step_command(
         "reevaluate",
         "Put the complaint's clocks under the policy in force now (they follow the "

@@ -134,7 +134,13 @@ def report(
     result.unreadable.extend(broken)
     if fmt == "csv" and csv_layout == "tables":
         assert output is not None
-        render.write_outputs(output, report_render.csv_tables(result))
+        tables = report_render.csv_tables(result)
+        render.write_outputs(output, tables)
+        # on stderr: stdout is for the report itself
+        click.echo(
+            "cmplt: " + _("wrote {count} files to {path}").format(count=len(tables), path=output),
+            err=True,
+        )
         return
     if fmt == "md":
         text = report_render.to_markdown(result)
@@ -150,6 +156,7 @@ def report(
         click.echo(text, nl=False)
     else:
         render.write_output(output, text, bom=fmt == "csv")
+        click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
 
 
 @click.group("improve")
