@@ -26,9 +26,7 @@ def test_no_registry_here_is_exit_2_for_every_command(tmp_path: Path) -> None:
         assert result.err.count("\n") == 1 and "no registry here" in result.err, result
 
 
-def test_init_inside_another_registry_or_repository_needs_nested(
-    reg: Reg, tmp_path: Path
-) -> None:
+def test_init_inside_another_registry_or_repository_needs_nested(reg: Reg, tmp_path: Path) -> None:
     head = reg.head()
     inner = run_cli("init", "branch-office", cwd=reg.root)
     assert inner.code == 2 and "--nested" in inner.err and str(reg.root) in inner.err, inner
