@@ -40,6 +40,44 @@ def list_rows(
     return rows
 
 
+def fit_column(
+    rows: Sequence[Mapping[str, Any]], headers: Sequence[str], key: str, width: int, wrap: bool
+) -> list[dict[str, Any]]:
+    """Rows whose `key` column (the last, long text) leaves the table within `width`
+    columns: cut with `…`, or wrapped into lines (`wrap`), never lost."""
+    from wcwidth import wcswidth
+
+    others = [h for h in headers if h != key]
+    # tabulate's columns: as wide as the widest cell, or the header and 2 (its padding)
+    used = sum(
+        max(
+            [wcswidth(_(HEADERS.get(h, h))) + 2]
+            + [wcswidth(_shown(h, r.get(h), None)) for r in rows]
+        )
+        for h in others
+    )
+    room = max(12, width - used - 2 * len(others))
+    fitted = []
+    for row in rows:
+        text = str(row.get(key) or "")
+        if wcswidth(text) > room:
+            text = _Lines("\n".join(_wrap_text(text, room))) if wrap else shorten(text, room)
+        fitted.append({**row, key: text})
+    return fitted
+
+
+def _wrap_text(text: str, width: int) -> list[str]:
+    """Lines of at most `width` display columns (Chinese has no spaces to break at)."""
+    from wcwidth import wcswidth
+
+    lines = [""]
+    for char in text:
+        if wcswidth(lines[-1] + char) > width:
+            lines.append("")
+        lines[-1] += char
+    return lines
+
+
 def mask_phone(phone: str) -> str:
     """138****8000: enough to confirm with the caller, not enough to copy."""
     digits = phone.strip()
@@ -119,7 +157,7 @@ def _shown(key: str, value: Any, tz: tzinfo | None) -> str:
     """A table cell for people: enum values labelled, the rest as `_cell`."""
     if isinstance(value, str) and key in LABELLED:
         return escaped(label(LABELLED[key], value))
-    return escaped(_cell(value, tz))
+    return escaped(_cell(value, tz), keep_newlines=isinstance(value, _Lines))
 
 
 def _cell(value: Any, tz: tzinfo | None) -> str:

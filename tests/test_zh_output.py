@@ -114,6 +114,8 @@ def test_every_help_page_and_step_speaks_chinese(reg: Reg) -> None:
     read("show", zh(reg, "show", cid))
     read("log", zh(reg, "log", cid))
     read("list", zh(reg, "list"))
+    read("search", zh(reg, "search", "3栋1502"))
+    read("list --overdue", zh(reg, "list", "--overdue", "--unit", "3栋"))
     read("check", zh(reg, "check", "--as-of", "11-28 09:00"))
     read("validate", zh(reg, "validate"))
     read("audit", zh(reg, "audit"))

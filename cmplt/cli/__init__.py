@@ -69,6 +69,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "query",
         "List complaints, oldest first. Phone numbers are masked unless --show-phone.",
     ),
+    "search": (
+        "query",
+        "Find complaints by customer, phone, unit, summary or notes, oldest first.",
+    ),
     "check": ("checks", "Report overdue clocks and callback-quota shortfalls."),
     "report": (
         "report",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from cmplt.cli.context import Context, format_option, pass_context
 from cmplt.cli.options import Term, several
-from cmplt.errors import InvalidFile
+from cmplt.errors import InvalidFile, UsageError
 from cmplt.i18n import _
 from cmplt.terms import NATURES, SEVERITIES, STATUSES
 
@@ -86,8 +88,20 @@ LIST_COLUMNS = (
     type=Term("category", several=True),
     help="Only these categories (repeatable, or a,b).",
 )
-@click.option("--unit", help="Only this unit (or units starting with this, e.g. a building '3-').")
+@click.option(
+    "--unit",
+    help="Only this unit, or the units starting with this (a building: 3-, 3栋); 3栋1502, "
+    "３－１５０２ and 3-1502 are the same unit.",
+)
+@click.option("--customer", help="Only customers whose name holds this.")
+@click.option("--phone", help="Only phone numbers holding these digits (138****8000 too).")
 @click.option("--owner", help="Only complaints held by this person.")
+@click.option(
+    "--mine",
+    is_flag=True,
+    help="Only complaints held by the acting person (env CMPLT_ACTOR).",
+)
+@click.option("--overdue", is_flag=True, help="Only complaints with a clock overdue now.")
 @click.option("--department", help="Only complaints dispatched to this department.")
 @click.option(
     "--since",
@@ -109,7 +123,11 @@ def list_(
     natures: tuple[tuple[str, ...], ...],
     categories: tuple[tuple[str, ...], ...],
     unit: str | None,
+    customer: str | None,
+    phone: str | None,
     owner: str | None,
+    mine: bool,
+    overdue: bool,
     department: str | None,
     since: str | None,
     until: str | None,
@@ -117,23 +135,60 @@ def list_(
     show_phone: bool,
 ) -> None:
     """List complaints, oldest first. Phone numbers are masked unless --show-phone."""
-    from cmplt import render
+    import os
+
+    from cmplt.search import Query
     from cmplt.snapshot import Selection
 
-    registry = obj.snapshot
+    if mine:
+        actor = os.environ.get("CMPLT_ACTOR", "").strip()
+        if not actor:
+            raise UsageError(_("--mine: who is acting? set CMPLT_ACTOR to your name"))
+        if owner and owner != actor:
+            raise UsageError(
+                _("--mine is {name}; --owner says {owner}").format(name=actor, owner=owner)
+            )
+        owner = actor
     selection = Selection(
         several(statuses),
         several(severities),
         several(natures),
         several(categories),
-        unit,
+        None,
         owner,
         department,
         obj.time(since, "--since"),
         obj.time(until, "--until", day_end=True),
     )
+    _list(obj, selection, Query(None, customer, phone, unit), overdue, fmt, show_phone)
+
+
+def _list(
+    obj: Context, selection: Any, query: Any, overdue: bool, fmt: str, show_phone: bool
+) -> None:
+    """`list` and `search`: the records chosen, as a table for people or rows for tools."""
+    import shutil
+    import sys
+
+    from cmplt import render
+    from cmplt.search import search
+
+    registry = obj.snapshot
     complaints, broken = registry.select(selection)
-    rows = render.list_rows(complaints, LIST_COLUMNS, show_phone, short=fmt == "table")
+    complaints = search(complaints, query, registry.policy)
+    if overdue:
+        from cmplt.check import run_check
+
+        late = {
+            f.record_id for f in run_check(registry, obj.now()).findings if f.level == "overdue"
+        }
+        complaints = [c for c in complaints if c.id in late]
+    rows = render.list_rows(complaints, LIST_COLUMNS, show_phone, short=False)
+    if fmt == "table":
+        # the table fits the terminal (COLUMNS); the summary is cut on a terminal,
+        # wrapped into lines where the output is kept (a file, a pipe, mail)
+        width = shutil.get_terminal_size((120, 24)).columns
+        rows = render.fit_column(rows, LIST_COLUMNS, "summary", width, wrap=not sys.stdout.isatty())
     click.echo(render.rows_out(rows, LIST_COLUMNS, fmt, registry.policy.tz, labels=True), nl=False)
     for problem in broken:
         click.echo("cmplt: " + _("skipped {problem}").format(problem=problem.message), err=True)
@@ -141,4 +196,23 @@ def list_(
         raise click.exceptions.Exit(InvalidFile.exit_code)
 
 
-COMMANDS = [show, list_]
+@click.command("search")
+@click.argument("text")
+@format_option("table", "json", "csv")
+@click.option("--show-phone", is_flag=True, help="Print phone numbers unmasked.")
+@pass_context
+def search_(obj: Context, text: str, fmt: str, show_phone: bool) -> None:
+    """Find complaints by customer, phone, unit, summary or notes, oldest first.
+
+    A phone is found by its digits (a masked 138****8000 too), a unit in any of its
+    forms (3栋1502, ３－１５０２, 3-1502); text is compared case- and width-insensitive.
+    """
+    from cmplt.search import Query
+    from cmplt.snapshot import Selection
+
+    if not text.strip():
+        raise UsageError(_("search: give the text to look for"))
+    _list(obj, Selection(), Query(text=text), False, fmt, show_phone)
+
+
+COMMANDS = [show, list_, search_]
