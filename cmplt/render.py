@@ -454,10 +454,14 @@ def write_output(path: Path, text: str, bom: bool) -> None:
     """Atomically into a regular file (a symlink is followed, its target replaced);
     into anything else (a FIFO, /dev/stdout) as a stream. CSV gets a byte-order
     mark, so that Excel reads it as UTF-8."""
+    write_output_bytes(path, text.encode("utf-8-sig" if bom else "utf-8"))
+
+
+def write_output_bytes(path: Path, data: bytes) -> None:
+    """`write_output` of bytes (a workbook)."""
     from cmplt import store
     from cmplt.errors import UsageError
 
-    data = text.encode("utf-8-sig" if bom else "utf-8")
     target = path.resolve()
     try:
         if target.is_dir():
@@ -486,3 +490,59 @@ def write_outputs(folder: Path, files: dict[str, str]) -> None:
         raise UsageError(_("-o {path}: {reason}").format(path=folder, reason=exc.strerror)) from exc
     for name, text in files.items():
         write_output(folder / name, text, bom=True)
+
+
+# --- workbooks (--format xlsx) -----------------------------------------------------------
+
+
+def rows_sheet(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], title: str) -> Any:
+    """`rows_out`'s table for people as a sheet: headers translated, enum values
+    labelled, times and numbers kept as they are (typed cells)."""
+    from cmplt.xlsx import Sheet
+
+    titles = [_(HEADERS[k]) if k in HEADERS else k for k in headers]
+    body = [
+        [
+            label(LABELLED[k], row[k])
+            if isinstance(row.get(k), str) and k in LABELLED
+            else row.get(k)
+            for k in headers
+        ]
+        for row in rows
+    ]
+    return Sheet(title, titles, body)
+
+
+def findings_sheets(findings: Sequence[Finding]) -> list[Any]:
+    """`check`'s findings as a workbook: the clocks, and the callback quotas."""
+    from cmplt.xlsx import Sheet
+
+    clocks = Sheet(
+        _("Clocks"),
+        [_(h) for h in (N_("rule"), N_("id"), N_("level"), N_("due"), N_("overdue hours"),
+                        N_("severity"), N_("owner"), N_("department"), N_("summary"),
+                        N_("what is missing"), N_("file"), N_("line"))],
+    )  # fmt: skip
+    quotas = Sheet(
+        _("Callback quotas"),
+        [_(h) for h in (N_("period"), N_("level"), N_("role"), N_("rate"), N_("required rate"),
+                        N_("called back"), N_("handled"), N_("missing"))],
+        formats={3: "0.0", 4: "0"},
+    )  # fmt: skip
+    for f in findings:
+        if f.rule == "callback-quota":
+            e = f.extra
+            quotas.rows.append(
+                [e["period"], label("level", f.level), label("role", e["role"]), e["rate"],
+                 e["required"], e["called_back"], e["handled"], "\n".join(e["missing"])]
+            )  # fmt: skip
+            continue
+        e = f.extra
+        late = e["as_of"] - e["due"] if e.get("due") and e.get("as_of") else None
+        clocks.rows.append(
+            [label("rule", f.rule), f.record_id, label("level", f.level), e.get("due"),
+             round(late.total_seconds() / 3600, 2) if late is not None else None,
+             label("severity", e["severity"]) if e.get("severity") else None,
+             e.get("owner"), e.get("department"), e.get("summary"), f.message, f.path, f.line]
+        )  # fmt: skip
+    return [clocks, quotas]

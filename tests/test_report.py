@@ -783,7 +783,11 @@ def test_csv_tables_one_file_per_table_with_a_bom(reg: Reg, tmp_path: Path) -> N
         "report", "--period", "2026-11", "--format", "csv", "--csv-layout", "tables",
         "-o", str(folder), env={"CMPLT_NOW": LATER},
     )  # fmt: skip
-    assert (result.code, result.out, result.err) == (0, "", ""), result
+    assert (result.code, result.out, result.err) == (
+        0,
+        "",
+        f"cmplt: wrote 23 files to {folder}\n",
+    ), result
     names = {p.name for p in folder.iterdir()}
     assert names >= {
         "overview.csv",
@@ -802,7 +806,7 @@ def test_csv_tables_one_file_per_table_with_a_bom(reg: Reg, tmp_path: Path) -> N
     assert list(csv.reader(io.StringIO(text))) == [["Building", "Count"], ["3", "2"], ["5", "1"]]
 
 
-def test_output_file_is_written_whole_and_nothing_printed(reg: Reg, tmp_path: Path) -> None:
+def test_output_file_is_written_whole_and_said_on_stderr(reg: Reg, tmp_path: Path) -> None:
     _three_records(reg)
     folder = tmp_path / "out"
     folder.mkdir()
@@ -812,7 +816,8 @@ def test_output_file_is_written_whole_and_nothing_printed(reg: Reg, tmp_path: Pa
         written = reg.run(
             "report", "--period", "2026-11", "--format", fmt, "-o", str(folder / name), env=env
         )
-        assert (written.code, written.out, written.err) == (0, "", ""), written
+        expected = (0, "", f"cmplt: wrote {folder / name}\n")
+        assert (written.code, written.out, written.err) == expected, written
         data = (folder / name).read_bytes()
         if fmt == "csv":
             assert data.startswith(b"\xef\xbb\xbf")

@@ -22,7 +22,7 @@ TECHNICAL = {
     "Asia/Shanghai", "true", "false", "UUID", "log", "p", "md", "html", "csv", "json",
     "yaml", "table", "text", "tables", "long", "previous", "this", "last", "record",
     "policy", "roster", "e.g", "zh-CN", "en", "a,b", "h", "d", "m", "s", "o", "q",
-    "Complaint-Id", "Action", "Actor", "trailers", "jsonschema",
+    "Complaint-Id", "Action", "Actor", "trailers", "jsonschema", "xlsx",
 }  # fmt: skip
 TYPED = {
     *terms.SEVERITIES, *terms.NATURES, *terms.SATISFACTIONS, *terms.STATUSES,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import click
 
-from cmplt.cli.context import Context, format_option, pass_context, warn_history
+from cmplt.cli.context import Context, format_option, output_option, pass_context, warn_history
 from cmplt.cli.options import Term
 from cmplt.i18n import _
 from cmplt.rules import ALL_RULES, QUOTA_RULE
@@ -41,7 +42,8 @@ EXIT_COULD_NOT_RUN = 2
     type=Term("rule", ALL_RULES),
     help="Only these rules (repeatable).",
 )
-@format_option("table", "json")
+@format_option("table", "json", "xlsx")
+@output_option
 @click.option(
     "--new",
     "only_new",
@@ -62,6 +64,7 @@ def check(
     warn_within: str | None,
     rules: tuple[str, ...],
     fmt: str,
+    output: Path | None,
     only_new: bool,
     quiet: bool,
 ) -> None:
@@ -109,7 +112,14 @@ def check(
             warning = _("warning: cannot write {file}; the next --new run will report these again")
             click.echo("cmplt: " + warning.format(file=state_file), err=True)
     tz = registry.policy.tz
-    if fmt == "json":
+    if fmt == "xlsx":
+        if output is None:
+            raise UsageError(_("--format xlsx writes a workbook: give -o FILE"))
+        from cmplt import xlsx
+
+        render.write_output_bytes(output, xlsx.workbook(render.findings_sheets(findings), tz))
+        click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
+    elif fmt == "json":
         data = {
             "as_of": as_of.astimezone(tz).replace(microsecond=0).isoformat(),
             "period": result.period,

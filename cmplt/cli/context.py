@@ -205,3 +205,13 @@ def format_option(*choices: str) -> Callable[[F], F]:
         default=choices[0],
         show_default=True,
     )
+
+
+def output_option(func: F) -> F:
+    """-o FILE: write there instead of stdout (a workbook needs it)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write here instead of stdout (needed by --format xlsx).",
+    )(func)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
 
-from cmplt.cli.context import Context, format_option, pass_context
+from cmplt.cli.context import Context, format_option, output_option, pass_context
 from cmplt.cli.options import Term, several
 from cmplt.errors import InvalidFile, UsageError
 from cmplt.i18n import _
@@ -113,7 +114,8 @@ LIST_COLUMNS = (
     metavar="TIME",
     help="Only complaints received before this time (a date alone: the end of that day, included).",
 )
-@format_option("table", "json", "csv")
+@format_option("table", "json", "csv", "xlsx")
+@output_option
 @click.option("--show-phone", is_flag=True, help="Print phone numbers unmasked.")
 @pass_context
 def list_(
@@ -132,6 +134,7 @@ def list_(
     since: str | None,
     until: str | None,
     fmt: str,
+    output: Path | None,
     show_phone: bool,
 ) -> None:
     """List complaints, oldest first. Phone numbers are masked unless --show-phone."""
@@ -160,11 +163,18 @@ def list_(
         obj.time(since, "--since"),
         obj.time(until, "--until", day_end=True),
     )
-    _list(obj, selection, Query(None, customer, phone, unit), overdue, fmt, show_phone)
+    query = Query(None, customer, phone, unit)
+    _list(obj, selection, query, overdue, fmt, output, show_phone)
 
 
 def _list(
-    obj: Context, selection: Any, query: Any, overdue: bool, fmt: str, show_phone: bool
+    obj: Context,
+    selection: Any,
+    query: Any,
+    overdue: bool,
+    fmt: str,
+    output: Path | None,
+    show_phone: bool,
 ) -> None:
     """`list` and `search`: the records chosen, as a table for people or rows for tools."""
     import shutil
@@ -183,13 +193,33 @@ def _list(
             f.record_id for f in run_check(registry, obj.now()).findings if f.level == "overdue"
         }
         complaints = [c for c in complaints if c.id in late]
+    if fmt == "xlsx" and output is None:
+        raise UsageError(_("--format xlsx writes a workbook: give -o FILE"))
     rows = render.list_rows(complaints, LIST_COLUMNS, show_phone, short=False)
-    if fmt == "table":
+    if fmt == "xlsx":
+        assert output is not None
+        from cmplt import xlsx
+
+        sheet = render.rows_sheet(rows, LIST_COLUMNS, _("Complaints"))
+        render.write_output_bytes(output, xlsx.workbook([sheet], registry.policy.tz))
+        click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
+        _skipped(broken)
+        return
+    if fmt == "table" and output is None:
         # the table fits the terminal (COLUMNS); the summary is cut on a terminal,
         # wrapped into lines where the output is kept (a file, a pipe, mail)
         width = shutil.get_terminal_size((120, 24)).columns
         rows = render.fit_column(rows, LIST_COLUMNS, "summary", width, wrap=not sys.stdout.isatty())
-    click.echo(render.rows_out(rows, LIST_COLUMNS, fmt, registry.policy.tz, labels=True), nl=False)
+    text = render.rows_out(rows, LIST_COLUMNS, fmt, registry.policy.tz, labels=True)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        render.write_output(output, text, bom=fmt == "csv")
+        click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
+    _skipped(broken)
+
+
+def _skipped(broken: list[InvalidFile]) -> None:
     for problem in broken:
         click.echo("cmplt: " + _("skipped {problem}").format(problem=problem.message), err=True)
     if broken:
@@ -198,10 +228,11 @@ def _list(
 
 @click.command("search")
 @click.argument("text")
-@format_option("table", "json", "csv")
+@format_option("table", "json", "csv", "xlsx")
+@output_option
 @click.option("--show-phone", is_flag=True, help="Print phone numbers unmasked.")
 @pass_context
-def search_(obj: Context, text: str, fmt: str, show_phone: bool) -> None:
+def search_(obj: Context, text: str, fmt: str, output: Path | None, show_phone: bool) -> None:
     """Find complaints by customer, phone, unit, summary or notes, oldest first.
 
     A phone is found by its digits (a masked 138****8000 too), a unit in any of its
@@ -212,7 +243,7 @@ def search_(obj: Context, text: str, fmt: str, show_phone: bool) -> None:
 
     if not text.strip():
         raise UsageError(_("search: give the text to look for"))
-    _list(obj, Selection(), Query(text=text), False, fmt, show_phone)
+    _list(obj, Selection(), Query(text=text), False, fmt, output, show_phone)
 
 
 COMMANDS = [show, list_, search_]

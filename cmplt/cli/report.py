@@ -57,7 +57,7 @@ def _date(text: str | None, option: str) -> date | None:
     is_flag=True,
     help="Add the verified complaints about staff, by person (it names people).",
 )
-@format_option("md", "html", "csv", "json")
+@format_option("md", "html", "csv", "json", "xlsx")
 @click.option(
     "--csv-layout",
     type=click.Choice(["long", "tables"]),
@@ -107,6 +107,8 @@ def report(
         raise UsageError(_("--from and --to go together"))
     if fmt != "csv" and csv_layout != "long":
         raise UsageError(_("--csv-layout is for --format csv"))
+    if fmt == "xlsx" and output is None:
+        raise UsageError(_("--format xlsx writes a workbook: give -o FILE"))
     if csv_layout == "tables" and output is None:
         raise UsageError(_("--csv-layout tables writes one file per table: give -o FOLDER"))
     if first is not None and last is not None:
@@ -141,6 +143,13 @@ def report(
             "cmplt: " + _("wrote {count} files to {path}").format(count=len(tables), path=output),
             err=True,
         )
+        return
+    if fmt == "xlsx":
+        assert output is not None
+        from cmplt import xlsx
+
+        render.write_output_bytes(output, xlsx.workbook(report_render.sheets(result), tz))
+        click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
         return
     if fmt == "md":
         text = report_render.to_markdown(result)

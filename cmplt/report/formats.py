@@ -706,6 +706,49 @@ def csv_long(report: Report) -> str:
     return stream.getvalue()
 
 
+def sheets(report: Report) -> list[Any]:
+    """One sheet per table (`--format xlsx`): typed cells, titles in the report's
+    language; the first sheet says what the report is."""
+    from cmplt.xlsx import Sheet
+
+    tz = report.period.start.tzinfo
+    assert tz is not None
+    title, sub = heading(report)
+    found = [Sheet(_("Report"), [title], [[sub]])]
+    for section in sections(report):
+        for table in section.tables:
+            name = table.title if len(section.tables) > 1 else section.title
+            sheet = Sheet(name, [c.title for c in table.columns])
+            for n, column in enumerate(table.columns):
+                if column.kind in {"percent", "delta_percent", "rate"}:
+                    sheet.formats[n] = "0.0"
+                elif column.kind == "hours":
+                    sheet.formats[n] = "0.00"
+            for row in table.rows:
+                sheet.rows.append(
+                    [_typed(row.get(c.key), kind_of(row, c), tz) for c in table.columns]
+                )
+            found.append(sheet)
+    return found
+
+
+def _typed(value: Any, kind: str, tz: tzinfo) -> Any:
+    """A cell for a workbook: numbers and times typed, the rest as people read it."""
+    if value is None or value == "":
+        return None
+    if kind == "time":
+        return datetime.fromtimestamp(float(value), tz)
+    if kind in {"count", "delta"}:
+        return int(value)
+    if kind in {"percent", "delta_percent", "rate", "hours"}:
+        return round(float(value), 2)
+    if kind == "flag":
+        return bool(value)
+    if kind == "ids":
+        return " ".join(value)
+    return cell_text(value, kind, tz)
+
+
 def csv_tables(report: Report) -> dict[str, str]:
     """One CSV text per table, by file name; headers in the report's language."""
     tz = report.period.start.tzinfo
