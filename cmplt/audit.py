@@ -51,6 +51,7 @@ from cmplt.history import (
 )
 from cmplt.i18n import _, current, ngettext
 from cmplt.store import RECORDS_DIR
+from cmplt.terms import AFTER_CLOSING
 
 TRAILERS = ("Complaint-Id", "Action", "Actor")
 
@@ -323,6 +324,8 @@ def closed_changed(change: RecordChange) -> list[Finding]:
         if not added and after.raw == before.raw:
             return []
     if added and added[0].action == "reopen":
+        return []
+    if added and all(e.action in AFTER_CLOSING for e in added):
         return []
     if added:
         message = _(

@@ -162,7 +162,7 @@ def summarise(
     clock_rows = tuple(
         (c.rule, _ts(c.due), None, c.owner, c.department, c.event_id, c.detail, c.data)
         for c in clocks(case, policy)
-        if c.met_at is None
+        if c.met_at is None and not c.waived
     )
     rounds = tuple(
         (_ts(h.resolved_at), _ts(h.window_closes), tuple(sorted(h.roles)))

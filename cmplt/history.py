@@ -31,6 +31,7 @@ from cmplt.errors import InvalidFile
 from cmplt.i18n import _
 from cmplt.i18n import label as label_of
 from cmplt.model import CLASSIFICATION_FIELDS
+from cmplt.terms import AFTER_CLOSING
 
 if TYPE_CHECKING:
     from cmplt.gitlog import HistoryCommit
@@ -74,8 +75,12 @@ class RecordVersion:
 
     @property
     def closed(self) -> bool:
-        # `close` leads to `closed`, and from there only `reopen` leads on (workflow)
-        return bool(self.events) and self.events[-1].action == "close"
+        # `close` leads to `closed`, and from there only `reopen` leads on (workflow),
+        # or a step a closed record takes as it is (terms.AFTER_CLOSING)
+        for event in reversed(self.events):
+            if event.action not in AFTER_CLOSING:
+                return event.action == "close"
+        return False
 
 
 # --- reading a version ------------------------------------------------------------
@@ -642,6 +647,8 @@ _LABELLED = {
 
 
 def _field_text(key: str, value: Any) -> str:
+    if value is True:
+        return _("yes")
     if isinstance(value, Mapping):
         return _(", ").join(
             _("{field} {value}").format(

@@ -12,10 +12,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from cmplt.ids import COMPLAINT_ID
 from cmplt.policy import Nature, Satisfaction, Severity
+from cmplt.terms import ACTIONS as ACTIONS
 from cmplt.terms import STATUSES as STATUSES
 from cmplt.times import parse_stored_time
 
@@ -67,15 +75,34 @@ class Received(_Event, _Classification):
     action: Literal["received"]
 
 
+EventId = Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{8}$")]
+
+
+class _Approvable(_Event):
+    """A step that takes effect only once approved (policy `approvals`): recorded by
+    someone else with `requested: true`, it waits for an `approve` event; recorded by
+    an approver, it carries the approval itself."""
+
+    requested: bool = False
+    approved_by: Name | None = None
+    approver_role: Name | None = None
+    # the deadline that had already passed when the approval was given (past breaches
+    # stay breaches: the approval moves the clock, it does not make it met in time)
+    deadline_passed: Time | None = None
+
+
 class Respond(_Event):
     action: Literal["respond"]
     note: Text
+    # 原则及流程 五.3: the definite answer a major complaint is owed within 2 days
+    definite: bool = False
 
 
-class Dispatch(_Event):
+class Dispatch(_Approvable):
     action: Literal["dispatch"]
     department: Name
     note: Text | None = None
+    person: Name | None = None  # the person following it (投诉处理及回访制度 五)
 
 
 class Accept(_Event):
@@ -86,14 +113,22 @@ class Accept(_Event):
 class Plan(_Event):
     action: Literal["plan"]
     note: Text
+    definite: bool = False
 
 
-class Extend(_Event):
+class Extend(_Approvable):
     action: Literal["extend"]
     until: Time
-    approved_by: Name
-    approver_role: Name
     note: Text | None = None
+
+    @model_validator(mode="after")
+    def _approved_or_requested(self) -> Extend:
+        # a record written before approvals were acts always names its approver
+        if self.requested == (self.approved_by is not None):
+            raise ValueError("an extension is either requested or names its approver")
+        if (self.approved_by is None) != (self.approver_role is None):
+            raise ValueError("approved_by and approver_role go together")
+        return self
 
 
 class Escalate(_Event):
@@ -127,6 +162,44 @@ class Reject(_Event):
 class Close(_Event):
     action: Literal["close"]
     note: Text | None = None
+    # a required callback missing, and why a manager let it be archived anyway
+    waived: Text | None = None
+
+
+class Approve(_Event):
+    """The approver's own act: grants the requested step `approves` (an event ID)."""
+
+    action: Literal["approve"]
+    approves: EventId
+    role: Name
+    note: Text | None = None
+    deadline_passed: Time | None = None
+
+
+class Decide(_Event):
+    # 投诉处理及回访制度 四: the division manager's decision on an important or major complaint
+    action: Literal["decide"]
+    note: Text
+
+
+class Track(_Event):
+    # 投诉处理及回访制度 五: the person who follows an important complaint to its end
+    action: Literal["track"]
+    person: Name
+    note: Text | None = None
+
+
+class Promise(_Event):
+    # 流程及技巧 4, 6: a time agreed with the customer to phone them back
+    action: Literal["promise"]
+    call_by: Time
+    note: Text | None = None
+
+
+class Review(_Event):
+    # 投诉处理及回访制度 七: a verified staff-attitude complaint's reward-and-penalty outcome
+    action: Literal["review"]
+    outcome: Text
 
 
 class Note(_Event):
@@ -142,7 +215,7 @@ class Reevaluate(_Event):
     reason: Text
 
 
-class Reclassify(_Event):
+class Reclassify(_Approvable):
     action: Literal["reclassify"]
     from_: dict[str, Any] = Field(alias="from")
     to: dict[str, Any]
@@ -174,27 +247,14 @@ Event = Annotated[
     | Close
     | Note
     | Reclassify
-    | Reevaluate,
+    | Reevaluate
+    | Approve
+    | Decide
+    | Track
+    | Promise
+    | Review,
     Field(discriminator="action"),
 ]
-
-ACTIONS = (
-    "received",
-    "respond",
-    "dispatch",
-    "accept",
-    "plan",
-    "extend",
-    "escalate",
-    "resolve",
-    "callback",
-    "reopen",
-    "reject",
-    "close",
-    "note",
-    "reclassify",
-    "reevaluate",
-)
 
 
 class Complaint(_Record, _Classification):

@@ -36,6 +36,7 @@ from cmplt.snapshot import Snapshot, load_roster, read_record
 from cmplt.workflow import (
     Step,
     TimeWindow,
+    authority_refusal,
     check_intake,
     check_staff_name,
     check_texts,
@@ -47,6 +48,7 @@ from cmplt.workflow import (
     plan_step,
     require_choice,
     require_staff,
+    roles_text,
     time_window,
 )
 
@@ -277,6 +279,9 @@ class Registry(Snapshot):
         """Register a new complaint (受理) received at `at` (default: now) by `by`.
         `announce` hears of the step the moment it is committed."""
         require_staff(self.roster, by)
+        why = authority_refusal(self.policy, self.roster, by, "new", None)
+        if why:
+            raise StepRefused(why)
         check_texts(intake)
 
         def work() -> Change:
@@ -438,6 +443,26 @@ class Registry(Snapshot):
 
         return self.locked(work)
 
+    def _staff_authority(self, by: str | None, what: str) -> None:
+        """A roster change needs `--by` someone the permissions allow (manager or above by
+        default), once the roster has anyone on it; the very first person adds themself."""
+        if not self.roster.staff:
+            return
+        if by is None:
+            if "staff" in self.policy.permissions:
+                raise UsageError(
+                    _("{what}: {option} is needed: who changes the roster ({roles})").format(
+                        what=what,
+                        option=field_ref("by"),
+                        roles=roles_text(self.policy.permissions["staff"], self.policy),
+                    )
+                )
+            return
+        require_staff(self.roster, by)
+        why = authority_refusal(self.policy, self.roster, by, "staff", None)
+        if why:
+            raise StepRefused(why)
+
     def add_staff(self, name: str, member: StaffMember, by: str | None, clock: Now) -> Change:
         require_choice(member.role, list(self.policy.roles), "role")
         if member.department is not None:
@@ -446,9 +471,83 @@ class Registry(Snapshot):
         check_texts(
             {"staff_department": member.department, "email": member.email, "phone": member.phone}
         )
-        if by is not None and self.roster.staff:
-            require_staff(self.roster, by)
+        self._staff_authority(by, "staff add")
 
+        def change(roster: Roster, doc: Any) -> str:
+            if name in roster.staff:
+                raise UsageError(_("{name!r} is already on the staff roster").format(name=name))
+            entry = CommentedMap(role=store.text_node(member.role))
+            for key in ("department", "email", "phone"):
+                value = getattr(member, key)
+                if value is not None:
+                    entry[key] = store.text_node(value)
+            doc["staff"][store.text_node(name)] = entry
+            return f"staff: add {name} ({member.role}" + (
+                f", {member.department})" if member.department else ")"
+            )
+
+        return self._change_roster(change, by or name, by, clock, "staff-add")
+
+    def set_staff(
+        self, name: str, changes: Mapping[str, str | None], by: str | None, clock: Now
+    ) -> Change:
+        """`staff set`: a person's role or department (history is git's)."""
+        if changes.get("role") is not None:
+            require_choice(changes["role"], list(self.policy.roles), "role")
+        if changes.get("department") is not None:
+            require_choice(changes["department"], self.policy.departments, "staff_department")
+        check_texts({"staff_department": changes.get("department")})
+        self._staff_authority(by, "staff set")
+
+        def change(roster: Roster, doc: Any) -> str:
+            member = self._on_roster(roster, name)
+            entry = doc["staff"][name]
+            said = []
+            for key, value in changes.items():
+                if value is None or getattr(member, key) == value:
+                    continue
+                entry[key] = store.text_node(value)
+                said.append(f"{key} {getattr(member, key)} -> {value}")
+            if not said:
+                raise UsageError(_("staff set {name}: nothing would change").format(name=name))
+            return f"staff: set {name} " + ", ".join(said)
+
+        return self._change_roster(change, by or name, by, clock, "staff-set")
+
+    def remove_staff(self, name: str, by: str | None, clock: Now) -> Change:
+        """`staff remove`: the person stays on the roster, marked removed, so that the
+        records of their time still name someone; they can no longer act."""
+        self._staff_authority(by, "staff remove")
+        if by == name:
+            raise StepRefused(_("staff remove: {name} cannot remove themself").format(name=name))
+
+        def change(roster: Roster, doc: Any) -> str:
+            self._on_roster(roster, name)
+            entry = doc["staff"][name]
+            if entry.get("removed") is True:
+                raise UsageError(_("{name} was already removed").format(name=name))
+            entry["removed"] = True
+            return f"staff: remove {name}"
+
+        return self._change_roster(change, by or name, by, clock, "staff-remove")
+
+    @staticmethod
+    def _on_roster(roster: Roster, name: str) -> StaffMember:
+        member = roster.staff.get(name)
+        if member is None:
+            raise NotFound(
+                _("{name!r} is not on the staff roster (cmplt staff add)").format(name=name)
+            )
+        return member
+
+    def _change_roster(
+        self,
+        change: Callable[[Roster, Any], str],
+        actor: str,
+        by: str | None,
+        clock: Now,
+        action: str,
+    ) -> Change:
         def work() -> Change:
             path = self.root / store.ROSTER_FILE
             self._refuse_links(path)
@@ -460,27 +559,15 @@ class Registry(Snapshot):
                 if path.exists()
                 else CommentedMap(staff=CommentedMap())
             )
-            if name in roster.staff:
-                raise UsageError(_("{name!r} is already on the staff roster").format(name=name))
             if not doc.get("staff"):  # the template's `{}` would keep flow style
                 doc["staff"] = CommentedMap()
-            entry = CommentedMap(role=store.text_node(member.role))
-            for key in ("department", "email", "phone"):
-                value = getattr(member, key)
-                if value is not None:
-                    entry[key] = store.text_node(value)
-            doc["staff"][store.text_node(name)] = entry
+            subject = change(roster, doc)
             store.validate_document(Roster, doc, store.ROSTER_FILE)
-            actor = by or name
             text = store.dump(doc)
             self._writable(path, text)
             commit = self._commit(
                 {path: text},
-                gitlog.commit_message(
-                    f"staff: add {name} ({member.role}"
-                    + (f", {member.department})" if member.department else ")"),
-                    trailers={"Action": "staff-add", "Actor": actor},
-                ),
+                gitlog.commit_message(subject, trailers={"Action": action, "Actor": actor}),
                 self._identity(by) if by else None,
                 clock(),
             )
@@ -526,12 +613,22 @@ def _summary_of(event: Mapping[str, Any]) -> str:
     if action == "escalate":
         return f"to {event['to']}"
     if action == "extend":
+        if event.get("requested"):
+            return f"until {event['until'].isoformat()} requested"
         return f"until {event['until'].isoformat()} approved by {event['approved_by']}"
+    if action == "approve":
+        return f"{event['approves']} ({event['role']})"
+    if action == "track":
+        return str(event["person"])
+    if action == "promise":
+        return f"call by {event['call_by'].isoformat()}"
+    if action == "close" and event.get("waived"):
+        return f"waived: {event['waived']}".splitlines()[0]
     if action == "callback":
         return f"{event['satisfaction']} ({event['role']})"
     if action == "reclassify":
         return ", ".join(f"{k} {event['from'][k]} -> {v}" for k, v in event["to"].items())
-    for key in ("result", "reason", "note", "text"):
+    for key in ("result", "reason", "note", "text", "outcome"):
         if event.get(key):
             return str(event[key]).splitlines()[0]
     return ""

@@ -253,11 +253,16 @@ HEADERS = {
     "role": N_("Role"),
     "role_label": N_("Role title"),
     "email": N_("Email"),
+    "removed": N_("Removed"),
 }
 
 
 def complaint_text(
-    complaint: Complaint, tz: tzinfo, show_phone: bool, deadline: datetime | None
+    complaint: Complaint,
+    tz: tzinfo,
+    show_phone: bool,
+    deadline: datetime | None,
+    waiting: Sequence[str] = (),
 ) -> str:
     """The record as a supervisor reads it: fields, then the history line by line."""
     from wcwidth import wcswidth
@@ -282,6 +287,11 @@ def complaint_text(
     if deadline is not None and complaint.status in {"open", "dispatched", "in_progress"}:
         pad = " " * (width - wcswidth(due_title))
         lines.append(f"  {due_title}{pad}  {time_text(deadline, tz)}")
+    if waiting:
+        title = _("Awaiting approval")
+        pad = " " * max(0, width - wcswidth(title))
+        shown = _(", ").join(waiting)  # each labelled by the caller
+        lines.append(f"  {title}{pad}  {shown} (cmplt approve)")
     lines.append("")
     lines.append("  " + _("History"))
     for event in data["events"]:

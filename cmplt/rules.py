@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from cmplt.calendar_time import add_time
 from cmplt.i18n import N_
-from cmplt.model import Callback, Dispatch, Escalate, Event, Extend
+from cmplt.model import Callback, Dispatch, Escalate, Event, Extend, Promise
 from cmplt.policy import Policy
 
 VALID = ("valid-1", "valid-2")
@@ -38,6 +38,9 @@ class Clock:
     # the finding is shown, never before: clocks are cached) and what it names
     detail: str
     data: tuple[tuple[str, str | tuple[str, ...]], ...] = ()
+    # archived with this duty waived (close --waive): not a finding any more, though
+    # never met (the report counts it missed, and lists the waiver)
+    waived: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +125,21 @@ def _first(events: Sequence[Event], actions: frozenset[str]) -> datetime | None:
     return next((e.at for e in events if e.action in actions), None)
 
 
+def granted(events: Sequence[Event]) -> Iterator[tuple[Event, Event]]:
+    """Each step that took effect, with the event at which it did: itself, or the
+    `approve` that granted it when it was recorded as a request (policy approvals)."""
+    requests: dict[str, Event] = {}
+    for event in events:
+        if getattr(event, "requested", False):
+            requests[event.id] = event
+        elif event.action == "approve":
+            target = requests.pop(event.approves, None)
+            if target is not None:
+                yield event, target
+        else:
+            yield event, event
+
+
 def _later(policy: Policy, start: datetime, duration: timedelta) -> datetime:
     return add_time(start, duration, policy.calendar, policy.tz)
 
@@ -167,13 +185,23 @@ def initial_plan(case: Case, policy: Policy) -> Iterator[Clock]:
 
 
 def major_answer(case: Case, policy: Policy) -> Iterator[Clock]:
-    # 原则及流程 五.3: a major complaint gets a definite answer within 2 days
+    # 原则及流程 五.3: a major complaint gets a definite answer (明确答复) within 2 days;
+    # with policy definite_answer, a tentative plan does not meet it, an answer marked
+    # definite or the result does
     if case.severity != "major":
         return
     index, rest = current_round(case.events)
     start = case.events[index]
     due = _later(policy, start.at, policy.clocks.major_answer)
-    yield _clock(case, "major-answer", start, due, _first(rest, ANSWERS), N_("no definite answer"))
+    if policy.definite_answer:
+        met = next((e.at for e in rest if e.action == "resolve" or _definite(e)), None)
+    else:
+        met = _first(rest, ANSWERS)
+    yield _clock(case, "major-answer", start, due, met, N_("no definite answer"))
+
+
+def _definite(event: Event) -> bool:
+    return event.action in {"respond", "plan"} and bool(getattr(event, "definite", False))
 
 
 def resolve(case: Case, policy: Policy) -> Iterator[Clock]:
@@ -185,18 +213,21 @@ def resolve(case: Case, policy: Policy) -> Iterator[Clock]:
 
 
 def resolve_deadline(case: Case, policy: Policy) -> datetime:
-    """原则及流程 五: minor 2 days or the customer's earlier deadline, important 3
+    """原则及流程 五: minor 2 days or the customer's deadline, important 3
     days, major 10 days, from receipt or the round's restart; the latest approved
     extension of the round replaces it."""
     index, rest = current_round(case.events)
-    extensions = [e.until for e in rest if isinstance(e, Extend)]
+    extensions = [e.until for _when, e in granted(rest) if isinstance(e, Extend)]
     if extensions:
         return extensions[-1]
     start = case.events[index].at
     due = _later(policy, start, getattr(policy.clocks.resolve, case.severity))
     # the customer's own deadline binds the first round only, not a reopened one
     if case.severity == "minor" and case.requested_deadline is not None and index == 0:
-        due = min(due, case.requested_deadline)
+        if policy.clocks.resolve.customer_deadline == "replaces":
+            due = case.requested_deadline
+        else:
+            due = min(due, case.requested_deadline)
     return due
 
 
@@ -241,7 +272,14 @@ def dual_callback(case: Case, policy: Policy) -> Iterator[Clock]:
     missing = [role for role in policy.callback.dual.roles if role not in first_by_role]
     met = None if missing else max(first_by_role[r] for r in policy.callback.dual.roles)
     detail = N_("no callback by {roles}") if missing else ""
-    yield _clock(case, "dual-callback", result, due, met, detail, (("roles", tuple(missing)),))
+    clock = _clock(case, "dual-callback", result, due, met, detail, (("roles", tuple(missing)),))
+    yield replace(clock, waived=missing != [] and _waived_after(case, result))
+
+
+def _waived_after(case: Case, event: Event) -> bool:
+    """Whether the record was archived after `event` with a missing callback waived."""
+    after = case.events[list(case.events).index(event) + 1 :]
+    return any(e.action == "close" and getattr(e, "waived", None) for e in after)
 
 
 def dissatisfied(case: Case, policy: Policy) -> Iterator[Clock]:
@@ -253,7 +291,95 @@ def dissatisfied(case: Case, policy: Policy) -> Iterator[Clock]:
     if calls and calls[-1].satisfaction == "dissatisfied":
         last = calls[-1]
         detail = N_("{name} recorded dissatisfied")
-        yield _clock(case, "dissatisfied", last, last.at, None, detail, (("name", last.by),))
+        clock = _clock(case, "dissatisfied", last, last.at, None, detail, (("name", last.by),))
+        yield replace(clock, waived=_waived_after(case, last))
+
+
+def _since_severity(case: Case, severities: Sequence[str]) -> Event | None:
+    """The event from which the complaint has had one of `severities` (its receipt, or
+    the reclassification, once in effect, that gave it one); None when it has none."""
+    since: Event | None = None
+    for when, event in granted(case.events):
+        if event.action == "received":
+            severity = getattr(event, "severity", None)
+        elif event.action == "reclassify" and "severity" in event.to:
+            severity = event.to["severity"]
+        else:
+            continue
+        if severity not in severities:
+            since = None
+        elif since is None:
+            since = when
+    return since
+
+
+def division_decision(case: Case, policy: Policy) -> Iterator[Clock]:
+    # 投诉处理及回访制度 四: important and major complaints are reported to the division
+    # manager, who decides (及时: policy decisions.division.within, 24 h by default)
+    duty = policy.decisions.division
+    if duty is None:
+        return
+    start = _since_severity(case, duty.severities)
+    if start is None:
+        return
+    due = _later(policy, start.at, duty.within)
+    met = next((e.at for e in case.events if e.action == "decide"), None)
+    yield _clock(
+        case, "division-decision", start, due, met, N_("no decision by the division manager")
+    )
+
+
+def tracker(case: Case, policy: Policy) -> Iterator[Clock]:
+    # 投诉处理及回访制度 五: an important complaint gets a named person following it
+    duty = policy.decisions.tracker
+    if duty is None:
+        return
+    start = _since_severity(case, duty.severities)
+    if start is None:
+        return
+    due = _later(policy, start.at, duty.within)
+    met = next(
+        (
+            when.at
+            for when, e in granted(case.events)
+            if e.action == "track" or (e.action == "dispatch" and getattr(e, "person", None))
+        ),
+        None,
+    )
+    yield _clock(case, "tracker", start, due, met, N_("nobody named to follow it"))
+
+
+def promise(case: Case, policy: Policy) -> Iterator[Clock]:
+    # 流程及技巧 4, 6: a time agreed with the customer for a phone reply is kept; met by
+    # a reply or a callback after the promise, by the time promised
+    _, rest = current_round(case.events)
+    for index, event in enumerate(rest):
+        if not isinstance(event, Promise):
+            continue
+        met = _first(rest[index + 1 :], frozenset({"respond", "callback"}))
+        detail = N_("the call promised for {due} was not made")
+        due_text = event.call_by.isoformat(timespec="minutes")
+        yield _clock(case, "promise", event, event.call_by, met, detail, (("due", due_text),))
+
+
+def callbacks_of_round(case: Case) -> list[Callback]:
+    """The callbacks after the current round's result (none before it has one)."""
+    result = _result(case)
+    return _callbacks_after(case, result) if result is not None else []
+
+
+def missing_callbacks(
+    case: Case, policy: Policy
+) -> list[tuple[str, tuple[tuple[str, str | tuple[str, ...]], ...]]]:
+    """What a complaint still lacks before it may be archived (回访制度 4: the dual
+    callback; 流程及技巧 6-7: a dissatisfied customer not yet taken further), as
+    (detail, data) for `describe`."""
+    found = []
+    for rule in (dual_callback, dissatisfied):
+        for clock in rule(case, policy):
+            if clock.met_at is None and not clock.waived:
+                found.append((clock.detail, clock.data))
+    return found
 
 
 Rule = Callable[[Case, Policy], Iterator[Clock]]
@@ -266,6 +392,9 @@ RULES: dict[str, Rule] = {
     "callback": callback,
     "dual-callback": dual_callback,
     "dissatisfied": dissatisfied,
+    "division-decision": division_decision,
+    "tracker": tracker,
+    "promise": promise,
 }
 QUOTA_RULE = "callback-quota"
 INVALID_RULE = "invalid-record"

@@ -38,7 +38,15 @@ from cmplt.errors import (
 from cmplt.findings import Finding
 from cmplt.i18n import _, label
 from cmplt.ids import COMPLAINT_ID
-from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
+from cmplt.model import (
+    CLASSIFICATION_FIELDS,
+    Approve,
+    Complaint,
+    Dispatch,
+    Event,
+    Extend,
+    Reclassify,
+)
 from cmplt.policy import (
     NATURES,
     SEVERITIES,
@@ -51,9 +59,11 @@ from cmplt.policy import (
 from cmplt.snapshot import PolicyTimeline, RosterTimeline, policy_timeline
 from cmplt.workflow import (
     State,
+    approvers_of,
     derived_mismatches,
     fold,
     may_approve_extension,
+    needs_approval,
     refusal,
     signs_for,
 )
@@ -338,12 +348,16 @@ def values_known_to_policy(c: Complaint, relpath: str, s: Settings) -> Iterator[
                     (*here, "department"),
                     _("unknown department {name!r}").format(name=event.department),
                 )
-        elif event.action == "callback" and not known("roles", event.role, moment):
+        elif event.action in {"callback", "approve"} and not known("roles", event.role, moment):
             yield (
                 (*here, "role"),
                 _("unknown role {name!r} (not under the policy's roles)").format(name=event.role),
             )
-        elif event.action == "extend" and not known("roles", event.approver_role, moment):
+        elif (
+            event.action in {"extend", "dispatch", "reclassify"}
+            and event.approver_role is not None
+            and not known("roles", event.approver_role, moment)
+        ):
             yield (
                 (*here, "approver_role"),
                 _("unknown role {name!r} (not under the policy's roles)").format(
@@ -388,7 +402,7 @@ def people_on_roster(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]
                 yield where, _("{name!r} is not on the roster").format(name=person)
 
 
-_PEOPLE = ("by", "to", "approved_by", "staff_involved")
+_PEOPLE = ("by", "to", "approved_by", "staff_involved", "person")
 
 
 def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
@@ -413,7 +427,9 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                     ),
                 )
             member = _member(s, event.by, event.recorded_at)
-            if member is not None and not signs_for(member.department, event.department):
+            then = s.history.policy_at(event.recorded_at)
+            strict = then is not None and bool(then.permissions)
+            if member is not None and not signs_for(member.department, event.department, strict):
                 yield (
                     (*here, "by"),
                     _("{name} was in {department}; the work order is for {target}").format(
@@ -431,7 +447,7 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                         role=label("role", event.role),
                     ),
                 )
-        elif event.action == "extend":
+        elif event.action == "extend" and event.approved_by is not None:
             policy = s.history.policy_at(event.recorded_at)
             needed = policy.extension_approvers.get(severity) if policy else None
             if (
@@ -444,7 +460,7 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                     _("a {severity} complaint's extension needs a {needed}, not a {role}").format(
                         severity=label("severity", severity),
                         needed=label("role", needed),
-                        role=label("role", event.approver_role),
+                        role=label("role", event.approver_role or ""),
                     ),
                 )
             member = _member(s, event.approved_by, event.recorded_at)
@@ -454,9 +470,85 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                     _("{name} was {held} on the roster then, not {role}").format(
                         name=event.approved_by,
                         held=label("role", member.role),
-                        role=label("role", event.approver_role),
+                        role=label("role", event.approver_role or ""),
                     ),
                 )
+
+
+def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """Each step taken by someone the policy in force when it was recorded let take it
+    (its permissions), and each approval given by its approver: an approval carried by
+    a step is its own author's, an `approve` by a role that approves what it grants."""
+    events = list(c.events)
+    for index, event in enumerate(events):
+        policy = s.history.policy_at(event.recorded_at) if s.roster is not None else None
+        member = _member(s, event.by, event.recorded_at)
+        if policy is None or member is None:
+            continue
+        here: Loc = ("events", index)
+        step = "new" if event.action == "received" else event.action
+        if not policy.may_take(step, member.role):
+            yield (
+                (*here, "by"),
+                _("{name} was {role} then; {step} was for {roles} (policy permissions)").format(
+                    name=event.by,
+                    role=member.role,
+                    step=step,
+                    roles=", ".join(policy.permissions[step]),
+                ),
+            )
+        if event.action == "close" and event.waived and not policy.may_take("waive", member.role):
+            yield (
+                (*here, "waived"),
+                _("{name} was {role} then; a waiver was for {roles} (policy permissions)").format(
+                    name=event.by, role=member.role, roles=", ".join(policy.permissions["waive"])
+                ),
+            )
+        if not isinstance(event, Approve | Dispatch | Extend | Reclassify):
+            continue
+        try:
+            state = fold(events[:index], c.id)
+        except StepRefused:
+            continue  # the order of the steps is reported on its own
+        severity = str(state.classification["severity"])
+        if isinstance(event, Approve):
+            target = state.pending.get(event.approves)
+            if target is None:
+                continue
+            needed = approvers_of(policy, target.action, severity)
+            if member.role != event.role or not policy.may_approve(event.role, needed):
+                yield (
+                    (*here, "role"),
+                    _("{name} was {role} then; the {action} needed {roles}").format(
+                        name=event.by,
+                        role=member.role,
+                        action=target.action,
+                        roles=", ".join(needed),
+                    ),
+                )
+            continue
+        if event.requested or not needs_approval(policy, event, state):
+            continue
+        needed = approvers_of(policy, event.action, severity)
+        approver = event.approved_by
+        if approver is None or approver != event.by:
+            yield (
+                (*here, "approved_by"),
+                _("an approval is its approver's own act; {name} did not take this step").format(
+                    name=approver
+                )
+                if approver is not None
+                else _("this {action} needed an approval ({roles}) and has none").format(
+                    action=event.action, roles=", ".join(needed)
+                ),
+            )
+        elif member.role != event.approver_role or not policy.may_approve(member.role, needed):
+            yield (
+                (*here, "approver_role"),
+                _("{name} was {role} then; the {action} needed {roles}").format(
+                    name=event.by, role=member.role, action=event.action, roles=", ".join(needed)
+                ),
+            )
 
 
 def _member(s: Settings, name: str, moment: datetime) -> StaffMember | None:
@@ -473,6 +565,7 @@ RECORD_CHECKS: list[RecordCheck] = [
     values_known_to_policy,
     people_on_roster,
     roles_as_recorded,
+    acts_allowed,
 ]
 
 

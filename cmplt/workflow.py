@@ -43,6 +43,13 @@ ALLOWED_FROM: dict[str, frozenset[str]] = {
     "note": NOT_CLOSED,
     "reclassify": NOT_CLOSED,
     "reevaluate": NOT_CLOSED,
+    # an approval is judged again as the step it grants, when it is given
+    "approve": NOT_CLOSED,
+    "decide": NOT_CLOSED,
+    "track": ACTIVE,
+    "promise": NOT_CLOSED,
+    # 投诉处理及回访制度 七: the reward-and-penalty review may follow the archive
+    "review": NOT_CLOSED | {"closed"},  # terms.AFTER_CLOSING
 }
 
 # Why a step is refused, when the plain "it is <status>" says too little.
@@ -68,9 +75,13 @@ class State:
     received_at: datetime
     last_at: datetime
     classification: Mapping[str, Any] = field(default_factory=dict)
+    # requested steps not yet approved, by event ID
+    pending: Mapping[str, Event] = field(default_factory=dict)
 
 
 def _next_status(action: str, status: str) -> str:
+    if action == "approve":
+        return status
     if action == "escalate":
         return "open" if status in {"resolved", "called_back"} else status
     return {
@@ -126,11 +137,50 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
                 ),
                 index,
             )
+        if event.action == "approve":
+            why = approval_refusal(state, event.approves, complaint_id)
+            if why:
+                raise StepRefused(
+                    _("event {index} ({event}): {why}").format(
+                        index=index, event=event.id, why=why
+                    ),
+                    index,
+                )
         state = _apply(state, event)
     return state
 
 
-def _apply(state: State, event: Event) -> State:
+def is_request(event: Event) -> bool:
+    """A step recorded to wait for its approval (it changes nothing until then)."""
+    return bool(getattr(event, "requested", False))
+
+
+def approval_refusal(state: State, target_id: str, complaint_id: str) -> str | None:
+    """None when the request `target_id` may be approved in `state`; else why not."""
+    target = state.pending.get(target_id)
+    if target is None:
+        return _("cannot approve {id}: {event} is not a step waiting for approval").format(
+            id=complaint_id, event=target_id
+        )
+    if state.status not in ALLOWED_FROM[target.action]:
+        return _("cannot approve {id}: the {action} asked for cannot follow now ({why})").format(
+            id=complaint_id,
+            action=target.action,
+            why=_("it is {status}").format(status=label("status", state.status)),
+        )
+    return None
+
+
+def _apply(state: State, event: Event, granting: bool = False) -> State:
+    pending = state.pending
+    if is_request(event) and not granting:
+        # recorded, waiting: nothing moves until it is approved
+        return replace(state, last_at=event.at, pending={**pending, event.id: event})
+    if event.action == "approve":
+        target = pending[event.approves]
+        pending = {k: v for k, v in pending.items() if k != event.approves}
+        granted = _apply(replace(state, pending=pending), target, granting=True)
+        return replace(granted, last_at=event.at)
     owner, department = state.owner, state.department
     classification = state.classification
     if event.action == "escalate":
@@ -139,6 +189,8 @@ def _apply(state: State, event: Event) -> State:
         department = event.department
     elif event.action == "reclassify":
         classification = {**classification, **event.to}
+    if event.action in {"reopen", "close"}:
+        pending = {}  # a request not approved by then lapses with its round
     return replace(
         state,
         status=_next_status(event.action, state.status),
@@ -146,6 +198,7 @@ def _apply(state: State, event: Event) -> State:
         department=department,
         last_at=event.at,
         classification=classification,
+        pending=pending,
     )
 
 
@@ -210,7 +263,7 @@ class TimeWindow:
 
 
 # the fields that say when something is due, not when it happened
-DEADLINE_FIELDS = frozenset({"requested_deadline", "until"})
+DEADLINE_FIELDS = frozenset({"requested_deadline", "until", "call_by"})
 
 
 def time_window(policy: Policy, now: datetime, first_year: int | None) -> TimeWindow:
@@ -285,10 +338,17 @@ def check_staff_name(name: str) -> None:
         )
 
 
-def require_staff(roster: Roster, name: str, field: str = "by") -> None:
-    if name not in roster.staff:
+def require_staff(roster: Roster, name: str, field: str = "by", acting: bool = True) -> None:
+    member = roster.staff.get(name)
+    if member is None:
         raise UsageError(
             _("{option}: {name!r} is not on the staff roster (cmplt staff add)").format(
+                option=field_ref(field), name=name
+            )
+        )
+    if acting and member.removed:
+        raise StepRefused(
+            _("{option}: {name} was removed from the staff roster and can no longer act").format(
                 option=field_ref(field), name=name
             )
         )
@@ -306,11 +366,51 @@ def require_choice(value: Any, allowed: Sequence[Any], field: str) -> None:
         )
 
 
+def roles_text(roles: Sequence[str], policy: Policy | None = None) -> str:
+    """Roles as a person reads them; a list that is everyone from one rank up (policy
+    ranks) reads "物业部经理 (manager) or above"."""
+    if policy is not None and policy.ranks and roles:
+        ranked = [policy.rank(role) for role in roles]
+        if all(rank is not None for rank in ranked):
+            lowest = min(r for r in ranked if r is not None)
+            above = {role for role, rank in policy.ranks.items() if rank >= lowest}
+            if set(roles) == above and len(roles) > 1:
+                first = min(roles, key=lambda role: (policy.ranks[role], roles.index(role)))
+                return _("{role} or above").format(role=f"{label('role', first)} ({first})")
+    if policy is not None and len(roles) > 2:
+        left_out = [role for role in policy.roles if role not in roles]
+        if 0 < len(left_out) <= 2 and set(roles) <= set(policy.roles):
+            return _("anyone but {roles}").format(
+                roles=_(" or ").join(f"{label('role', role)} ({role})" for role in left_out)
+            )
+    return _(" or ").join(f"{label('role', role)} ({role})" for role in roles)
+
+
+def authority_refusal(
+    policy: Policy, roster: Roster, name: str, step: str, complaint_id: str | None
+) -> str | None:
+    """None when the permissions table lets `name` take `step`; else why not, in one line."""
+    member = roster.staff.get(name)
+    role = member.role if member is not None else None
+    if policy.may_take(step, role):
+        return None
+    what = f"{step} {complaint_id}" if complaint_id else step
+    return _("cannot {what}: {name} is {role}; it is for {roles} (policy permissions)").format(
+        what=what,
+        name=name,
+        role=label("role", role) if role else "?",
+        roles=roles_text(policy.permissions[step], policy),
+    )
+
+
 def resolve_deadline(complaint: Complaint, policy: Policy) -> datetime:
     """When the complaint must be handled, as of its latest events (see rules)."""
     state = fold(complaint.events, complaint.id)
-    case = Case(complaint.id, complaint.events, state.classification, complaint.requested_deadline)
-    return rules.resolve_deadline(case, policy)
+    return rules.resolve_deadline(_case(complaint, state), policy)
+
+
+def _case(complaint: Complaint, state: State) -> Case:
+    return Case(complaint.id, complaint.events, state.classification, complaint.requested_deadline)
 
 
 def plan_step(
@@ -318,6 +418,9 @@ def plan_step(
 ) -> dict[str, Any]:
     """Check `step` against the record and the rules; return the new event's fields."""
     require_staff(roster, step.by)
+    why = authority_refusal(policy, roster, step.by, step.action, complaint.id)
+    if why:
+        raise StepRefused(why)
     state = fold(complaint.events, complaint.id)
     why = refusal(step.action, complaint.id, state.status)
     if why:
@@ -327,155 +430,373 @@ def plan_step(
     fields = dict(step.fields)
     check = _STEP_CHECKS.get(step.action)
     if check is not None:
-        fields = check(complaint, state, step, fields, policy, roster)
-    return fields
+        fields = check(Judged(complaint, state, step, policy, roster, now), fields)
+    return {k: v for k, v in fields.items() if v is not None and v is not False}
 
 
-def _dispatch(
-    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
-) -> dict[str, Any]:
-    require_choice(f["department"], p.departments, "department")
-    if s.status == "dispatched" and s.department == f["department"]:
-        raise StepRefused(
-            _("cannot dispatch {id}: it is already dispatched to {department}").format(
-                id=c.id, department=s.department
+@dataclass(frozen=True)
+class Judged:
+    """What a step's own check reads: the record, its state, the step, the rules, the
+    roster and the moment it is recorded (approvals are judged by then)."""
+
+    c: Complaint
+    s: State
+    step: Step
+    p: Policy
+    r: Roster
+    now: datetime
+
+    @property
+    def role(self) -> str:
+        return self.r.staff[self.step.by].role
+
+    def refuse(self, why: str, **values: Any) -> StepRefused:
+        return StepRefused(
+            _("cannot {action} {id}: {why}").format(
+                action=self.step.action, id=self.c.id, why=why.format(**values)
             )
         )
+
+
+def signs_for(
+    member_department: str | None, work_order_department: str | None, strict: bool = False
+) -> bool:
+    """原则及流程 四.1: the department that receives the work order signs for it. Under a
+    policy without permissions, a person of no department (the desk) could sign on its
+    behalf; with them (`strict`), only the department's own people do."""
+    if member_department is None:
+        return not strict
+    return member_department == work_order_department
+
+
+def may_approve_extension(policy: Policy, severity: str, role: str | None) -> bool:
+    """原则及流程 五: overtime only with the approval of the role the policy names (or,
+    where the policy ranks roles, a role ranked above it)."""
+    needed = policy.extension_approvers.get(severity)  # type: ignore[call-overload]
+    return needed is not None and policy.may_approve(role, [needed])
+
+
+def approvers_of(policy: Policy, action: str, severity: str) -> list[str]:
+    """The roles that approve a requested step: the extension approver of the severity
+    for an extension or a reclassification that gives more time (the equivalent
+    extension), the dispatch approvers for a work order (规程 4.3.1)."""
+    if action == "dispatch":
+        return list(policy.approvals.dispatch)
+    return [policy.extension_approvers[severity]]  # type: ignore[index]
+
+
+def needs_approval(policy: Policy, event: Event, state: State) -> bool:
+    """Whether a step of the kinds that wait for approval needed one, under `policy`,
+    in `state` (before it): every extension, a valid complaint's work order, a
+    reclassification that gives a running clock more time."""
+    if event.action == "extend":
+        return policy.approvals.by_approver
+    if event.action == "dispatch":
+        return bool(policy.approvals.dispatch) and state.classification["nature"] in rules.VALID
+    if event.action == "reclassify":
+        return policy.approvals.by_approver and gives_more_time(
+            state.classification,
+            event.to,
+        )
+    return False
+
+
+def _grant_or_request(j: Judged, approvers: Sequence[str]) -> dict[str, Any]:
+    """The step carries its approval when its own author may give it; otherwise it is
+    recorded as a request that changes nothing until `cmplt approve`."""
+    if j.p.may_approve(j.role, approvers):
+        return {"approved_by": j.step.by, "approver_role": j.role}
+    return {"requested": True}
+
+
+def _overdue_when(j: Judged, rules_wanted: frozenset[str] | None = None) -> dict[str, Any]:
+    """The earliest deadline already run out and unmet now (past breaches stay breaches:
+    an approval given after it moves the clock, it does not make it met in time)."""
+    passed = [
+        clock.due
+        for clock in rules.clocks(_case(j.c, j.s), j.p)
+        if (rules_wanted is None or clock.rule in rules_wanted)
+        and not rules.met_in_time(clock.due.timestamp(), _ts(clock.met_at))
+        and rules.ran_out(clock.due.timestamp(), j.now.timestamp())
+    ]
+    return {"deadline_passed": min(passed)} if passed else {}
+
+
+def _ts(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def _dispatch(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    require_choice(f["department"], j.p.departments, "department")
+    if j.s.status == "dispatched" and j.s.department == f["department"]:
+        raise j.refuse(_("it is already dispatched to {department}"), department=j.s.department)
+    if f.get("person") is not None:
+        require_staff(j.r, f["person"], "person")
+    # 规程 4.3.1: a valid complaint's record is approved before it goes to the department
+    if j.p.approvals.dispatch and j.s.classification["nature"] in rules.VALID:
+        f.update(_grant_or_request(j, j.p.approvals.dispatch))
     return f
 
 
-def signs_for(member_department: str | None, work_order_department: str | None) -> bool:
-    """原则及流程 四.1: the department that receives the work order signs for it (a
-    person of no department, the desk, may sign on its behalf)."""
-    return member_department is None or member_department == work_order_department
-
-
-def may_approve_extension(policy: Policy, severity: str, role: str) -> bool:
-    """原则及流程 五: overtime only with the approval of the role the policy names."""
-    return any(
-        level == severity and role == needed for level, needed in policy.extension_approvers.items()
-    )
-
-
-def _accept(
-    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
-) -> dict[str, Any]:
-    member = r.staff[step.by]
-    if not signs_for(member.department, s.department):
-        raise StepRefused(
-            _(
-                "cannot accept {id}: {name} is in {department}, the work order is for {target}"
-            ).format(id=c.id, name=step.by, department=member.department, target=s.department)
+def _accept(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    member = j.r.staff[j.step.by]
+    if not signs_for(member.department, j.s.department, strict=bool(j.p.permissions)):
+        if member.department is None:
+            raise j.refuse(
+                _("{name} is in no department; the work order is for {target}"),
+                name=j.step.by,
+                target=j.s.department,
+            )
+        raise j.refuse(
+            _("{name} is in {department}, the work order is for {target}"),
+            name=j.step.by,
+            department=member.department,
+            target=j.s.department,
         )
-    return {"department": s.department, **f}
+    return {"department": j.s.department, **f}
 
 
-def _extend(
-    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
-) -> dict[str, Any]:
-    approver = f["approved_by"]
-    require_staff(r, approver, "approved_by")
-    severity = s.classification["severity"]
-    needed = p.extension_approvers[severity]
-    held = r.staff[approver].role
-    if not may_approve_extension(p, severity, held):
+def _resolve(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    # 原则及流程 四.2: a signed-for work order's result is written by its department
+    if j.p.permissions and j.s.status == "in_progress" and j.s.department is not None:
+        member = j.r.staff[j.step.by]
+        if member.department != j.s.department:
+            raise j.refuse(
+                _("its work order is with {target}; {name} is not in it"),
+                target=j.s.department,
+                name=j.step.by,
+            )
+    return f
+
+
+def _extend(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    severity = j.s.classification["severity"]
+    until: datetime = f["until"]
+    current = rules.resolve_deadline(_case(j.c, j.s), j.p)
+    if until <= current:
+        raise j.refuse(
+            _("{option} {until} is not after the current deadline {deadline}"),
+            option=field_ref("until"),
+            until=time_text(until, None),
+            deadline=time_text(current, None),
+        )
+    named = f.get("approved_by")
+    note = _rest(f, "until", "approved_by")
+    if j.p.approvals.by_approver:
+        # 原则及流程 五: the approver approves; a name typed by someone else is a request
+        if named is not None and named != j.step.by:
+            require_staff(j.r, named, "approved_by")
+        granted = _grant_or_request(j, approvers_of(j.p, "extend", severity))
+        if "approved_by" in granted:
+            granted.update(_overdue_when(j, frozenset({"resolve"})))
+        return {"until": until, **granted, **note}
+    if named is None:
+        raise UsageError(
+            _("{option} is needed: this registry's policy takes the approver's name").format(
+                option=field_ref("approved_by")
+            )
+        )
+    require_staff(j.r, named, "approved_by")
+    held = j.r.staff[named].role
+    if not may_approve_extension(j.p, severity, held):
+        needed = j.p.extension_approvers[severity]
         raise StepRefused(
             _(
                 "cannot extend {id}: a {severity} complaint's extension needs a {needed}; "
                 "{approver} is {held}"
             ).format(
-                id=c.id,
+                id=j.c.id,
                 severity=label("severity", severity),
-                needed=role_label(needed, p.roles),
-                approver=approver,
-                held=role_label(held, p.roles),
+                needed=role_label(needed, j.p.roles),
+                approver=named,
+                held=role_label(held, j.p.roles),
             )
         )
-    until: datetime = f["until"]
-    current = resolve_deadline(c, p)
-    if until <= current:
-        raise StepRefused(
-            _(
-                "cannot extend {id}: {option} {until} is not after the current deadline {deadline}"
-            ).format(
-                id=c.id,
-                option=field_ref("until"),
-                until=time_text(until, None),
-                deadline=time_text(current, None),
+    return {"until": until, "approved_by": named, "approver_role": held, **note}
+
+
+def _escalate(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    require_staff(j.r, f["to"], "to")
+    if f["to"] == j.s.owner:
+        raise j.refuse(_("{name} already holds it"), name=f["to"])
+    # 流程及技巧 6-7: passed up a level, to someone ranked above whoever holds it
+    if j.p.ranks:
+        owner = j.r.staff.get(j.s.owner)
+        held = j.p.rank(owner.role) if owner is not None else None
+        target_role = j.r.staff[f["to"]].role
+        target = j.p.rank(target_role)
+        if target is None or (held is not None and target <= held):
+            raise j.refuse(
+                _("{name} ({role}) is not ranked above {owner}, who holds it (policy ranks)"),
+                name=f["to"],
+                role=label("role", target_role),
+                owner=j.s.owner,
             )
-        )
-    return {
-        "until": until,
-        "approved_by": approver,
-        "approver_role": held,
-        **_rest(f, "until", "approved_by"),
-    }
-
-
-def _escalate(
-    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
-) -> dict[str, Any]:
-    require_staff(r, f["to"], "to")
-    if f["to"] == s.owner:
-        raise StepRefused(
-            _("cannot escalate {id}: {name} already holds it").format(id=c.id, name=f["to"])
-        )
     return f
 
 
-def _callback(
-    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
-) -> dict[str, Any]:
+def _callback(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
     require_choice(f["satisfaction"], SATISFACTIONS, "satisfaction")
+    if j.p.permissions:
+        # one person's call counts once: a second is not another role's callback
+        case = _case(j.c, j.s)
+        if any(call.by == j.step.by for call in rules.callbacks_of_round(case)):
+            raise j.refuse(_("{name} has already called the customer back"), name=j.step.by)
     # the caller's role is written down: the quotas count callbacks by role (回访制度 1-3)
-    return {
-        "satisfaction": f["satisfaction"],
-        "role": r.staff[step.by].role,
-        **_rest(f, "satisfaction"),
-    }
+    return {"satisfaction": f["satisfaction"], "role": j.role, **_rest(f, "satisfaction")}
 
 
-def _reject(
-    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
-) -> dict[str, Any]:
+def _reject(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
     # 物业服务投诉处理流程及技巧 — 适度拒绝: only an invalid complaint is declined
-    if s.classification["nature"] != "invalid":
-        raise StepRefused(
+    if j.s.classification["nature"] != "invalid":
+        raise j.refuse(
             _(
-                "cannot reject {id}: it is classified {nature}; "
-                "only an invalid complaint is declined (cmplt reclassify --nature invalid)"
-            ).format(id=c.id, nature=s.classification["nature"])
+                "it is classified {nature}; only an invalid complaint is declined "
+                "(cmplt reclassify --nature invalid)"
+            ),
+            nature=j.s.classification["nature"],
         )
     return f
 
 
-def _reclassify(
-    c: Complaint, s: State, step: Step, f: dict[str, Any], p: Policy, r: Roster
-) -> dict[str, Any]:
+def gives_more_time(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool:
+    """A reclassification that lengthens or lifts a running clock: a higher severity
+    (2 → 3 → 10 days), a valid complaint made a request or invalid (no 24 h plan, no
+    dual callback), or the economic loss taken back (no dual callback)."""
+    order = {name: i for i, name in enumerate(SEVERITIES)}
+    if "severity" in after and order[after["severity"]] > order[before["severity"]]:
+        return True
+    if "nature" in after and before["nature"] in rules.VALID and after["nature"] not in rules.VALID:
+        return True
+    return bool(before.get("economic_loss")) and after.get("economic_loss") is False
+
+
+def _reclassify(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
     changes = {k: v for k, v in f.items() if k in CLASSIFICATION_FIELDS}
-    check_classification(changes, p, r)
-    before = {k: s.classification.get(k) for k in changes}
+    check_classification(changes, j.p, j.r)
+    before = {k: j.s.classification.get(k) for k in changes}
     changed = {k: v for k, v in changes.items() if before[k] != v}
     if not changed:
-        raise StepRefused(_("cannot reclassify {id}: nothing would change").format(id=c.id))
+        raise j.refuse(_("nothing would change"))
     result: dict[str, Any] = {"from": {k: before[k] for k in changed}, "to": changed}
     if f.get("reason"):
         result["reason"] = f["reason"]
+    if j.p.approvals.by_approver and gives_more_time(j.s.classification, changed):
+        severity = j.s.classification["severity"]
+        granted = _grant_or_request(j, approvers_of(j.p, "reclassify", severity))
+        if "approved_by" in granted:
+            granted.update(_overdue_when(j))
+        result.update(granted)
     return result
+
+
+def _approve(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    pending = j.s.pending
+    target_id = f.get("approves")
+    if not pending:
+        raise j.refuse(_("no step of it waits for approval"))
+    if target_id is None:
+        if len(pending) > 1:
+            raise UsageError(
+                _(
+                    "{id}: several steps wait for approval ({events}); name one with {option}"
+                ).format(id=j.c.id, events=", ".join(pending), option=field_ref("approves"))
+            )
+        target_id = next(iter(pending))
+    why = approval_refusal(j.s, target_id, j.c.id)
+    if why:
+        raise StepRefused(why)
+    target = pending[target_id]
+    severity = j.s.classification["severity"]
+    needed = approvers_of(j.p, target.action, severity)
+    if not j.p.may_approve(j.role, needed):
+        raise j.refuse(
+            _("the {action} waiting needs {roles}; {name} is {held}"),
+            action=target.action,
+            roles=roles_text(needed, j.p),
+            name=j.step.by,
+            held=label("role", j.role),
+        )
+    late: dict[str, Any] = {}
+    if target.action == "extend":
+        current = rules.resolve_deadline(_case(j.c, j.s), j.p)
+        if target.until <= current:
+            raise j.refuse(
+                _("the extension asked for ({until}) is not after the current deadline {deadline}"),
+                until=target.until.isoformat(),
+                deadline=current.isoformat(),
+            )
+        late = _overdue_when(j, frozenset({"resolve"}))
+    elif target.action == "reclassify":
+        late = _overdue_when(j)
+    return {"approves": target_id, "role": j.role, **late, **_rest(f, "approves")}
+
+
+def _track(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    require_staff(j.r, f["person"], "person")
+    return f
+
+
+def _promise(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    at = j.step.at or j.now
+    if f["call_by"] <= at:
+        raise j.refuse(
+            _("{option} must be after the time of the promise"), option=field_ref("call_by")
+        )
+    return f
+
+
+def _review(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    # 投诉处理及回访制度 七: only a verified complaint about a named staff member
+    if not j.s.classification.get("staff_involved") or j.c.staff_verified is not True:
+        raise j.refuse(
+            _(
+                "no staff member is verified as complained about (cmplt reclassify "
+                "--staff-involved NAME --staff-verified yes)"
+            )
+        )
+    return f
+
+
+def _close(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
+    waived = f.get("waived")
+    missing = rules.missing_callbacks(_case(j.c, j.s), j.p) if j.p.close_needs_callbacks else []
+    if not missing:
+        if waived:
+            raise UsageError(_("{id}: no callback is missing; nothing to waive").format(id=j.c.id))
+        return f
+    what = "; ".join(rules.describe(detail, data) for detail, data in missing)
+    if not waived:
+        raise j.refuse(
+            _("{what} (or a waiver: {option} REASON by {roles})"),
+            what=what,
+            option=field_ref("waived"),
+            roles=roles_text(j.p.permissions.get("waive", ["manager"]), j.p),
+        )
+    why = authority_refusal(j.p, j.r, j.step.by, "waive", j.c.id)
+    if why:
+        raise StepRefused(why)
+    return f
 
 
 def _rest(fields: Mapping[str, Any], *taken: str) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if k not in taken and v is not None}
 
 
-_STEP_CHECKS: dict[str, Callable[..., dict[str, Any]]] = {
+_STEP_CHECKS: dict[str, Callable[[Judged, dict[str, Any]], dict[str, Any]]] = {
     "dispatch": _dispatch,
     "accept": _accept,
+    "resolve": _resolve,
     "extend": _extend,
     "escalate": _escalate,
     "callback": _callback,
     "reject": _reject,
     "reclassify": _reclassify,
+    "approve": _approve,
+    "track": _track,
+    "promise": _promise,
+    "review": _review,
+    "close": _close,
 }
 
 

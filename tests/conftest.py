@@ -205,11 +205,14 @@ def _registry_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         result = run_cli("init", str(root))
         assert result.code == 0, result
         registry = Reg(root)
+        # the first person adds themself; a manager adds everyone else (permissions: staff)
+        registry.ok("staff", "add", "赵经理", "--role", "manager")
         for name, role, department in ROSTER:
-            args = ["staff", "add", name, "--role", role]
+            args = ["staff", "add", name, "--role", role, "--by", "赵经理"]
             if department:
                 args += ["--department", department]
-            registry.ok(*args)
+            if name != "赵经理":
+                registry.ok(*args)
     return root
 
 

@@ -58,6 +58,29 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "reject": ("records", "Decline an invalid complaint politely, with the reason given."),
     "close": ("records", "Archive the complaint after its callback (归档)."),
     "note": ("records", "Add a note to the history."),
+    "approve": (
+        "records",
+        "Approve a step that waits for it (an extension, reclassification or work order); the "
+        "approver is --by.",
+    ),
+    "decide": (
+        "records",
+        "The division manager's decision on an important or major complaint "
+        "(投诉处理及回访制度 四).",
+    ),
+    "track": (
+        "records",
+        "Name the person who follows the complaint to its end (投诉处理及回访制度 五).",
+    ),
+    "promise": (
+        "records",
+        "Record a time agreed with the customer for a phone reply (流程及技巧 4, 6).",
+    ),
+    "review": (
+        "records",
+        "The reward-and-penalty outcome for a verified staff-attitude complaint "
+        "(投诉处理及回访制度 七).",
+    ),
     "reevaluate": (
         "records",
         "Put the complaint's clocks under the policy in force now (they follow the policy of "

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
-from cmplt.cli.context import Context, format_option, pass_context
+from cmplt.cli.context import Context, F, format_option, pass_context
 from cmplt.cli.options import Term
 from cmplt.i18n import _, ngettext
 
@@ -49,7 +50,8 @@ def staff() -> None:
     "--by",
     envvar="CMPLT_ACTOR",
     metavar="NAME",
-    help="Who adds them (on the roster, once there is one). Env: CMPLT_ACTOR.",
+    help="Who adds them (once the roster has anyone: someone the policy's permissions allow "
+    "to change the roster, a manager or above). Env: CMPLT_ACTOR.",
 )
 @pass_context
 def staff_add(
@@ -69,6 +71,36 @@ def staff_add(
     )
 
 
+def _by_option(help_text: str) -> Callable[[F], F]:
+    return click.option("--by", envvar="CMPLT_ACTOR", metavar="NAME", help=help_text)
+
+
+@staff.command("set")
+@click.argument("name")
+@click.option("--role", type=Term("role"), help="A role from the policy: its key or its title.")
+@click.option("--department", help="A department from the policy.")
+@_by_option("Who changes it (policy permissions: staff, a manager or above). Env: CMPLT_ACTOR.")
+@pass_context
+def staff_set(
+    obj: Context, name: str, role: str | None, department: str | None, by: str | None
+) -> None:
+    """Change NAME's role or department (git keeps what it was)."""
+    if role is None and department is None:
+        raise click.UsageError(_("staff set: give --role or --department"))
+    change = obj.registry.set_staff(name, {"role": role, "department": department}, by, obj.now)
+    click.echo(_("{name} changed (commit {commit})").format(name=name, commit=change.commit[:10]))
+
+
+@staff.command("remove")
+@click.argument("name")
+@_by_option("Who removes them (policy permissions: staff, a manager or above). Env: CMPLT_ACTOR.")
+@pass_context
+def staff_remove(obj: Context, name: str, by: str | None) -> None:
+    """Mark NAME removed: the records of their time keep the name; they can no longer act."""
+    change = obj.registry.remove_staff(name, by, obj.now)
+    click.echo(_("{name} removed (commit {commit})").format(name=name, commit=change.commit[:10]))
+
+
 @staff.command("list")
 @format_option("table", "json", "csv")
 @pass_context
@@ -84,12 +116,13 @@ def staff_list(obj: Context, fmt: str) -> None:
             "role_label": registry.policy.roles.get(m.role, ""),
             "department": m.department,
             "email": m.email,
+            "removed": m.removed,
         }
         for name, m in registry.roster.staff.items()
     ]
     click.echo(
         render.rows_out(
-            rows, ("name", "role", "role_label", "department", "email"), fmt, labels=True
+            rows, ("name", "role", "role_label", "department", "email", "removed"), fmt, labels=True
         ),
         nl=False,
     )

@@ -27,6 +27,8 @@ OPTION_OF = {
     "received_at": "--at",  # new --at
     "first_day": "--from",  # report --from
     "last_day": "--to",  # report --to
+    "approves": "--event",  # approve --event EVENT-ID
+    "waived": "--waive",  # close --waive REASON
 }
 
 

@@ -10,7 +10,7 @@ import click
 from cmplt.cli.context import Context, format_option, output_option, pass_context
 from cmplt.cli.options import Term, several
 from cmplt.errors import InvalidFile, UsageError
-from cmplt.i18n import _
+from cmplt.i18n import _, label
 from cmplt.terms import NATURES, SEVERITIES, STATUSES
 
 
@@ -22,7 +22,7 @@ from cmplt.terms import NATURES, SEVERITIES, STATUSES
 def show(obj: Context, complaint: str, fmt: str, show_phone: bool) -> None:
     """Show one complaint: its fields and its history."""
     from cmplt import render
-    from cmplt.workflow import resolve_deadline
+    from cmplt.workflow import fold, resolve_deadline
 
     registry = obj.snapshot
     complaint_id = registry.resolve_id(complaint)
@@ -41,7 +41,11 @@ def show(obj: Context, complaint: str, fmt: str, show_phone: bool) -> None:
         click.echo(render.json_text(data), nl=False)
         return
     deadline = resolve_deadline(record, registry.policy)
-    click.echo(render.complaint_text(record, tz, show_phone, deadline), nl=False)
+    waiting = [
+        f"{label('action', event.action)} {key}"
+        for key, event in fold(record.events, record.id).pending.items()
+    ]
+    click.echo(render.complaint_text(record, tz, show_phone, deadline, waiting), nl=False)
 
 
 LIST_COLUMNS = (

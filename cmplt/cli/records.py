@@ -16,13 +16,26 @@ from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
 
 def _step_line(change: Any, action: str) -> str:
     from cmplt.i18n import label
+    from cmplt.shown import time_text
 
-    return _("{id} {action} -> {status} (commit {commit})").format(
+    line = _("{id} {action} -> {status} (commit {commit})").format(
         id=change.complaint_id,
         action=label("action", action),
         status=label("status", change.status),
         commit=change.commit[:10],
     )
+    event = change.event or {}
+    if event.get("requested"):
+        # nothing moved: say so, and who can make it take effect
+        line += "\n" + _(
+            "requested, not yet in effect: an approver grants it with cmplt approve {id} --by NAME"
+        ).format(id=change.complaint_id)
+    if event.get("deadline_passed"):
+        line += "\n" + _(
+            "approved after the deadline {deadline} had passed: "
+            "the clock stays missed in the report"
+        ).format(deadline=time_text(event["deadline_passed"], None))
+    return line
 
 
 def _say(line: str) -> None:
@@ -164,6 +177,20 @@ def _extend_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def _promise_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
+    fields["call_by"] = obj.time(fields.pop("call_by_text"), "--call-by")
+    return fields
+
+
+def _definite() -> Callable[[F], F]:
+    return click.option(
+        "--definite",
+        is_flag=True,
+        help="A definite answer (明确答复): what a major complaint is owed within 2 days "
+        "(原则及流程 五.3).",
+    )
+
+
 def _reclassify_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     flags = {"urgent": fields.pop("urgent"), "economic_loss": fields.pop("economic_loss")}
     verified = fields.pop("staff_verified")
@@ -180,7 +207,7 @@ COMMANDS = [
     _step_command(
         "respond",
         "Record a reply to the customer (答复客户).",
-        [_text("--note", "note", "What the customer was told.")],
+        [_text("--note", "note", "What the customer was told."), _definite()],
     ),
     _step_command(
         "dispatch",
@@ -188,13 +215,18 @@ COMMANDS = [
         [
             _text("--to", "department", "Department (policy departments)."),
             _text("--note", "note", "Instructions for the department.", required=False),
+            click.option(
+                "--person",
+                metavar="NAME",
+                help="The person who follows it to the end (跟踪人; 投诉处理及回访制度 五).",
+            ),
         ],
     ),
     _step_command("accept", "The department signs for its work order (签收).", []),
     _step_command(
         "plan",
         "Record the initial plan or definite answer given to the customer.",
-        [_text("--note", "note", "The plan or answer.")],
+        [_text("--note", "note", "The plan or answer."), _definite()],
     ),
     _step_command(
         "extend",
@@ -207,7 +239,14 @@ COMMANDS = [
                 metavar="TIME",
                 help="The new deadline (a date alone: the end of that day).",
             ),
-            _text("--approved-by", "approved_by", "Approver (role named by the policy)."),
+            _text(
+                "--approved-by",
+                "approved_by",
+                "Only under a policy without approvals.by_approver: the approver's name. "
+                "Otherwise an approver's own extend is approved at once, anyone else's is a "
+                "request that cmplt approve grants.",
+                required=False,
+            ),
             _text("--note", "note", "Why more time is needed.", required=False),
         ],
         _extend_fields,
@@ -247,13 +286,64 @@ COMMANDS = [
     _step_command(
         "close",
         "Archive the complaint after its callback (归档).",
-        [_text("--note", "note", "Closing note.", required=False)],
+        [
+            _text("--note", "note", "Closing note.", required=False),
+            _text(
+                "--waive",
+                "waived",
+                "Archive although a required callback is missing, and why (a manager or above).",
+                required=False,
+            ),
+        ],
     ),
     _step_command(
         "note",
         "Add a note to the history.",
         # --note as every other step spells it; --text, its first name, still works
         [click.option("--note", "--text", "text", required=True, help="The note.")],
+    ),
+    _step_command(
+        "approve",
+        "Approve a step that waits for it (an extension, reclassification or work order); "
+        "the approver is --by.",
+        [
+            click.option(
+                "--event",
+                "approves",
+                metavar="EVENT-ID",
+                help="The requested step, when more than one waits.",
+            ),
+            _text("--note", "note", "A note with the approval.", required=False),
+        ],
+    ),
+    _step_command(
+        "decide",
+        "The division manager's decision on an important or major complaint "
+        "(投诉处理及回访制度 四).",
+        [_text("--note", "note", "The decision.")],
+    ),
+    _step_command(
+        "track",
+        "Name the person who follows the complaint to its end (投诉处理及回访制度 五).",
+        [
+            click.option("--person", required=True, metavar="NAME", help="Who (roster)."),
+            _text("--note", "note", "A note.", required=False),
+        ],
+    ),
+    _step_command(
+        "promise",
+        "Record a time agreed with the customer for a phone reply (流程及技巧 4, 6).",
+        [
+            click.option("--call-by", "call_by_text", required=True, metavar="TIME", help="When."),
+            _text("--note", "note", "What was agreed.", required=False),
+        ],
+        _promise_fields,
+    ),
+    _step_command(
+        "review",
+        "The reward-and-penalty outcome for a verified staff-attitude complaint "
+        "(投诉处理及回访制度 七).",
+        [_text("--outcome", "outcome", "The outcome.")],
     ),
     _step_command(
         "reevaluate",

@@ -36,10 +36,11 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from cmplt import statefiles
+from cmplt.breaches import MOVES_CLOCKS, kept_breaches
 from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError, field_ref
 from cmplt.i18n import _
 from cmplt.measures import Measure, measure_status
-from cmplt.model import Callback, Complaint, Event, Reject, Reopen
+from cmplt.model import Callback, Close, Complaint, Event, Reject, Reopen, Review
 from cmplt.periods import FIRST_YEAR, LAST_YEAR, Window, month_window, year_out_of_range
 from cmplt.policy import SATISFACTIONS, SEVERITIES
 from cmplt.rules import (
@@ -66,7 +67,17 @@ from cmplt.workflow import fold
 TREND_MONTHS = 12
 NONE = "-"  # the group of records with no value (no department, no building)
 # the rules whose clocks count toward SLA compliance: "dissatisfied" is a state, not a clock
-SLA_RULES = ("first-reply", "initial-plan", "major-answer", "resolve", "callback", "dual-callback")
+SLA_RULES = (
+    "first-reply",
+    "initial-plan",
+    "major-answer",
+    "resolve",
+    "callback",
+    "dual-callback",
+    "division-decision",
+    "tracker",
+    "promise",
+)
 VOLUME_DIMENSIONS = (
     "nature",
     "severity",
@@ -156,6 +167,8 @@ class Facts(NamedTuple):
     reopens: tuple[tuple[float, str], ...]  # (at, reason)
     escalations: tuple[float, ...]
     rejects: tuple[tuple[float, str], ...]  # (at, reason)
+    waivers: tuple[tuple[float, str], ...]  # archived with a callback waived: (at, reason)
+    review: str | None  # the reward-and-penalty outcome (投诉处理及回访制度 七)
     last: float  # the latest moment anything above happens or runs out (for skipping)
 
 
@@ -175,6 +188,16 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
     # the check read them while that round was the current one: with the
     # classification and the policy of then (a reclassification after a reopening
     # does not judge the earlier round again)
+    breaches = (
+        kept_breaches(
+            complaint.id,
+            events,
+            complaint.requested_deadline,
+            lambda before: history.at(policy_pivot(before)),
+        )
+        if any(e.action in MOVES_CLOCKS for e in events[1:])
+        else {}
+    )
     for end in starts[1:]:
         so_far = events[:end]
         then = fold(so_far, complaint.id).classification
@@ -184,6 +207,9 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
         cut = events[end].at.timestamp() if end < len(events) else float("inf")
         for clock in clocks(case, history.at(policy_pivot(so_far))):
             due, met = clock.due.timestamp(), _ts(clock.met_at)
+            missed = breaches.get((clock.rule, clock.event_id))
+            if missed is not None:
+                due = missed.timestamp()  # missed then, whatever moved it later
             if clock.rule in SLA_RULES and not (due > cut and (met is None or met > cut)):
                 all_clocks.append((clock.rule, due, met))
     case = Case(complaint.id, events, classification, complaint.requested_deadline)
@@ -219,6 +245,10 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
         reopens=tuple((e.at.timestamp(), e.reason) for e in events if isinstance(e, Reopen)),
         escalations=tuple(e.at.timestamp() for e in events if e.action == "escalate"),
         rejects=tuple((e.at.timestamp(), e.reason) for e in events if isinstance(e, Reject)),
+        waivers=tuple(
+            (e.at.timestamp(), e.waived) for e in events if isinstance(e, Close) and e.waived
+        ),
+        review=next((e.outcome for e in reversed(events) if isinstance(e, Review)), None),
         # ... and when a callback was typed in: one typed in late is listed in the
         # period it was typed in, so that period must read the record
         last=max(
@@ -411,6 +441,13 @@ class Reopened:
 
 
 @dataclass(frozen=True)
+class Reviewed:
+    id: str
+    person: str
+    outcome: str | None  # None: still awaiting its reward-and-penalty review
+
+
+@dataclass(frozen=True)
 class Grouped:
     key: str  # a unit, a building, a person or a reason
     ids: tuple[str, ...]
@@ -474,10 +511,12 @@ class Report:
     reopened: list[Reopened]
     staff: list[Grouped] | None  # None unless asked for: it names people
     declined: list[Grouped]
+    waived: list[Reopened]  # archived with a required callback waived (id, at, reason)
     measures: list[MeasureReading]
     trend: list[MonthFigures]
     unreadable: list[Unreadable] = field(default_factory=list)
     roles: dict[str, str] = field(default_factory=dict)  # role -> the policy's own name
+    reviews: list[Reviewed] | None = None  # with staff: each verified record's outcome
 
 
 # --- one function per figure --------------------------------------------------------
@@ -696,6 +735,28 @@ def verified_staff(received: Iterable[Facts]) -> list[Grouped]:
         (Grouped(person, tuple(sorted(v))) for person, v in ids.items()),
         key=lambda g: (-len(g.ids), g.key),
     )
+
+
+def staff_reviews(received: Iterable[Facts]) -> list[Reviewed]:
+    """投诉处理及回访制度 七: each verified staff complaint and its reward-and-penalty
+    outcome, those still without one first."""
+    found = [
+        Reviewed(facts.id, facts.staff, facts.review)
+        for facts in received
+        if facts.staff and facts.staff_verified
+    ]
+    return sorted(found, key=lambda r: (r.outcome is not None, r.person, r.id))
+
+
+def waived(records: Iterable[Facts], window: Window, as_of: float) -> list[Reopened]:
+    """Records archived in the window although a required callback was missing."""
+    found = [
+        Reopened(facts.id, at, reason)
+        for facts in records
+        for at, reason in facts.waivers
+        if window.holds(at) and at <= as_of
+    ]
+    return sorted(found, key=lambda r: (r.at, r.id))
 
 
 def declined(records: Iterable[Facts], window: Window, as_of: float) -> list[Grouped]:
@@ -950,6 +1011,8 @@ def build_report(
         reopened=reopened(active, period, as_of_ts),
         staff=verified_staff(received) if include_staff else None,
         declined=declined(active, period, as_of_ts),
+        waived=waived(active, period, as_of_ts),
+        reviews=staff_reviews(received) if include_staff else None,
         measures=measure_readings(
             measures,
             records,

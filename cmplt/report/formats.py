@@ -396,6 +396,16 @@ def callback_tables(report: Report) -> list[Table]:
                 "with when it was typed in."
             ),
         ),
+        Table(
+            "waived",
+            _("Archived with a required callback waived"),
+            [
+                Column("id", _("ID")),
+                Column("at", _("Archived"), "time"),
+                Column("reason", _("Reason")),
+            ],
+            [{"key": r.id, "id": r.id, "at": r.at, "reason": r.reason} for r in report.waived],
+        ),
     ]
 
 
@@ -574,7 +584,25 @@ def sections(report: Report) -> list[Section]:
                         _("Verified complaints about staff, by person"),
                         _("Staff member"),
                         report.staff,
-                    )
+                    ),
+                    Table(
+                        "reviews",
+                        _("Reward-and-penalty review"),
+                        [
+                            Column("id", _("ID")),
+                            Column("person", _("Staff member")),
+                            Column("outcome", _("Outcome")),
+                        ],
+                        [
+                            {
+                                "key": r.id,
+                                "id": r.id,
+                                "person": r.person,
+                                "outcome": r.outcome if r.outcome is not None else _("awaiting"),
+                            }
+                            for r in report.reviews or []
+                        ],
+                    ),
                 ],
             )
         )
@@ -860,6 +888,7 @@ def report_data(report: Report) -> dict[str, Any]:
             ],
         },
         "declined": [{"reason": g.key, "ids": list(g.ids)} for g in report.declined],
+        "waived": [{"id": r.id, "at": when(r.at), "reason": r.reason} for r in report.waived],
         "measures": [
             {
                 "id": m.id,
@@ -898,6 +927,9 @@ def report_data(report: Report) -> dict[str, Any]:
     }
     if report.staff is not None:
         data["staff"] = [{"person": g.key, "ids": list(g.ids)} for g in report.staff]
+        data["staff_reviews"] = [
+            {"id": r.id, "person": r.person, "outcome": r.outcome} for r in report.reviews or []
+        ]
     return data
 
 
