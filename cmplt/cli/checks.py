@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -56,6 +57,16 @@ EXIT_COULD_NOT_RUN = 2
     help="Print nothing when there is nothing to report; a running month's quota shortfall "
     "(a warning) is not reported.",
 )
+@click.option(
+    "--notify",
+    "notify_target",
+    envvar="CMPLT_NOTIFY",
+    metavar="URL|@FILE",
+    help="Post the new findings (those --new reports) to a WeCom, DingTalk or Feishu group "
+    "robot: its address, wecom+URL / dingtalk+URL / feishu+URL, or @FILE with url= and "
+    "secret= lines, kept outside the registry. Env: CMPLT_NOTIFY, and CMPLT_NOTIFY_SECRET "
+    "for a robot that signs its requests.",
+)
 @pass_context
 def check(
     obj: Context,
@@ -67,6 +78,7 @@ def check(
     output: Path | None,
     only_new: bool,
     quiet: bool,
+    notify_target: str | None,
 ) -> None:
     """Report overdue clocks and callback-quota shortfalls.
 
@@ -88,6 +100,8 @@ def check(
         raise CouldNotRun(exc.message) from exc
     from cmplt.periods import parse_period, refuse_future
 
+    robot = _robot(notify_target, registry.root) if notify_target else None
+
     now = obj.now()
     as_of: datetime = obj.time(as_of_text, "--as-of") or now
     # the same reading of --period and --as-of as `report`'s
@@ -104,14 +118,31 @@ def check(
     result = run_check(registry, as_of, period, within, rules)
     warn_history(registry)
     findings = result.findings
-    if only_new:
+    tz = registry.policy.tz
+    if only_new or robot is not None:
         state_file = registry.state_file(statefiles.CHECK_SEEN)
-        findings, remembered = keep_new(findings, state_file)
+        before = _read(state_file)
+        fresh, remembered = keep_new(findings, state_file)
         if state_file is not None and not remembered:
             # the one line a reader of a read-only checkout sees: --new cannot work there
             warning = _("warning: cannot write {file}; the next --new run will report these again")
             click.echo("cmplt: " + warning.format(file=state_file), err=True)
-    tz = registry.policy.tz
+        if only_new:
+            findings = fresh
+        # the chat hears what a mail would say: not a running month's quota warning
+        posted = [f for f in fresh if not (f.rule == QUOTA_RULE and f.level == "warning")]
+        if robot is not None and posted:
+            from cmplt import notify
+
+            try:
+                notify.post(robot, posted, tz)
+            except CmpltError:
+                # not said after all: the next run tries them again
+                if state_file is not None and before is not None:
+                    statefiles.write(state_file, before)
+                elif state_file is not None:
+                    state_file.unlink(missing_ok=True)
+                raise
     if fmt == "xlsx":
         if output is None:
             raise UsageError(_("--format xlsx writes a workbook: give -o FILE"))
@@ -135,6 +166,24 @@ def check(
             click.echo(render.findings_table(mailed, tz, as_of, result.period, only_new), nl=False)
     if any(f.level in {"overdue", "error"} for f in result.findings if f in findings):
         raise click.exceptions.Exit(1)
+
+
+def _robot(target: str, registry_root: Path) -> Any:
+    """--notify's robot, read before anything is remembered or posted."""
+    import os
+
+    from cmplt import notify
+
+    if target.startswith("@"):
+        return notify.robot_from_file(Path(target[1:]), registry_root)
+    return notify.robot(target, os.environ.get("CMPLT_NOTIFY_SECRET"))
+
+
+def _read(path: Path | None) -> bytes | None:
+    try:
+        return path.read_bytes() if path is not None else None
+    except OSError:
+        return None
 
 
 COMMANDS = [check]
