@@ -184,7 +184,7 @@ def fold(text: str) -> str:
     return " ".join(folded.replace("_", " ").replace("-", " ").split())
 
 
-def _labels_of(language: str) -> list[tuple[str, str, str]]:
+def labels_of(language: str) -> list[tuple[str, str, str]]:
     found = _catalog_labels.get(language)
     if found is None:
         from cmplt.catalogs import parse_po
@@ -211,7 +211,7 @@ def value_of(kind: str, text: str, values: tuple[str, ...] | list[str] | None = 
             if fold(value) == wanted:
                 return value
     for language in LANGUAGES:
-        for each_kind, value, shown in _labels_of(language):
+        for each_kind, value, shown in labels_of(language):
             if each_kind != kind or (values is not None and value not in values):
                 continue
             if fold(shown) == wanted or fold(value) == wanted:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.conftest import Reg, git, run_cli
+from tests.conftest import Reg, git, run_cli, run_process
 
 
 def test_note_takes_note_as_every_step_does(reg: Reg) -> None:
@@ -43,3 +43,29 @@ def test_init_inside_another_registry_or_repository_needs_nested(reg: Reg, tmp_p
     assert run_cli("init", "estate", cwd=outer).code == 2
     assert run_cli("init", "estate", "--nested", cwd=outer).code == 0
     assert (outer / "estate" / "cmplt.yaml").is_file()
+
+
+def _complete(reg: Reg, words: str, shell: str = "bash") -> list[str]:
+    env = {
+        "_CMPLT_COMPLETE": f"{shell}_complete",
+        "COMP_WORDS": words,
+        "COMP_CWORD": str(len(words.split()) - (0 if words.endswith(" ") else 1)),
+    }
+    done = run_process(cwd=reg.root, env=env)
+    assert done.code == 0, done
+    return [line.split(",", 1)[1] for line in done.out.splitlines() if "," in line]
+
+
+def test_completion_of_ids_names_departments_and_values_in_both_languages(reg: Reg) -> None:
+    cid = reg.new()
+    assert _complete(reg, "cmplt respond ") == [cid]
+    assert "王主管" in _complete(reg, "cmplt respond X --by ")
+    assert _complete(reg, "cmplt dispatch X --to 工") == ["工程部"]
+    severities = _complete(reg, "cmplt new --severity ")
+    assert {"minor", "important", "major", "轻微", "重要", "重大"} <= set(severities)
+    assert _complete(reg, "cmplt list --status 已受") == ["已受理"]
+    assert "网上" in _complete(reg, "cmplt new --channel ")
+    # fish takes the same words
+    env = {"_CMPLT_COMPLETE": "fish_complete", "COMP_WORDS": "cmplt respond ", "COMP_CWORD": ""}
+    fish = run_process(cwd=reg.root, env=env)
+    assert fish.code == 0 and cid in fish.out, fish

@@ -99,19 +99,22 @@ class Term(click.ParamType[Any, Any]):
     def shell_complete(
         self, ctx: click.Context, param: click.Parameter, incomplete: str
     ) -> list[CompletionItem]:
+        """The values and their labels in both languages (a value a team added to its
+        policy too), each offered with what it means."""
         from click.shell_completion import CompletionItem
 
         from cmplt import i18n
+        from cmplt.cli.completion import policy_values
 
-        if self.values is None:
-            return []
-        found: list[CompletionItem] = []
-        for value in self.values:
-            shown = i18n.label(self.kind, value)
-            for word in dict.fromkeys((value, shown)):
-                if word.startswith(incomplete):
-                    found.append(CompletionItem(word, help=shown if word == value else value))
-        return found
+        values = list(self.values) if self.values is not None else policy_values(ctx, self.kind)
+        found: dict[str, str] = {}
+        for value in values:
+            found.setdefault(value, i18n.label(self.kind, value))
+        for language in i18n.LANGUAGES:
+            for kind, value, shown in i18n.labels_of(language):
+                if kind == self.kind and value in values:
+                    found.setdefault(shown, value)
+        return [CompletionItem(w, help=h) for w, h in found.items() if w.startswith(incomplete)]
 
 
 def several(values: tuple[tuple[str, ...], ...]) -> frozenset[str]:

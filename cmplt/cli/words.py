@@ -106,8 +106,13 @@ class TranslatedContext(click.Context):
 
 
 def adopt(command: click.Command) -> None:
-    """Give `command` (and a group's commands) the translated context."""
+    """Give `command` (and a group's commands) the translated context, and its
+    parameters the shell completion of what the registry holds (cli/completion.py)."""
+    from cmplt.cli.completion import complete_for
+
     command.context_class = TranslatedContext
+    for param in command.params:
+        complete_for(param)
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             adopt(sub)
