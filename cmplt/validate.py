@@ -521,9 +521,9 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
                     (*here, "role"),
                     _("{name} was {role} then; the {action} needed {roles}").format(
                         name=event.by,
-                        role=member.role,
-                        action=target.action,
-                        roles=", ".join(needed),
+                        role=label("role", member.role),
+                        action=label("action", target.action),
+                        roles=_(", ").join(label("role", r) for r in needed),
                     ),
                 )
             continue
@@ -539,14 +539,18 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
                 )
                 if approver is not None
                 else _("this {action} needed an approval ({roles}) and has none").format(
-                    action=event.action, roles=", ".join(needed)
+                    action=label("action", event.action),
+                    roles=_(", ").join(label("role", r) for r in needed),
                 ),
             )
         elif member.role != event.approver_role or not policy.may_approve(member.role, needed):
             yield (
                 (*here, "approver_role"),
                 _("{name} was {role} then; the {action} needed {roles}").format(
-                    name=event.by, role=member.role, action=event.action, roles=", ".join(needed)
+                    name=event.by,
+                    role=label("role", member.role),
+                    action=label("action", event.action),
+                    roles=_(", ").join(label("role", r) for r in needed),
                 ),
             )
 

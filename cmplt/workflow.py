@@ -165,7 +165,7 @@ def approval_refusal(state: State, target_id: str, complaint_id: str) -> str | N
     if state.status not in ALLOWED_FROM[target.action]:
         return _("cannot approve {id}: the {action} asked for cannot follow now ({why})").format(
             id=complaint_id,
-            action=target.action,
+            action=label("action", target.action),
             why=_("it is {status}").format(status=label("status", state.status)),
         )
     return None
@@ -453,7 +453,7 @@ class Judged:
     def refuse(self, why: str, **values: Any) -> StepRefused:
         return StepRefused(
             _("cannot {action} {id}: {why}").format(
-                action=self.step.action, id=self.c.id, why=why.format(**values)
+                action=label("action", self.step.action), id=self.c.id, why=why.format(**values)
             )
         )
 
@@ -712,7 +712,7 @@ def _approve(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
     if not j.p.may_approve(j.role, needed):
         raise j.refuse(
             _("the {action} waiting needs {roles}; {name} is {held}"),
-            action=target.action,
+            action=label("action", target.action),
             roles=roles_text(needed, j.p),
             name=j.step.by,
             held=label("role", j.role),

@@ -109,7 +109,7 @@ def _decorated_as_command(node: ast.FunctionDef) -> bool:
 
 
 # functions of cmplt/cli whose argument at this position is a help text
-_HELP_ARGUMENT = {"_step_command": 1, "_text": 2}
+_HELP_ARGUMENT = {"_step_command": 1, "_text": 2, "_by_option": 0}
 
 
 def from_help(messages: dict[Key, Message], package: Path = PACKAGE) -> None:

@@ -23,6 +23,7 @@ TECHNICAL = {
     "yaml", "table", "text", "tables", "long", "previous", "this", "last", "record",
     "policy", "roster", "e.g", "zh-CN", "en", "a,b", "h", "d", "m", "s", "o", "q",
     "Complaint-Id", "Action", "Actor", "trailers", "jsonschema", "xlsx",
+    "wecom", "dingtalk", "feishu", "url", "secret", "permissions",
 }  # fmt: skip
 TYPED = {
     *terms.SEVERITIES, *terms.NATURES, *terms.SATISFACTIONS, *terms.STATUSES,
@@ -30,7 +31,7 @@ TYPED = {
     *policy.Policy().subjects, *policy.Policy().responsible_parties, *policy.Policy().roles,
     "yes", "no", "open", "overdue", "done", "phone",
 }  # fmt: skip
-COMMAND_NAMES = {*COMMANDS, "add", "list", "done"}
+COMMAND_NAMES = {*COMMANDS, "add", "list", "done", "set", "remove"}
 ALLOWED = re.compile(
     r"""
       pre-commit | check-jsonschema | Complaint-Id | complaints/
@@ -38,6 +39,7 @@ ALLOWED = re.compile(
     | M-\d{6}-[0-9A-HJKMNP-TV-Z]+           # a measure ID
     | zh-CN
     | \b[0-9a-f]{7,40}\b                    # a commit
+    | \b[0-9A-HJKMNP-TV-Z]{8}\b             # an event ID
     | --?[a-z][a-z-]*                       # an option
     | \b[A-Z][A-Z_]+\b                      # a metavar or an environment variable
     | [\w./-]*\.(?:yaml|json|py|lock|cache)\b  # a file
@@ -76,7 +78,8 @@ def test_every_help_page_and_step_speaks_chinese(reg: Reg) -> None:
     read("--help", zh(reg, "--help"))
     for name in COMMANDS:
         read(f"{name} --help", zh(reg, name, "--help"))
-    for group, subs in (("staff", ("add", "list")), ("improve", ("add", "done", "list"))):
+    groups = (("staff", ("add", "set", "remove", "list")), ("improve", ("add", "done", "list")))
+    for group, subs in groups:
         for sub in subs:
             read(f"{group} {sub} --help", zh(reg, group, sub, "--help"))
 
@@ -88,27 +91,40 @@ def test_every_help_page_and_step_speaks_chinese(reg: Reg) -> None:
     cid = zh(reg, *intake).out.split()[0]
     by = ["--by", "张三"]
     read("respond", zh(reg, "respond", cid, *by, "--note", "已联系", "--at", "8:10"))
-    read("dispatch", zh(reg, "dispatch", cid, *by, "--to", "工程部"))
+    read("dispatch", zh(reg, "dispatch", cid, *by, "--to", "工程部"))  # a request
+    read("approve", zh(reg, "approve", cid, "--by", "陈主管"))
     read("accept", zh(reg, "accept", cid, "--by", "李工"))
     read("plan", zh(reg, "plan", cid, *by, "--note", "明天换管"))
-    read("reclassify", zh(reg, "reclassify", cid, *by, "--urgent", "--severity", "重大"))
-    read("extend", zh(reg, "extend", cid, *by, "--approved-by", "孙总", "--until", "12-10"))
-    read(
-        "extend refused",
-        zh(reg, "extend", cid, *by, "--approved-by", "张三", "--until", "12-04", code=None),
-    )
+    read("reclassify", zh(reg, "reclassify", cid, *by, "--urgent", "--severity", "重大", code=None))
+    read("approve again", zh(reg, "approve", cid, "--by", "孙总", code=None))
+    read("extend", zh(reg, "extend", cid, "--by", "孙总", "--until", "12-10", code=None))
+    read("extend refused", zh(reg, "extend", cid, "--by", "孙总", "--until", "11-29", code=4))
     read("note", zh(reg, "note", cid, *by, "--text", "客户来电催"))
     read("close refused", zh(reg, "close", cid, *by, code=None))
-    read("resolve", zh(reg, "resolve", cid, *by, "--result", "已换管"))
-    read("callback", zh(reg, "callback", cid, "--by", "陈主管", "--satisfaction", "满意"))
+    read("resolve", zh(reg, "resolve", cid, "--by", "李工", "--result", "已换管"))
+    for caller in ("王主管", "钱主任", "赵经理"):  # a valid complaint: the dual callback too
+        read("callback", zh(reg, "callback", cid, "--by", caller, "--satisfaction", "满意"))
     read("close", zh(reg, "close", cid, *by))
-    read("reopen", zh(reg, "reopen", cid, *by, "--reason", "又漏了"))
-    read("escalate", zh(reg, "escalate", cid, *by, "--to", "王主管", "--reason", "反复"))
-    read("reevaluate", zh(reg, "reevaluate", cid, "--by", "王主管", "--reason", "新规程"))
+    read("reopen", zh(reg, "reopen", cid, "--by", "陈主管", "--reason", "又漏了"))
+    escalated = zh(reg, "escalate", cid, "--by", "陈主管", "--to", "赵经理", "--reason", "反复")
+    read("escalate", escalated)
+    read("reevaluate", zh(reg, "reevaluate", cid, "--by", "赵经理", "--reason", "新规程"))
     other = zh(reg, *intake[:-2], "--summary", "噪音", "--at", "8:30").out.split()[0]
     read("reject", zh(reg, "reject", other, *by, "--reason", "不属物业范围", code=None))
     read(
-        "staff add", zh(reg, "staff", "add", "吴敏", "--role", "客服员", "--department", "客服中心")
+        "staff add",
+        zh(
+            reg,
+            "staff",
+            "add",
+            "吴敏",
+            "--role",
+            "客服员",
+            "--department",
+            "客服中心",
+            "--by",
+            "赵经理",
+        ),
     )
     read("staff list", zh(reg, "staff", "list"))
     read("show", zh(reg, "show", cid))
