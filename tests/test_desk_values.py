@@ -31,7 +31,7 @@ def test_a_complaint_typed_in_chinese_is_stored_with_its_keys(reg: Reg) -> None:
     assert (data["severity"], data["nature"], data["channel"]) == ("minor", "invalid", "online")
     assert (data["subject"], data["category"]) == ("quality", "repair")
     assert data["responsible_party"] == "owner"
-    reg.ok("reclassify", cid, "--by", "张三", "--nature", "有效投诉(一类)", "--severity", "Major")
+    reg.ok("reclassify", cid, "--by", "孙总", "--nature", "有效投诉(一类)", "--severity", "Major")
     reg.ok("resolve", cid, "--by", "张三", "--result", "修好了")
     reg.ok("callback", cid, "--by", "陈主管", "--satisfaction", "满意")
     data = yaml.safe_load(reg.record(cid).read_text(encoding="utf-8"))
@@ -42,7 +42,7 @@ def test_a_complaint_typed_in_chinese_is_stored_with_its_keys(reg: Reg) -> None:
 
 
 def test_a_role_by_its_title(reg: Reg) -> None:
-    reg.ok("staff", "add", "吴敏", "--role", "客服员", "--department", "客服中心")
+    reg.ok("staff", "add", "吴敏", "--role", "客服员", "--department", "客服中心", "--by", "赵经理")
     roster = yaml.safe_load((reg.root / "staff.yaml").read_text(encoding="utf-8"))
     assert roster["staff"]["吴敏"]["role"] == "clerk"
 
