@@ -136,9 +136,11 @@ class CommandTable(click.Group):
         if command is None and cmd_name in COMMANDS:
             module = importlib.import_module(f"cmplt.cli.{COMMANDS[cmd_name][0]}")
             for each in module.COMMANDS:
-                words.adopt(each)
                 self.commands.setdefault(each.name or "", each)
             command = self.commands.get(cmd_name)
+        if command is not None and command.context_class is not words.TranslatedContext:
+            # however it came to the group (a test may add one): help in the chosen language
+            words.adopt(command)
         return command
 
     def resolve_command(
