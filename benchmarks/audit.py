@@ -9,8 +9,9 @@ The N commits are written with `git fast-import`: each appends one event to one
 record, exactly as cmplt writes it (the derived fields updated, the subject
 `<id>: <action> …`, the trailers Complaint-Id/Action/Actor, the acting person as
 author, dated when the step was recorded). A few hundred complaints are handled
-at a time, each through received, respond, dispatch, accept, resolve, callback
-and close, so N commits make about N/7 records. Then `git gc`.
+at a time, each through received, respond, dispatch (by the manager, approved),
+accept, resolve, callbacks by the director and the manager, and close, so N
+commits make about N/8 records. Then `git gc`.
 
 Then it measures, in each round, in rotating order:
 
@@ -48,7 +49,7 @@ from typing import Any
 
 from mutation import CROCKFORD, DEFAULT_CACHE, clean_env, find_cmplt, git, run, summary
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: issue 11's controls (approved dispatch, two callbacks)
 RATIO_TARGET = 3.0
 REPEAT_TARGET = 0.1
 TZ = timezone(timedelta(hours=8))  # Asia/Shanghai, the policy's default
@@ -56,10 +57,15 @@ SETUP_AT = datetime(2024, 1, 1, 8, 0, tzinfo=TZ)
 FIRST_STEP_AT = datetime(2024, 1, 2, 9, 0, tzinfo=TZ)
 ACTIVE = 300  # complaints being handled at once
 CLERK, ENGINEER, SUPERVISOR = "张三", "李工", "王主管"
+MANAGER, DIRECTOR = "赵经理", "钱主任"
+# The manager first: under issue 11's default policy the first person adds themself,
+# every later `staff add` is `--by` a manager or above.
 ROSTER = (
+    (MANAGER, "manager", None),
     (CLERK, "clerk", "客服中心"),
     (ENGINEER, "staff", "工程部"),
     (SUPERVISOR, "supervisor", None),
+    (DIRECTOR, "director", None),
 )
 
 # (action, who, the event's own fields, status after, subject words)
@@ -73,11 +79,19 @@ LIFE: Sequence[tuple[str, str, Sequence[tuple[str, str]], str, str]] = (
         "",
     ),
     ("respond", CLERK, (("note", "已登记，工程部今天上门"),), "open", "已登记，工程部今天上门"),
-    ("dispatch", CLERK, (("department", "工程部"),), "dispatched", "to 工程部"),
+    # 规程 4.3.1 (issue 11): the work order of a valid complaint goes out approved by a
+    # cs_supervisor or a manager; dispatched by the manager, it carries the approval
+    ("dispatch", MANAGER,
+     (("department", "工程部"), ("approved_by", MANAGER), ("approver_role", "manager")),
+     "dispatched", "to 工程部"),
     ("accept", ENGINEER, (("department", "工程部"),), "in_progress", "by 工程部"),
     ("resolve", ENGINEER, (("result", "更换按钮面板"),), "resolved", "更换按钮面板"),
-    ("callback", SUPERVISOR, (("satisfaction", "satisfied"), ("role", "supervisor")),
-     "called_back", "satisfied (supervisor)"),
+    # 回访制度 4: a valid complaint is called back by the director and the manager before
+    # it may be closed (issue 11: `close` is refused until both have)
+    ("callback", DIRECTOR, (("satisfaction", "satisfied"), ("role", "director")),
+     "called_back", "satisfied (director)"),
+    ("callback", MANAGER, (("satisfaction", "satisfied"), ("role", "manager")),
+     "called_back", "satisfied (manager)"),
     ("close", CLERK, (), "closed", ""),
 )  # fmt: skip
 
@@ -257,8 +271,10 @@ def generate(cache: Path, commits: int, cmplt: Path, seed: int) -> dict[str, Any
     started = time.perf_counter()
     env = clean_env({"CMPLT_NOW": SETUP_AT.isoformat()})
     run([cmplt, "init", "."], root, env)
-    for name, role, department in ROSTER:
+    for index, (name, role, department) in enumerate(ROSTER):
         extra = ["--department", department] if department else []
+        if index:
+            extra += ["--by", MANAGER]
         run([cmplt, "staff", "add", name, "--role", role, *extra], root, env)
     timings["cmplt init and roster"] = time.perf_counter() - started
     base = git(root, "rev-parse", "HEAD").strip()

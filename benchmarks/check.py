@@ -4,7 +4,7 @@
     python benchmarks/check.py --records 1000             # a quick run
 
 The script builds (once, then caches by N) a registry of N records: `cmplt init`,
-a roster of five roles with `cmplt staff add`, eight template records made
+a roster of six roles with `cmplt staff add`, eight template records made
 through the real CLI and left in different end states, and copies of them
 written directly with new IDs and every time moved to a receipt date spread
 over 24 months; committed with plain git in one commit and packed with `git gc`.
@@ -69,7 +69,7 @@ from mutation import (
     timed,
 )
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: made under issue 11's controls (approvals, decisions)
 REPEAT_TARGET = 4.0
 FIRST_TARGET = 0.6  # issue #9: a fresh clone's first check well under ruamel's parse
 VALIDATE_TARGET = 1.0  # issue #9: validate no slower than ruamel's parse of every record
@@ -89,12 +89,16 @@ ENGINEER = "李工"
 SUPERVISOR = "王主管"
 MANAGER = "赵经理"
 DIRECTOR = "钱主任"
+DIVISION = "孙总"
+# The manager comes first: under issue 11's default policy the first person adds
+# themself and every later `staff add` is `--by` a manager or above.
 ROSTER: Sequence[tuple[str, str, str | None]] = (
+    (MANAGER, "manager", None),
     (CLERK, "clerk", "客服中心"),
     (ENGINEER, "staff", "工程部"),
     (SUPERVISOR, "supervisor", None),
-    (MANAGER, "manager", None),
     (DIRECTOR, "director", None),
+    (DIVISION, "division_manager", None),
 )
 CALLBACKS_BY_THREE = (  # supervisor, manager, director (回访制度 1-4)
     (0, ("callback", "--by", SUPERVISOR, "--satisfaction", "satisfied", "--note", "客户满意")),
@@ -137,7 +141,7 @@ TEMPLATES: Sequence[Template] = (
         intake("valid-1", "minor", "facilities", "repair", "电梯按钮失灵", "--request", "今天修好"),
         [
             (10, ("respond", "--by", CLERK, "--note", "已登记，工程部今天上门")),
-            (15, ("dispatch", "--by", CLERK, "--to", "工程部")),
+            (15, ("dispatch", "--by", MANAGER, "--to", "工程部")),
             (40, ("accept", "--by", ENGINEER)),
             (300, ("resolve", "--by", ENGINEER, "--result", "更换按钮面板, 已恢复正常")),
             *after(1440, CALLBACKS_BY_THREE),
@@ -150,10 +154,11 @@ TEMPLATES: Sequence[Template] = (
         intake("valid-1", "minor", "facilities", "repair", "地下车库B区顶板渗水"),
         [
             (15, ("respond", "--by", CLERK, "--note", "已通知工程部查看")),
-            (20, ("dispatch", "--by", CLERK, "--to", "工程部", "--note", "B区12号车位上方")),
+            (20, ("dispatch", "--by", MANAGER, "--to", "工程部", "--note", "B区12号车位上方")),
             (60, ("accept", "--by", ENGINEER)),
             (240, ("plan", "--by", ENGINEER, "--note", "需做防水处理，材料已订购")),
             (1200, ("extend", "--by", ENGINEER, "--approved-by", MANAGER, "--note", "材料未到")),
+            (1210, ("approve", "--by", MANAGER, "--note", "同意延期")),
             (4200, ("resolve", "--by", ENGINEER, "--result", "完成顶板防水处理, 观察无渗水")),
             *after(5700, CALLBACKS_BY_THREE),
             (5900, ("close", "--by", CLERK, "--note", "归档")),
@@ -170,9 +175,20 @@ TEMPLATES: Sequence[Template] = (
         ),
         [
             (10, ("respond", "--by", CLERK, "--note", "已安排工程部上门查看")),
-            (30, ("dispatch", "--by", CLERK, "--to", "工程部")),
+            (30, ("dispatch", "--by", MANAGER, "--to", "工程部")),
             (60, ("accept", "--by", ENGINEER)),
-            (1200, ("plan", "--by", ENGINEER, "--note", "确定为7-0902卫生间防水失效, 协调维修")),
+            (120, ("decide", "--by", DIVISION, "--note", "工程部查明原因, 责任方赔偿")),
+            (
+                1200,
+                (
+                    "plan",
+                    "--by",
+                    ENGINEER,
+                    "--note",
+                    "确定为7-0902卫生间防水失效, 协调维修",
+                    "--definite",
+                ),
+            ),
             (4320, ("resolve", "--by", ENGINEER, "--result", "7-0902重做防水, 本户天花板重刷")),
             (5760, ("callback", "--by", SUPERVISOR, "--satisfaction", "dissatisfied")),
             (5800, ("reopen", "--by", SUPERVISOR, "--reason", "客户不满意, 仍有水印")),
@@ -215,8 +231,9 @@ TEMPLATES: Sequence[Template] = (
         intake("valid-1", "important", "facilities", "repair", "地下车库照明大面积损坏"),
         [
             (10, ("respond", "--by", CLERK, "--note", "已派单")),
-            (20, ("dispatch", "--by", CLERK, "--to", "工程部")),
+            (20, ("dispatch", "--by", MANAGER, "--to", "工程部", "--person", SUPERVISOR)),
             (50, ("accept", "--by", ENGINEER)),
+            (120, ("decide", "--by", DIVISION, "--note", "优先恢复照明, 本周内完成")),
             (180, ("plan", "--by", ENGINEER, "--note", "线路老化, 分区更换")),
         ],
     ),
@@ -226,7 +243,7 @@ TEMPLATES: Sequence[Template] = (
         intake("valid-1", "minor", "facilities", "repair", "单元门禁刷卡失灵"),
         [
             (10, ("respond", "--by", CLERK, "--note", "工程部今天处理")),
-            (20, ("dispatch", "--by", CLERK, "--to", "工程部")),
+            (20, ("dispatch", "--by", MANAGER, "--to", "工程部")),
             (45, ("accept", "--by", ENGINEER)),
             (400, ("resolve", "--by", ENGINEER, "--result", "更换读卡模块")),
         ],
@@ -347,7 +364,7 @@ def make_templates(root: Path, cmplt: Path) -> list[str]:
         if department:
             args += ["--department", department]
         if index:
-            args += ["--by", CLERK]
+            args += ["--by", MANAGER]
         cm(SETUP_AT + timedelta(minutes=index + 1), *args)
     ids = []
     for number, template in enumerate(TEMPLATES):

@@ -55,13 +55,18 @@ DEFAULT_CACHE = HERE / "out"
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 # (fewest records, at most this ratio): the issue's targets, by registry size
 TARGETS = ((100_000, 1.0), (10_000, 2.5))
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2  # 2: made under issue 11's controls (the manager dispatches)
 
-# The roster of the generated registry: a clerk who takes complaints, an
-# engineer whose department accepts and resolves them, a supervisor.
+# The roster of the generated registry: a manager who adds the others and approves
+# the work order (issue 11: `staff add --by` a manager or above once the roster has
+# anyone; 规程 4.3.1: a valid complaint is dispatched with a cs_supervisor's or a
+# manager's approval), a clerk who takes complaints, an engineer whose department
+# accepts and resolves them, a supervisor.
+MANAGER = "赵经理"
 CLERK = "张三"
 ENGINEER = "李工"
 ROSTER: Sequence[tuple[str, str, str | None]] = (
+    (MANAGER, "manager", None),
     (CLERK, "clerk", "客服中心"),
     (ENGINEER, "staff", "工程部"),
     ("王主管", "supervisor", None),
@@ -250,10 +255,10 @@ def make_template(root: Path, cmplt: Path) -> tuple[str, str]:
         if department:
             args += ["--department", department]
         if index:
-            args += ["--by", CLERK]
+            args += ["--by", MANAGER]
         cm(*args)
     template_id = cm("new", "--by", CLERK, *INTAKE).splitlines()[0].strip()
-    cm("dispatch", template_id, "--by", CLERK, "--to", "工程部")
+    cm("dispatch", template_id, "--by", MANAGER, "--to", "工程部")
     cm("accept", template_id, "--by", ENGINEER)
     received = (start + timedelta(hours=8)).date().isoformat()  # the policy zone is +08:00
     return template_id, received

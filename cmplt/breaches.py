@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from cmplt.model import Event
+from cmplt.model import Event, is_request
 from cmplt.policy import Policy
 from cmplt.rules import Case, clocks, met_in_time, ran_out
-from cmplt.workflow import fold, is_request
+from cmplt.workflow import fold
 
 # the steps that can move a running clock's deadline or lift it
 MOVES_CLOCKS = frozenset({"approve", "extend", "reclassify", "reevaluate"})

@@ -604,7 +604,15 @@ def _trailers(complaint_id: str, action: str, actor: str) -> dict[str, str]:
 
 
 def _summary_of(event: Mapping[str, Any]) -> str:
-    """A few words for the commit subject: where it went, to whom, or the text."""
+    """A few words for the commit subject: where it went, to whom, or the text; a step
+    that waits for its approval says so."""
+    said = _what_it_says(event)
+    if event.get("requested") and event["action"] != "extend":
+        said = f"{said} (requested)".lstrip()
+    return said
+
+
+def _what_it_says(event: Mapping[str, Any]) -> str:
     action = event["action"]
     if action == "dispatch":
         return f"to {event['department']}"

@@ -17,7 +17,7 @@ from typing import Any
 
 from cmplt.calendar_time import add_time
 from cmplt.i18n import N_
-from cmplt.model import Callback, Dispatch, Escalate, Event, Extend, Promise
+from cmplt.model import Callback, Dispatch, Escalate, Event, Extend, Promise, is_request
 from cmplt.policy import Policy
 
 VALID = ("valid-1", "valid-2")
@@ -130,7 +130,7 @@ def granted(events: Sequence[Event]) -> Iterator[tuple[Event, Event]]:
     `approve` that granted it when it was recorded as a request (policy approvals)."""
     requests: dict[str, Event] = {}
     for event in events:
-        if getattr(event, "requested", False):
+        if is_request(event):
             requests[event.id] = event
         elif event.action == "approve":
             target = requests.pop(event.approves, None)

@@ -229,6 +229,7 @@ class RosterTimeline:
         self._versions: list[tuple[float, str]] | None = None
         self._times: list[float] = []
         self._parsed: dict[str, Roster | None] = {}
+        self._in_force: dict[int, Roster | None] = {}  # by version index: asked per event
 
     def member(self, name: str, moment: float) -> StaffMember | None:
         roster = self.at(moment)
@@ -243,6 +244,12 @@ class RosterTimeline:
         if not self._versions:
             return self.current
         index = max(bisect.bisect_right(self._times, moment) - 1, 0)
+        if index not in self._in_force:
+            self._in_force[index] = self._readable_from(index)
+        return self._in_force[index]
+
+    def _readable_from(self, index: int) -> Roster | None:
+        assert self._versions is not None
         # a broken version: the one before it (or after it, for the first) applies
         older = [blob for _since, blob in self._versions[index::-1]]
         newer = [blob for _since, blob in self._versions[index + 1 :]]

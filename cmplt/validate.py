@@ -151,6 +151,7 @@ class InForce:
         self._rosters = RosterTimeline(root, self._worktree, roster)
         self._policies: PolicyTimeline | None = None
         self._policies_read = False
+        self._at: dict[float, Policy | None] = {}
 
     def member(self, name: str, moment: datetime) -> StaffMember | None:
         """`name` on the roster in force at `moment`, else on the current roster."""
@@ -173,6 +174,13 @@ class InForce:
     def policy_at(self, moment: datetime) -> Policy | None:
         if self.policy is None:
             return None
+        key = moment.timestamp()
+        if key not in self._at:  # asked for every event of every record
+            self._at[key] = self._policy_at(moment)
+        return self._at[key]
+
+    def _policy_at(self, moment: datetime) -> Policy | None:
+        assert self.policy is not None
         if not self._policies_read:
             self._policies_read = True
             try:
@@ -516,6 +524,8 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
             if target is None:
                 continue
             needed = approvers_of(policy, target.action, severity)
+            if not needed:
+                continue  # the policy then named no approver for it: nothing to judge by
             if member.role != event.role or not policy.may_approve(event.role, needed):
                 yield (
                     (*here, "role"),

@@ -14,7 +14,7 @@ from typing import Any
 from cmplt import rules
 from cmplt.errors import StepRefused, UsageError, field_ref
 from cmplt.i18n import N_, _, choices_text, label
-from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event
+from cmplt.model import CLASSIFICATION_FIELDS, Complaint, Event, is_request
 from cmplt.plaintext import GIT_CRUD, MULTI_LINE_FIELDS, escaped, forbidden_character
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
 from cmplt.rules import Case
@@ -148,11 +148,6 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
                 )
         state = _apply(state, event)
     return state
-
-
-def is_request(event: Event) -> bool:
-    """A step recorded to wait for its approval (it changes nothing until then)."""
-    return bool(getattr(event, "requested", False))
 
 
 def approval_refusal(state: State, target_id: str, complaint_id: str) -> str | None:
@@ -394,7 +389,12 @@ def authority_refusal(
     role = member.role if member is not None else None
     if policy.may_take(step, role):
         return None
-    what = f"{step} {complaint_id}" if complaint_id else step
+    if complaint_id:
+        what = f"{step} {complaint_id}"
+    elif step == "staff":
+        what = _("change the staff roster")
+    else:
+        what = step
     return _("cannot {what}: {name} is {role}; it is for {roles} (policy permissions)").format(
         what=what,
         name=name,
@@ -423,6 +423,14 @@ def plan_step(
         raise StepRefused(why)
     state = fold(complaint.events, complaint.id)
     why = refusal(step.action, complaint.id, state.status)
+    if (
+        why
+        and step.action == "accept"
+        and any(e.action == "dispatch" for e in state.pending.values())
+    ):
+        why = _("cannot accept {id}: its work order waits for approval (cmplt approve)").format(
+            id=complaint.id
+        )
     if why:
         raise StepRefused(why)
     at = step.at or now
@@ -663,10 +671,13 @@ def gives_more_time(before: Mapping[str, Any], after: Mapping[str, Any]) -> bool
     """A reclassification that lengthens or lifts a running clock: a higher severity
     (2 → 3 → 10 days), a valid complaint made a request or invalid (no 24 h plan, no
     dual callback), or the economic loss taken back (no dual callback)."""
+    # a value the policy does not know (a hand edit) is validate's to report, not ours
     order = {name: i for i, name in enumerate(SEVERITIES)}
-    if "severity" in after and order[after["severity"]] > order[before["severity"]]:
+    was, now = order.get(str(before.get("severity"))), order.get(str(after.get("severity")))
+    if was is not None and now is not None and now > was:
         return True
-    if "nature" in after and before["nature"] in rules.VALID and after["nature"] not in rules.VALID:
+    valid_before = before.get("nature") in rules.VALID
+    if "nature" in after and valid_before and after["nature"] not in rules.VALID:
         return True
     return bool(before.get("economic_loss")) and after.get("economic_loss") is False
 

@@ -27,15 +27,19 @@ for; --check also fails when the README no longer holds the tables verbatim.
 Overdue rules (the deadline in the table is the one missed):
   first-reply   no respond/plan/resolve/reject within clocks.first_reply of receipt
   initial-plan  valid-1/valid-2: no plan or resolve within clocks.initial_plan
-  major-answer  major: no plan or resolve within clocks.major_answer
+  major-answer  major: no plan or resolve within clocks.major_answer (with definite_answer:
+                only a respond/plan marked --definite, or the result)
   resolve       still open/dispatched/in_progress after the resolve clock (minor: or the
-                customer's earlier deadline; extend moves it; reopen, or escalate after
-                the result, restarts it)
+                customer's deadline, earlier or later under customer_deadline: replaces;
+                extend moves it; reopen, or escalate after the result, restarts it)
   callback      resolved and no callback within callback.window
   dual-callback valid (or economic loss): the window after the last result passed without
                 callbacks by every callback.dual role (director and manager)
   dissatisfied  the latest callback is dissatisfied and nothing reopened or escalated it;
                 the deadline shown is that callback's time
+The rules of issue 11 (division-decision, tracker, promise) are not read back here:
+the cases meet them in time, and the test that runs `cmplt check` on the example
+(tests/test_check.py) holds that nothing else is overdue.
 """
 
 from __future__ import annotations
@@ -135,8 +139,8 @@ def _opt(flag: str, value: str | None) -> tuple[str | None, str | None]:
     return (flag, value) if value is not None else (None, None)
 
 
-def respond(w: str, note: str, rec: str | None = None) -> Step:
-    return _step(w, "respond", "--note", note, rec=rec)
+def respond(w: str, note: str, rec: str | None = None, definite: bool = False) -> Step:
+    return _step(w, "respond", "--note", note, "--definite" if definite else None, rec=rec)
 
 
 def dispatch(w: str, department: str, note: str | None = None) -> Step:
@@ -151,8 +155,19 @@ def plan(w: str, note: str) -> Step:
     return _step(w, "plan", "--note", note)
 
 
-def extend(w: str, until: str, approved_by: str, note: str) -> Step:
-    return _step(w, "extend", "--until", until, "--approved-by", approved_by, "--note", note)
+def extend(w: str, until: str, note: str) -> Step:
+    """Taken by the approver (extension_approvers), so approved at once (policy approvals)."""
+    return _step(w, "extend", "--until", until, "--note", note)
+
+
+def decide(w: str, note: str) -> Step:
+    """The division manager's decision on an important or major complaint (制度 四)."""
+    return _step(w, "decide", "--note", note)
+
+
+def track(w: str, person: str) -> Step:
+    """The person who follows an important complaint to its end (制度 五)."""
+    return _step(w, "track", "--person", person)
 
 
 def escalate(w: str, to: str, reason: str) -> Step:
@@ -247,7 +262,8 @@ CASES: tuple[Case, ...] = (
     # --- October: handled, called back and archived ---------------------------
     case(
         "lift-holiday",
-        "important facilities complaint, full path: work order, plan, result, three callbacks",
+        "important facilities complaint, full path: work order, follow-up person, division "
+        "manager's decision, plan, result, three callbacks",
         "10-01 09:20 张晓丽",
         intake(
             channel="phone",
@@ -262,7 +278,9 @@ CASES: tuple[Case, ...] = (
             happened_at=t("10-01 07:50"),
         ),
         respond("10-01 09:35 张晓丽", "已致歉，告知工程部30分钟内到场检查"),
-        dispatch("10-01 09:40 张晓丽", "工程部", "3号楼2单元电梯停运，请立即检查"),
+        dispatch("10-01 09:40 陈静", "工程部", "3号楼2单元电梯停运，请立即检查"),
+        track("10-01 09:45 陈静", "王建国"),
+        decide("10-01 09:50 周海涛", "同意工程部方案，督促维保单位尽快更换配件"),
         accept("10-01 10:05 李明"),
         plan(
             "10-01 11:30 李明",
@@ -319,7 +337,9 @@ CASES: tuple[Case, ...] = (
             "电话告知已安排保安上门关阀止水，天亮后工程部查看",
             rec="10-03 08:30",
         ),
-        dispatch("10-03 08:40 张晓丽", "工程部"),
+        dispatch("10-03 08:40 陈静", "工程部"),
+        track("10-03 08:45 陈静", "王建国"),
+        decide("10-03 08:50 周海涛", "属业主自用部分渗漏，由工程部协调楼上业主维修并跟进"),
         accept("10-03 09:10 李明"),
         plan(
             "10-03 10:30 李明",
@@ -353,7 +373,7 @@ CASES: tuple[Case, ...] = (
         respond("10-04 10:15 张晓丽", "当面向业主致歉，告知调查核实后答复"),
         plan("10-04 16:00 郑勇", "调取岗亭监控核实经过，核实后按奖惩制度处理并答复业主"),
         reclassify(
-            "10-05 11:00 郑勇", "--staff-verified", "yes", "--reason", "监控录像核实投诉属实"
+            "10-05 11:00 陈静", "--staff-verified", "yes", "--reason", "监控录像核实投诉属实"
         ),
         resolve("10-05 14:00 郑勇", "何涛当面向业主道歉；按奖惩制度处理，保安部开展服务礼仪培训"),
         callback("10-06 09:30 钱文华", "satisfied"),
@@ -394,10 +414,10 @@ CASES: tuple[Case, ...] = (
             location="10号楼南侧绿化带",
         ),
         respond("10-08 09:30 张晓丽", "告知已转绿化部安排修剪"),
-        dispatch("10-08 09:40 张晓丽", "绿化部"),
+        dispatch("10-08 09:40 陈静", "绿化部"),
         accept("10-08 10:30 林志明"),
         plan("10-08 14:00 林志明", "本周内安排修剪"),
-        extend("10-09 16:00 林志明", t("10-12 18:00"), "赵志强", "绿篱修剪机送修，需延至10月12日"),
+        extend("10-09 16:30 赵志强", t("10-12 18:00"), "绿篱修剪机送修，需延至10月12日"),
         resolve("10-11 15:00 林志明", "灌木修剪至1.5米以下，枝叶已清运"),
         callback("10-12 10:00 钱文华", "satisfied", "业主表示满意"),
         callback("10-12 10:30 赵志强", "satisfied", "业主表示满意"),
@@ -498,10 +518,12 @@ CASES: tuple[Case, ...] = (
             responsible="property",
         ),
         respond("10-14 08:00 张晓丽", "已致歉，保安到场拍照取证"),
-        dispatch("10-14 08:10 张晓丽", "绿化部", "清理断枝，排查周边树木"),
+        dispatch("10-14 08:10 陈静", "绿化部", "清理断枝，排查周边树木"),
+        track("10-14 08:15 陈静", "王建国"),
+        decide("10-14 08:20 周海涛", "小区树木管理疏漏，由物业承担维修费用并全面排查树木"),
         accept("10-14 08:30 林志明"),
         plan("10-14 15:00 赵志强", "确认为小区树木管理疏漏，由物业承担维修费用，已报保险公司定损"),
-        resolve("10-16 16:00 赵志强", "物业公司赔付维修费3200元；全面修剪小区高大乔木枯枝"),
+        resolve("10-16 16:00 林志明", "物业公司赔付维修费3200元；全面修剪小区高大乔木枯枝"),
         callback("10-17 10:00 钱文华", "satisfied", "业主表示满意"),
         callback("10-17 10:30 赵志强", "satisfied", "业主表示满意"),
         close("10-18 09:00 陈静", "回访完毕，归档"),
@@ -540,13 +562,15 @@ CASES: tuple[Case, ...] = (
             responsible="developer",
         ),
         respond("10-18 09:30 张晓丽", "告知工程部今天上门查看"),
-        dispatch("10-18 09:40 张晓丽", "工程部"),
+        dispatch("10-18 09:40 陈静", "工程部"),
+        track("10-18 09:45 陈静", "王建国"),
+        decide("10-18 09:50 周海涛", "外墙渗水报开发商保修，工程部跟进至修复"),
         accept("10-18 10:20 李明"),
         plan("10-18 16:00 李明", "外墙裂缝属开发商保修范围，已发函开发商，工程部先做临时封堵"),
         resolve("10-20 17:00 李明", "开发商维保单位完成外墙裂缝注胶修补，室内墙面已晾干"),
         callback("10-21 10:00 钱文华", "satisfied", "业主表示满意"),
         callback("10-21 10:30 赵志强", "satisfied", "业主表示满意"),
-        reopen("10-23 09:00 张晓丽", "10月22日夜间降雨后客厅墙角再次渗水"),
+        reopen("10-23 09:00 陈静", "10月22日夜间降雨后客厅墙角再次渗水"),
         plan("10-23 15:00 李明", "查明为窗台下方另一处裂缝，开发商维保单位明天修补"),
         resolve("10-25 16:00 李明", "窗台下方裂缝修补完成，淋水试验无渗漏"),
         callback("10-26 10:00 钱文华", "satisfied", "两次降雨后无渗漏，业主满意"),
@@ -599,7 +623,8 @@ CASES: tuple[Case, ...] = (
     ),
     case(
         "water-pump",
-        "major complaint: plan within hours, escalated to the division manager, 10-day clock",
+        "major complaint: plan within hours, escalated to and decided by the division manager, "
+        "definite answer (respond --definite), 10-day clock",
         "10-25 18:10 刘芳",
         intake(
             channel="phone",
@@ -613,10 +638,16 @@ CASES: tuple[Case, ...] = (
             happened_at=t("10-25 17:30"),
         ),
         respond("10-25 18:20 刘芳", "已通知工程部值班人员赶往泵房，临时安排送桶装水"),
-        dispatch("10-25 18:25 刘芳", "工程部"),
+        dispatch("10-25 18:25 陈静", "工程部"),
         accept("10-25 18:40 李明"),
         plan("10-25 22:00 李明", "水泵电机烧毁，已启用备用泵临时供水；主泵更换预计5天内完成"),
         escalate("10-26 09:00 陈静", "周海涛", "重大投诉，报分管经理决定处理方案"),
+        decide("10-26 09:30 周海涛", "更换新水泵，其间备用泵供水、逐户送水"),
+        respond(
+            "10-26 10:00 陈静",
+            "明确答复：分管经理决定更换新水泵，10月30日前安装完毕，其间备用泵供水",
+            definite=True,
+        ),
         note("10-27 10:00 周海涛", "批准采购新水泵，费用从维修资金列支并公示"),
         resolve("10-30 16:00 李明", "新水泵安装调试完成，恢复双泵运行；停水期间已逐户送水"),
         callback("10-31 10:00 钱文华", "satisfied", "业主表示满意"),
@@ -657,7 +688,7 @@ CASES: tuple[Case, ...] = (
             location="7号楼单元门",
         ),
         respond("10-29 08:45 张晓丽", "告知上午安排维修"),
-        dispatch("10-29 08:50 张晓丽", "工程部"),
+        dispatch("10-29 08:50 陈静", "工程部"),
         accept("10-29 09:10 李明"),
         resolve("10-29 11:30 李明", "更换门禁读卡模块，测试正常"),
         callback("10-29 15:00 钱文华", "satisfied"),
@@ -726,10 +757,12 @@ CASES: tuple[Case, ...] = (
             location="8号楼1单元电梯",
         ),
         respond("11-05 09:20 张晓丽", "告知已报电梯维保单位检查"),
-        dispatch("11-05 09:30 张晓丽", "工程部"),
+        dispatch("11-05 09:30 陈静", "工程部"),
+        track("11-05 09:35 陈静", "王建国"),
+        decide("11-05 09:40 周海涛", "同意更换导靴，督促维保单位订购配件"),
         accept("11-05 10:00 李明"),
         plan("11-05 15:00 李明", "导靴磨损需更换，配件向厂家订购；其间限速运行"),
-        extend("11-07 17:00 李明", t("11-12 18:00"), "孙立新", "厂家配件到货需5个工作日"),
+        extend("11-07 17:30 孙立新", t("11-12 18:00"), "厂家配件到货需5个工作日"),
         resolve("11-11 16:00 李明", "更换导靴并润滑导轨，运行平稳，经检验单位复检合格"),
         callback("11-12 10:00 钱文华", "satisfied", "业主表示满意"),
         callback("11-12 10:30 赵志强", "satisfied", "业主表示满意"),
@@ -808,7 +841,7 @@ CASES: tuple[Case, ...] = (
             about="快递柜运营公司",
         ),
         reclassify(
-            "11-20 10:30 陈静",
+            "11-20 10:30 赵志强",
             "--nature",
             "invalid",
             "--reason",
@@ -865,7 +898,7 @@ CASES: tuple[Case, ...] = (
             location="2号楼一楼消防通道",
         ),
         respond("11-25 10:10 张晓丽", "告知保安部马上清理"),
-        dispatch("11-25 10:20 张晓丽", "保安部"),
+        dispatch("11-25 10:20 陈静", "保安部"),
         accept("11-25 10:40 郑勇"),
         resolve("11-25 16:00 郑勇", "清理电动车12辆，张贴禁停告示，纳入每日巡查"),
         callback("11-26 10:00 钱文华", "satisfied"),
@@ -886,7 +919,9 @@ CASES: tuple[Case, ...] = (
             happened_at=t("11-17 03:00"),
         ),
         respond("11-17 09:40 张晓丽", "当面致歉，告知保安部立即调取监控"),
-        dispatch("11-17 09:50 张晓丽", "保安部"),
+        dispatch("11-17 09:50 陈静", "保安部"),
+        track("11-17 09:55 陈静", "王建国"),
+        decide("11-17 10:00 周海涛", "报警并调取监控，车棚加装监控，保安部加强巡逻"),
         accept("11-17 10:10 郑勇"),
         plan("11-17 15:00 郑勇", "已调取监控并报警；车棚加装监控探头，夜间巡逻改为每2小时一次"),
         resolve("11-19 17:00 郑勇", "派出所已立案；车棚新增监控探头已启用，巡逻记录张贴公示"),
@@ -948,7 +983,7 @@ CASES: tuple[Case, ...] = (
             location="8号楼单元门外",
         ),
         respond("11-26 09:10 张晓丽", "告知今天维修"),
-        dispatch("11-26 09:15 张晓丽", "工程部"),
+        dispatch("11-26 09:15 陈静", "工程部"),
         accept("11-26 09:30 李明"),
         resolve("11-26 16:00 李明", "更换路灯镇流器，已恢复照明"),
     ),
@@ -982,7 +1017,7 @@ CASES: tuple[Case, ...] = (
             responsible="developer",
         ),
         respond("11-25 14:30 张晓丽", "电话回复：今天设置围挡"),
-        dispatch("11-25 14:40 张晓丽", "工程部"),
+        dispatch("11-25 14:40 陈静", "工程部"),
         accept("11-25 15:00 李明"),
         plan("11-25 17:00 李明", "已设置围挡，通知开发商维保单位明天重铺"),
         resolve("11-26 17:00 李明", "开发商维保单位完成路面砖重铺"),
@@ -1001,7 +1036,7 @@ CASES: tuple[Case, ...] = (
             location="地下车库B2区",
         ),
         respond("11-27 08:20 张晓丽", "告知今天安排工程部检查"),
-        dispatch("11-27 08:30 张晓丽", "工程部"),
+        dispatch("11-27 08:30 陈静", "工程部"),
         accept("11-27 09:30 李明"),
         note("11-27 16:00 李明", "已检查：B2区12盏灯不亮，镇流器需采购（尚未答复业主）"),
         overdue="initial-plan",
@@ -1020,7 +1055,7 @@ CASES: tuple[Case, ...] = (
             location="5号楼地下室",
         ),
         respond("11-24 10:30 张晓丽", "告知保洁部今天查看"),
-        dispatch("11-24 10:40 张晓丽", "保洁部"),
+        dispatch("11-24 10:40 陈静", "保洁部"),
         accept("11-24 11:00 黄秀英"),
         plan("11-24 14:00 黄秀英", "联系清运车辆，两天内清运完毕"),
         note("11-26 09:00 黄秀英", "清运车辆排期紧张，尚未清运"),
@@ -1041,7 +1076,9 @@ CASES: tuple[Case, ...] = (
             responsible="developer",
         ),
         respond("11-21 14:20 张晓丽", "告知工程部今天上门查看"),
-        dispatch("11-21 14:30 张晓丽", "工程部"),
+        dispatch("11-21 14:30 陈静", "工程部"),
+        track("11-21 14:35 陈静", "王建国"),
+        decide("11-21 14:40 周海涛", "外墙渗水报开发商保修，工程部督促维保单位限期到场"),
         accept("11-21 15:00 李明"),
         plan("11-22 10:00 李明", "外墙渗水属开发商保修范围，已发函要求3日内派人维修"),
         note("11-24 16:00 李明", "开发商维保单位未到场，已再次催告"),
@@ -1061,14 +1098,17 @@ CASES: tuple[Case, ...] = (
             location="6号楼2单元电梯",
         ),
         respond("11-23 10:15 张晓丽", "告知已报维保单位"),
-        dispatch("11-23 10:20 张晓丽", "工程部"),
+        dispatch("11-23 10:20 陈静", "工程部"),
+        track("11-23 10:25 陈静", "王建国"),
+        decide("11-23 10:30 周海涛", "同意更换变频器，督促厂家尽快供货"),
         accept("11-23 10:40 李明"),
         plan("11-23 16:00 李明", "变频器故障，已向厂家订购配件，其间安排专人值守"),
-        extend("11-25 17:00 李明", t("12-01 18:00"), "孙立新", "厂家配件12月1日前到货"),
+        extend("11-25 17:30 孙立新", t("12-01 18:00"), "厂家配件12月1日前到货"),
     ),
     case(
         "roof-major",
-        "major complaint by a joint letter; plan given, with the division manager, in progress",
+        "major complaint by a joint letter; plan, the division manager's decision and a definite "
+        "answer the same day; in progress",
         "11-20 09:00 张晓丽",
         intake(
             channel="letter",
@@ -1082,9 +1122,15 @@ CASES: tuple[Case, ...] = (
             responsible="other",
         ),
         respond("11-20 09:40 张晓丽", "电话联系业主代表，告知今天上门查看"),
-        dispatch("11-20 10:00 张晓丽", "工程部"),
+        dispatch("11-20 10:00 陈静", "工程部"),
         accept("11-20 10:30 李明"),
         plan("11-20 17:00 李明", "先做临时防水处理；整体翻修需申请维修资金，已报分管经理"),
+        decide("11-20 18:00 周海涛", "先做临时防水；整体翻修申请动用维修资金，报业委会审批"),
+        respond(
+            "11-20 18:30 陈静",
+            "明确答复：今晚完成临时防水，整体翻修报业委会审批后施工，进度每周告知",
+            definite=True,
+        ),
         escalate("11-21 09:00 陈静", "周海涛", "重大投诉，报分管经理决策"),
         note("11-24 10:00 周海涛", "业委会同意动用维修资金翻修屋面，施工单位11月26日进场"),
     ),
@@ -1101,7 +1147,7 @@ CASES: tuple[Case, ...] = (
             summary="中心花园香樟树枝伸进4-0802阳台，影响采光且有安全隐患",
         ),
         respond("11-27 14:10 张晓丽", "告知绿化部明天上门"),
-        dispatch("11-27 14:15 张晓丽", "绿化部"),
+        dispatch("11-27 14:15 陈静", "绿化部"),
         plan("11-27 14:20 张晓丽", "11月28日上午修剪"),
     ),
     case(
@@ -1119,7 +1165,7 @@ CASES: tuple[Case, ...] = (
         ),
         respond("11-27 17:40 张晓丽", "告知明早更换闭门器"),
         plan("11-27 17:50 张晓丽", "工程部明早更换闭门器，今晚保安加强巡查"),
-        dispatch("11-27 17:55 张晓丽", "工程部"),
+        dispatch("11-27 17:55 陈静", "工程部"),
     ),
     case(
         "broken-window",
@@ -1136,7 +1182,7 @@ CASES: tuple[Case, ...] = (
         ),
         respond("11-27 20:20 刘芳", "已安排保安拉警戒线，明早更换"),
         plan("11-27 20:25 刘芳", "11月28日上午工程部更换玻璃"),
-        dispatch("11-28 08:35 张晓丽", "工程部"),
+        dispatch("11-28 08:35 陈静", "工程部"),
     ),
     case(
         "renovation-rubbish-app",
@@ -1169,6 +1215,7 @@ CASES: tuple[Case, ...] = (
         ),
         respond("11-25 19:50 刘芳", "接待业主代表，告知已记录并报分管经理"),
         escalate("11-26 09:00 陈静", "周海涛", "涉及多栋楼业主的重大投诉，报分管经理决定"),
+        decide("11-26 09:30 周海涛", "不属物业管理范围；由物业出面与施工单位沟通并告知投诉渠道"),
         note("11-26 15:00 周海涛", "已电话联系施工单位项目部，对方称需夜间浇筑混凝土"),
         overdue="major-answer",
     ),
@@ -1464,6 +1511,9 @@ class Policy:
     dual_roles: list[str]
     dual_natures: list[str]
     dual_economic_loss: bool
+    # issue 11 (absent from an older policy: the readings before it)
+    customer_deadline: str = "earlier"  # "replaces": a minor complaint's deadline, later too
+    definite_answer: bool = False  # major-answer met only by an answer marked definite
 
 
 _DURATION = re.compile(r"^\s*(?:(\d+)\s*d)?\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m)?\s*$")
@@ -1490,11 +1540,13 @@ def load_policy(registry: Path) -> Policy:
         first_reply=duration(clocks["first_reply"]),
         initial_plan=duration(clocks["initial_plan"]),
         major_answer=duration(clocks["major_answer"]),
-        resolve={k: duration(v) for k, v in clocks["resolve"].items()},
+        resolve={k: duration(v) for k, v in clocks["resolve"].items() if k != "customer_deadline"},
         window=duration(callback["window"]),
         dual_roles=list(callback["dual"]["roles"]),
         dual_natures=list(callback["dual"]["natures"]),
         dual_economic_loss=bool(callback["dual"]["economic_loss"]),
+        customer_deadline=str(clocks["resolve"].get("customer_deadline", "earlier")),
+        definite_answer=bool(doc.get("definite_answer", False)),
     )
 
 
@@ -1534,34 +1586,46 @@ def examine(rec: dict[str, Any], p: Policy, as_of: datetime) -> tuple[list[Findi
         first = first_event(events, {"plan", "resolve"})
         clock("initial-plan", received + p.initial_plan, first, "plan or result")
     if rec["severity"] == "major":
-        first = first_event(events, {"plan", "resolve"})
+        if p.definite_answer:  # a plan or reply marked definite, or the result
+            first = next(
+                (e for e in events if e["action"] == "resolve" or e.get("definite") is True), None
+            )
+        else:
+            first = first_event(events, {"plan", "resolve"})
         clock("major-answer", received + p.major_answer, first, "definite answer (plan)")
 
-    # handling: minor 2d (or the customer's earlier deadline, first round only),
-    # important 3d, major 10d; extend moves it; reopen or an escalation after the
+    # handling: minor 2d (or the customer's deadline, first round only: with
+    # customer_deadline "earlier" only when earlier), important 3d, major 10d; extend
+    # moves it (a requested one when approved); reopen or an escalation after the
     # result starts a new round
     severity = rec["severity"]
     requested = rec.get("requested_deadline")
     start, extended, state = received, None, "open"
     rounds: list[tuple[dict[str, Any], int]] = []  # (resolve event, index)
+    waiting: dict[str, dict[str, Any]] = {}  # requested extensions, by event ID
 
     def due() -> datetime:
         if extended is not None:
             return extended
         deadline = start + p.resolve[severity]
         if severity == "minor" and requested and start == received:
-            deadline = min(deadline, parse_time(requested))
+            asked = parse_time(requested)
+            deadline = asked if p.customer_deadline == "replaces" else min(deadline, asked)
         return deadline
 
     for index, event in enumerate(events[1:], start=1):
         action = event["action"]
         if action == "reopen" or (action == "escalate" and state in {"resolved", "called_back"}):
             start, extended, state = event["at"], None, "open"
+            waiting.clear()  # a request not approved by then lapses with its round
             continue
-        if action == "extend":
+        if action == "extend" and event.get("requested") is True:
+            waiting[event["id"]] = event
+        elif action == "extend" or (action == "approve" and event["approves"] in waiting):
             if event["at"] > due():
                 late.append(Finding(cid, status, "resolve", due(), "extended after the deadline"))
-            extended = parse_time(event["until"])
+            granted = waiting.pop(event["approves"]) if action == "approve" else event
+            extended = parse_time(granted["until"])
         elif action in {"resolve", "reject"}:
             if event["at"] > due():
                 late.append(Finding(cid, status, "resolve", due(), f"{action} at {event['at']}"))

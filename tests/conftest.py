@@ -377,3 +377,39 @@ def commit_policy_lines(reg: Reg, edits: dict[str, str], when: str) -> None:
 
 def keys(findings: list[dict[str, Any]]) -> set[tuple[str | None, str]]:
     return {(f["id"], f["rule"]) for f in findings}
+
+
+# issue 11's controls, as the template writes them: a policy without these keys (written
+# before them) keeps the behaviour cmplt had before (policy.py: each key's default is off)
+CONTROLS = (
+    "approvals",
+    "decisions",
+    "definite_answer",
+    "close_needs_callbacks",
+    "ranks",
+    "permissions",
+    "customer_deadline",
+)
+
+
+def commit_older_policy(reg: Reg, *drop: str, when: str = "2026-01-01T00:00:00+08:00") -> None:
+    """Give `reg` a policy written before issue 11: without the keys `drop` (default all
+    of CONTROLS), committed dated `when` (before every test's timeline, so that it is
+    the policy in force throughout)."""
+    path = reg.root / "cmplt.yaml"
+    text = path.read_text(encoding="utf-8")
+    for key in drop or CONTROLS:
+        assert key in CONTROLS, key
+        if key == "customer_deadline":
+            pattern = r"(?m)^    customer_deadline: .*\n"
+        else:  # the key's block: its line and the indented lines under it
+            pattern = rf"(?ms)^{key}:.*?(?=^\S)"
+        text, count = re.subn(pattern, "", text, count=1)
+        assert count == 1, key
+    path.write_text(text, encoding="utf-8")
+    subprocess.run(
+        ["git", "commit", "-qm", "an older policy", "--", "cmplt.yaml"],
+        cwd=reg.root,
+        env={**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when},
+        check=True,
+    )

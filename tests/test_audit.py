@@ -35,10 +35,14 @@ def handled_and_closed(reg: Reg) -> str:
     """A complaint taken through its whole life by cmplt."""
     cid = reg.new()
     reg.ok("respond", cid, "--by", "张三", "--note", "已登记，工程部今天上门")
-    reg.ok("dispatch", cid, "--by", "张三", "--to", "工程部")
+    # a valid complaint's work order goes out approved by the cs supervisor (规程 4.3.1)
+    reg.ok("dispatch", cid, "--by", "陈主管", "--to", "工程部")
     reg.ok("accept", cid, "--by", "李工")
     reg.ok("resolve", cid, "--by", "李工", "--result", "更换按钮面板")
     reg.ok("callback", cid, "--by", "王主管", "--satisfaction", "satisfied")
+    # a valid complaint is closed only after the director's and the manager's callbacks
+    for caller in ("钱主任", "赵经理"):
+        reg.ok("callback", cid, "--by", caller, "--satisfaction", "satisfied")
     reg.ok("close", cid, "--by", "张三")
     return cid
 
@@ -46,7 +50,8 @@ def handled_and_closed(reg: Reg) -> str:
 def in_progress(reg: Reg) -> str:
     cid = reg.new()
     reg.ok("respond", cid, "--by", "张三", "--note", "已登记，工程部今天上门")
-    reg.ok("dispatch", cid, "--by", "张三", "--to", "工程部")
+    # a valid complaint's work order goes out approved by the cs supervisor (规程 4.3.1)
+    reg.ok("dispatch", cid, "--by", "陈主管", "--to", "工程部")
     return cid
 
 

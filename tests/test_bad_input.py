@@ -127,13 +127,17 @@ def test_bad_choice_on_a_step(reg: Reg) -> None:
 
 
 def test_staff_add_with_unknown_role_or_department(reg: Reg) -> None:
-    err = bad(reg, "staff", "add", "吴工", "--role", "janitor", code=2).err
+    # by a manager, who may change the roster (policy permissions: staff), so that each
+    # refusal is the bad value's, not the missing --by's
+    by = ("--by", "赵经理")
+    err = bad(reg, "staff", "add", "吴工", "--role", "janitor", *by, code=2).err
     assert "janitor" in err
-    err = bad(reg, "staff", "add", "吴工", "--role", "staff", "--department", "财务部", code=2).err
-    assert "财务部" in err
-    bad(reg, "staff", "add", "李工", "--role", "staff", code=2)  # already there
+    err = bad(reg, "staff", "add", "吴工", "--role", "staff", "--department", "财务部", *by, code=2)
+    assert "财务部" in err.err
+    err = bad(reg, "staff", "add", "李工", "--role", "staff", *by, code=2).err
+    assert "already on the staff roster" in err
     bad(reg, "staff", "add", "吴工", "--role", "staff", "--by", "无名氏", code=2)
-    bad(reg, "staff", "add", "  ", "--role", "staff", code=2)
+    bad(reg, "staff", "add", "  ", "--role", "staff", *by, code=2)
 
 
 # --- times ---------------------------------------------------------------------------
@@ -269,7 +273,8 @@ def test_unique_prefix_lowercase_and_dashless_ids_are_accepted(reg: Reg) -> None
 
 def _recorded(reg: Reg) -> tuple[str, Path, str]:
     cid = reg.new()
-    reg.ok("dispatch", cid, "--by", "张三", "--to", "工程部")
+    # dispatched by the cs supervisor, who approves a valid complaint's work order (规程 4.3.1)
+    reg.ok("dispatch", cid, "--by", "陈主管", "--to", "工程部")
     reg.ok("accept", cid, "--by", "李工")
     path = reg.record(cid)
     return cid, path, path.read_text(encoding="utf-8")
@@ -425,7 +430,7 @@ def three(reg: Reg) -> tuple[Reg, dict[str, str]]:
         summary="门禁坏了",
         phone="0571-8888 1234",
     )
-    reg.ok("dispatch", b, "--by", "张三", "--to", "保洁部")
+    reg.ok("dispatch", b, "--by", "陈主管", "--to", "保洁部")  # approved at once (规程 4.3.1)
     reg.ok("resolve", c, "--by", "张三", "--result", "已修好")
     return reg, {"a": a, "b": b, "c": c}
 

@@ -96,7 +96,8 @@ def test_the_policy_sets_the_earliest_day(reg: Reg) -> None:
 
 def test_a_supervisor_extending_to_an_implausible_day_is_refused(reg: Reg) -> None:
     cid = reg.new()
-    approve = ["extend", cid, "--by", "张三", "--approved-by", "赵经理", "--until"]
+    # the manager extends: his own extension carries his approval (policy approvals)
+    approve = ["extend", cid, "--by", "赵经理", "--until"]
     refused(reg, *approve, "9999-12-31T23:59+00:00")
     refused(reg, *approve, "2999-12-31T23:59+00:00")
     refused(reg, *approve, "2040-01-01T00:00")
@@ -170,7 +171,8 @@ def test_a_time_in_a_dst_gap_is_refused(reg: Reg) -> None:
     ],
 )
 def test_a_staff_name_git_cannot_keep_is_refused(reg: Reg, name: str) -> None:
-    refused(reg, "staff", "add", name, "--role", "clerk", "--by", "王主管")
+    # by a manager, who may change the roster (policy permissions: staff): refused for the name
+    refused(reg, "staff", "add", name, "--role", "clerk", "--by", "赵经理")
 
 
 # --- control characters ----------------------------------------------------------------
@@ -239,13 +241,16 @@ def test_every_string_reads_back_as_itself_in_yaml_1_1(reg: Reg, value: str) -> 
     assert data["events"][1]["text"] == value
     name = f"员工{value}"
     if "<" not in value and value[-1] not in ".,:;<>\"'":
-        reg.ok("staff", "add", name, "--role", "clerk", "--department", "客服中心")
+        reg.ok(
+            "staff", "add", name, "--role", "clerk", "--department", "客服中心", "--by", "赵经理"
+        )
         roster = yaml.safe_load((reg.root / "staff.yaml").read_text(encoding="utf-8"))
         assert name in roster["staff"]
 
 
 def test_a_staff_name_yaml_would_misread_is_kept_as_text(reg: Reg) -> None:
-    reg.ok("staff", "add", "Yes", "--role", "clerk", "--department", "客服中心", "--by", "王主管")
+    # a manager changes the roster (policy permissions: staff)
+    reg.ok("staff", "add", "Yes", "--role", "clerk", "--department", "客服中心", "--by", "赵经理")
     roster = yaml.safe_load((reg.root / "staff.yaml").read_text(encoding="utf-8"))
     assert "Yes" in roster["staff"]
     reg.new(by="Yes")

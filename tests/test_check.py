@@ -26,6 +26,7 @@ from tests.conftest import (
     T,
     age,
     callback,
+    commit_older_policy,
     keys,
     move_receipt_an_hour_earlier,
     new,
@@ -169,19 +170,25 @@ def test_major_answer_runs_out_two_days_after_receipt(reg: Reg) -> None:
     assert (finding["id"], finding["severity"]) == (cid, "major")
 
 
-@pytest.mark.parametrize("action", ["plan", "resolve"])
-def test_major_answer_is_met_by_a_plan_or_a_result(reg: Reg, action: str) -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["plan", "--definite", "--note", "x"],
+        ["respond", "--definite", "--note", "x"],
+        ["resolve", "--result", "x"],
+    ],
+)
+def test_major_answer_is_met_by_a_definite_answer_or_a_result(reg: Reg, args: list[str]) -> None:
+    # 原则及流程 五.3 (policy definite_answer): the answer is one marked definite
     cid = new(reg, T("11-20 09:00"), severity="major", nature="request")
-    step(
-        reg,
-        T("11-22 08:59"),
-        action,
-        cid,
-        "陈主管",
-        "--note" if action == "plan" else "--result",
-        "x",
-    )
+    step(reg, T("11-22 08:59"), args[0], cid, "陈主管", *args[1:])
     assert run_check(reg, T("11-22 09:01"), "--rule", "major-answer") == (0, [])
+
+
+def test_major_answer_is_not_met_by_a_tentative_plan(reg: Reg) -> None:
+    cid = new(reg, T("11-20 09:00"), severity="major", nature="request")
+    step(reg, T("11-20 10:00"), "plan", cid, "陈主管", "--note", "先排查")
+    boundary(reg, "major-answer", T("11-22 09:00"), T("11-22 08:59"), T("11-22 09:01"))
 
 
 def test_major_answer_is_only_for_major_complaints(reg: Reg) -> None:
@@ -225,7 +232,18 @@ def test_customer_deadline_earlier_than_the_policy_binds_a_minor_complaint(reg: 
     boundary(reg, "resolve", T("11-21 18:00"), T("11-21 17:59"), T("11-21 18:01"))
 
 
-def test_customer_deadline_later_than_the_policy_does_not_move_it(reg: Reg) -> None:
+def test_customer_deadline_later_than_the_policy_replaces_it(reg: Reg) -> None:
+    # 原则及流程 五.1 (policy clocks.resolve.customer_deadline: replaces): "or by the
+    # deadline the customer asked for", later as well as earlier
+    new(reg, T("11-20 09:00"), nature="request", deadline=T("11-25 18:00"))
+    boundary(reg, "resolve", T("11-25 18:00"), T("11-25 17:59"), T("11-25 18:01"))
+
+
+def test_customer_deadline_later_than_the_policy_does_not_move_it_in_an_older_policy(
+    reg: Reg,
+) -> None:
+    # a policy written before customer_deadline keeps only a deadline before the 2 days
+    commit_older_policy(reg, "customer_deadline")
     new(reg, T("11-20 09:00"), nature="request", deadline=T("11-25 18:00"))
     boundary(reg, "resolve", T("11-22 09:00"), T("11-22 08:59"), T("11-22 09:01"))
 
@@ -237,17 +255,8 @@ def test_customer_deadline_does_not_bind_an_important_complaint(reg: Reg) -> Non
 
 def test_extension_approved_by_the_manager_moves_the_deadline(reg: Reg) -> None:
     cid = new(reg, T("11-20 09:00"), nature="request")
-    step(
-        reg,
-        T("11-21 10:00"),
-        "extend",
-        cid,
-        "张三",
-        "--approved-by",
-        "赵经理",
-        "--until",
-        T("11-24 12:00"),
-    )
+    # the manager approves by taking the step (policy approvals.by_approver)
+    step(reg, T("11-21 10:00"), "extend", cid, "赵经理", "--until", T("11-24 12:00"))
     boundary(reg, "resolve", T("11-24 12:00"), T("11-24 11:59"), T("11-24 12:01"))
     # the old deadline passed long before: nothing was due then
     assert run_check(reg, T("11-22 09:01"), "--rule", "resolve") == (0, [])
@@ -255,28 +264,23 @@ def test_extension_approved_by_the_manager_moves_the_deadline(reg: Reg) -> None:
 
 def test_extension_by_the_wrong_role_is_refused_and_the_deadline_stays(reg: Reg) -> None:
     cid = new(reg, T("11-20 09:00"), nature="request")
+    # a supervisor; a minor complaint's extension needs the manager: his own extension
+    # is only a request (policy approvals.by_approver), and his approval is refused
+    asked = step(reg, T("11-21 10:00"), "extend", cid, "王主管", "--until", T("11-24 12:00"))
+    assert "requested" in asked.out
     refused = reg.run(
-        "extend",
-        cid,
-        "--by",
-        "张三",
-        "--approved-by",
-        "王主管",  # a supervisor; a minor complaint's extension needs the manager
-        "--until",
-        T("11-24 12:00"),
-        "--at",
-        T("11-21 10:00"),
-        env={"CMPLT_NOW": T("11-21 10:00")},
-    )
+        "approve", cid, "--by", "王主管", "--at", T("11-21 10:05"),
+        env={"CMPLT_NOW": T("11-21 10:05")},
+    )  # fmt: skip
     assert refused.code == 4, refused
-    assert "needs a manager" in refused.err
+    assert "needs manager" in refused.err
     boundary(reg, "resolve", T("11-22 09:00"), T("11-22 08:59"), T("11-22 09:01"))
 
 
 def test_the_latest_extension_counts(reg: Reg) -> None:
     cid = new(reg, T("11-20 09:00"), nature="request", severity="important")
     for at, until in (("11-21 10:00", "11-24 12:00"), ("11-24 10:00", "11-26 12:00")):
-        step(reg, T(at), "extend", cid, "张三", "--approved-by", "孙总", "--until", T(until))
+        step(reg, T(at), "extend", cid, "孙总", "--until", T(until))  # the approver's own
     boundary(reg, "resolve", T("11-26 12:00"), T("11-26 11:59"), T("11-26 12:01"))
 
 
@@ -558,17 +562,7 @@ def test_new_reports_a_finding_once_and_again_when_its_deadline_moves(reg: Reg) 
     # the full check still reports it
     assert keys(run_check(reg, T("11-22 11:00"))[1]) == {(cid, "resolve")}
 
-    step(
-        reg,
-        T("11-22 12:00"),
-        "extend",
-        cid,
-        "张三",
-        "--approved-by",
-        "赵经理",
-        "--until",
-        T("11-23 12:00"),
-    )
+    step(reg, T("11-22 12:00"), "extend", cid, "赵经理", "--until", T("11-23 12:00"))
     # no --new run in between: the state still holds the old deadline's finding
     moved = reg.run("check", "--as-of", T("11-23 13:00"), "--new", "--format", "json")
     assert moved.code == 1
@@ -752,7 +746,8 @@ def test_a_later_policy_change_moves_no_clock_until_reevaluated(reg: Reg) -> Non
     commit_policy(reg, T("12-05 00:00"), {"calendar": WORKING_DAYS})
     # received under the continuous policy: still due Sunday 18:00
     boundary(reg, "resolve", T("12-06 18:00"), T("12-06 17:59"), T("12-06 18:01"))
-    step(reg, T("12-06 12:00"), "reevaluate", cid, "陈主管", "--reason", "按工作日计")
+    # a manager re-evaluates (policy permissions: reevaluate)
+    step(reg, T("12-06 12:00"), "reevaluate", cid, "赵经理", "--reason", "按工作日计")
     # before the re-evaluation was recorded, the old clock applies ...
     code, findings = run_check(reg, T("12-06 11:59"), "--rule", "resolve", "--warn-within", "7h")
     assert code == 0

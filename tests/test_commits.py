@@ -61,7 +61,7 @@ def test_every_step_is_one_commit_touching_only_its_record(reg: Reg) -> None:
         "--email",
         "wu@example.cn",
         "--by",
-        "张三",
+        "赵经理",  # a manager changes the roster (policy permissions: staff)
     )
     count = reg.commit_count()
     cid = reg.new()
@@ -70,9 +70,11 @@ def test_every_step_is_one_commit_touching_only_its_record(reg: Reg) -> None:
         ("received", "张三", None),
         ("respond", "张三", ("--note", "已答复")),
         ("plan", "陈主管", ("--note", "今天处理")),
-        ("dispatch", "张三", ("--to", "工程部")),
+        # the cs supervisor approves a valid complaint's work order (规程 4.3.1) and the
+        # manager a minor complaint's extension, each by taking the step
+        ("dispatch", "陈主管", ("--to", "工程部")),
         ("accept", "吴工", ()),
-        ("extend", "张三", ("--approved-by", "赵经理", "--until", "2026-12-05T09:00+08:00")),
+        ("extend", "赵经理", ("--until", "2026-12-05T09:00+08:00")),
         ("escalate", "陈主管", ("--to", "钱主任", "--reason", "客户要求主任跟进")),
         ("note", "钱主任", ("--text", "已联系客户")),
         ("reclassify", "陈主管", ("--subject", "quality")),
@@ -81,6 +83,8 @@ def test_every_step_is_one_commit_touching_only_its_record(reg: Reg) -> None:
         ("reopen", "陈主管", ("--reason", "客户不满意")),
         ("resolve", "吴工", ("--result", "更换面板")),
         ("callback", "钱主任", ("--satisfaction", "satisfied")),
+        # the dual callback (回访制度 4) before the close
+        ("callback", "赵经理", ("--satisfaction", "satisfied")),
         ("close", "张三", ()),
     ]
     for number, (action, actor, args) in enumerate(steps, start=1):
@@ -104,11 +108,12 @@ def test_every_step_is_one_commit_touching_only_its_record(reg: Reg) -> None:
 def test_subjects_say_what_happened(reg: Reg) -> None:
     cid = reg.new()
     assert last(reg, "%s") == f"{cid}: received 3-1502 电梯按钮失灵"
-    reg.ok("dispatch", cid, "--by", "张三", "--to", "工程部")
+    reg.ok("dispatch", cid, "--by", "陈主管", "--to", "工程部")
     assert last(reg, "%s") == f"{cid}: dispatch to 工程部"
     reg.ok("accept", cid, "--by", "李工")
     assert last(reg, "%s") == f"{cid}: accept by 工程部"
-    reg.ok("reclassify", cid, "--by", "陈主管", "--severity", "important")
+    # by the manager, who approves the longer clock it gives (policy approvals.by_approver)
+    reg.ok("reclassify", cid, "--by", "赵经理", "--severity", "important")
     assert last(reg, "%s") == f"{cid}: reclassify severity minor -> important"
     reg.ok("resolve", cid, "--by", "李工", "--result", "更换按钮\n并测试")
     assert last(reg, "%s") == f"{cid}: resolve 更换按钮"
@@ -129,18 +134,20 @@ def test_staff_add_commits_only_the_roster(reg: Reg) -> None:
         "--email",
         "wu@example.cn",
         "--by",
-        "张三",
+        "赵经理",  # a manager changes the roster (policy permissions: staff)
     ).out
     assert out.startswith("吴工 added as staff")
     assert reg.commit_count() == count + 1
     assert files_of(reg) == ["staff.yaml"]
     assert trailer(reg, "Action") == "staff-add"
-    assert trailer(reg, "Actor") == "张三"
-    assert last(reg, "%an") == "张三"
+    assert trailer(reg, "Actor") == "赵经理"
+    assert last(reg, "%an") == "赵经理"
     listed = reg.ok("staff", "list", "--format", "csv").out
     assert "吴工,staff,部门人员,工程部,wu@example.cn" in listed
-    # their steps carry their address
-    cid = reg.new(by="吴工")
+    # their steps carry their address (a note: department staff register no complaints,
+    # policy permissions: new)
+    cid = reg.new()
+    reg.ok("note", cid, "--by", "吴工", "--text", "已到场查看")
     assert (last(reg, "%an"), last(reg, "%ae")) == ("吴工", "wu@example.cn")
     assert trailer(reg, "Complaint-Id") == cid
 
@@ -158,7 +165,7 @@ def test_refused_step_makes_no_commit(reg: Reg) -> None:
 
 def test_unrelated_staged_unstaged_and_untracked_work_survives_a_step(reg: Reg) -> None:
     cid = reg.new()
-    reg.ok("dispatch", cid, "--by", "张三", "--to", "工程部")
+    reg.ok("dispatch", cid, "--by", "陈主管", "--to", "工程部")  # approved at once (规程 4.3.1)
     reg.ok("accept", cid, "--by", "李工")
     (reg.root / "notes").mkdir()
     (reg.root / "notes" / "tracked.md").write_text("v1\n", encoding="utf-8")
@@ -265,8 +272,14 @@ def test_registry_in_a_sub_folder_touches_only_its_own_files(tmp_path: Path) -> 
     sub = outer / "sub"
     assert (sub / "cmplt.yaml").is_file()
     assert not (sub / ".git").exists(), "no nested repository inside the outer one"
+    # the first person adds themself, a manager adds the others (policy permissions: staff)
+    result = run_cli("staff", "add", "赵经理", "--role", "manager", cwd=sub)
+    assert result.code == 0, result
     for name, role, department in (("张三", "clerk", "客服中心"), ("李工", "staff", "工程部")):
-        result = run_cli("staff", "add", name, "--role", role, "--department", department, cwd=sub)
+        result = run_cli(
+            "staff", "add", name, "--role", role, "--department", department, "--by", "赵经理",
+            cwd=sub,
+        )  # fmt: skip
         assert result.code == 0, result
     args = ["new", "--by", "张三"]
     for key, value in INTAKE.items():
@@ -276,7 +289,7 @@ def test_registry_in_a_sub_folder_touches_only_its_own_files(tmp_path: Path) -> 
     cid = result.out.splitlines()[0]
     # from the top of the repository, with --registry; from deep inside the registry
     result = run_cli(
-        "--registry", "sub", "dispatch", cid, "--by", "张三", "--to", "工程部", cwd=outer
+        "--registry", "sub", "dispatch", cid, "--by", "赵经理", "--to", "工程部", cwd=outer
     )
     assert result.code == 0, result
     result = run_cli("accept", cid.lower(), "--by", "李工", cwd=sub / "complaints")
@@ -285,7 +298,7 @@ def test_registry_in_a_sub_folder_touches_only_its_own_files(tmp_path: Path) -> 
     assert result.code == 0, result
 
     commits = git(outer, "rev-list", f"{base}..HEAD").split()
-    assert len(commits) == 7  # init, 2 staff, new, dispatch, accept, resolve
+    assert len(commits) == 8  # init, 3 staff, new, dispatch, accept, resolve
     touched = git(outer, "log", "--name-only", "--format=", f"{base}..HEAD").split()
     assert touched and all(path.startswith("sub/") for path in touched), touched
     assert f"sub/complaints/2026/11/{cid}.yaml" in touched
@@ -357,7 +370,7 @@ def test_steps_commit_with_the_actor_as_committer_when_git_has_no_identity(
         "--email",
         "wu@example.cn",
         "--by",
-        "张三",
+        "赵经理",  # a manager changes the roster (policy permissions: staff)
     )
     bare = tmp_path / "no-identity.gitconfig"
     bare.write_text(config, encoding="utf-8")
@@ -375,7 +388,7 @@ def test_steps_commit_with_the_actor_as_committer_when_git_has_no_identity(
     count = reg.commit_count()
     cid = _new_with_env(reg, env)
     assert (last(reg, "%an"), last(reg, "%cn"), last(reg, "%ce")) == ("张三", "张三", "")
-    result = reg.run("dispatch", cid, "--by", "张三", "--to", "工程部", env=env)
+    result = reg.run("dispatch", cid, "--by", "陈主管", "--to", "工程部", env=env)
     assert result.code == 0, result
     result = reg.run("accept", cid, "--by", "吴工", env=env)
     assert result.code == 0, result

@@ -159,7 +159,9 @@ def test_a_valid_complaints_work_order_waits_for_the_supervisors_approval(reg: R
     assert "requested" in result.out
     assert fields(reg, cid)["status"] == "open"
     line = refused(reg, "accept", cid, "--by", "李工", at=T("11-27 09:20"))
-    assert "no work order has been dispatched" in line
+    assert "its work order waits for approval (cmplt approve)" in line
+    subject = reg.git("log", "-1", "--format=%s").strip()
+    assert subject == f"{cid}: dispatch to 工程部 (requested)"
     line = refused(reg, "approve", cid, "--by", "王主管", at=T("11-27 09:20"))
     assert "customer service supervisor (cs_supervisor)" in line
     step(reg, T("11-27 09:30"), "approve", cid, "陈主管")
@@ -244,6 +246,7 @@ def test_the_roster_is_changed_by_a_manager_or_above(reg: Reg) -> None:
     line = refused(reg, "staff", "add", "小李", "--role", "company_manager", code=2)
     assert "--by is needed" in line
     line = refused(reg, "staff", "add", "小李", "--role", "company_manager", "--by", "张三")
+    assert "cannot change the staff roster: 张三 is clerk" in line
     assert "manager (manager) or above" in line
     reg.ok("staff", "add", "小李", "--role", "clerk", "--department", "客服中心", "--by", "赵经理")
     refused(reg, "staff", "set", "小李", "--role", "manager", "--by", "陈主管")

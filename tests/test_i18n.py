@@ -266,6 +266,7 @@ def test_errors_in_chinese_and_in_english(reg: Reg) -> None:
 STEPS = [
     ("respond", "--by", "张三", "--note", "已登记，工程部今天上门"),
     ("dispatch", "--by", "张三", "--to", "工程部"),
+    ("approve", "--by", "陈主管"),  # the work order of a valid complaint (规程 4.3.1)
     ("accept", "--by", "李工"),
     ("resolve", "--by", "李工", "--result", "更换按钮面板"),
     ("callback", "--by", "王主管", "--satisfaction", "satisfied", "--note", "客户满意"),

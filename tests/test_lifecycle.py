@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from tests.conftest import Reg, Result
+from tests.conftest import Reg, Result, commit_older_policy
 
 NOW_LOCAL = "2026-11-28T09:00:00+08:00"
 
@@ -109,7 +109,8 @@ def test_night_call_typed_in_next_morning_runs_from_intake_to_archive(reg: Reg) 
         "--at",
         "2026-11-28T08:00:00+08:00",
     )
-    step(reg, "dispatch", cid, "--by", "张三", "--to", "工程部", "--at", "2026-11-28T08:10+08:00")
+    # the cs supervisor sends a valid complaint's work order, approved at once (规程 4.3.1)
+    step(reg, "dispatch", cid, "--by", "陈主管", "--to", "工程部", "--at", "2026-11-28T08:10+08:00")
     step(reg, "accept", cid, "--by", "李工", "--at", "2026-11-28T08:30:00+08:00")
     out = step(
         reg,
@@ -124,9 +125,13 @@ def test_night_call_typed_in_next_morning_runs_from_intake_to_archive(reg: Reg) 
     ).out
     assert out.startswith(f"{cid} resolve -> resolved (commit ")
     step(reg, "callback", cid, "--by", "王主管", "--satisfaction", "satisfied")
+    # a valid complaint: the director and the manager call back before it is archived
+    # (回访制度 4; policy close_needs_callbacks)
+    step(reg, "callback", cid, "--by", "钱主任", "--satisfaction", "satisfied")
+    step(reg, "callback", cid, "--by", "赵经理", "--satisfaction", "satisfied")
     out = step(reg, "close", cid, "--by", "张三", "--note", "归档").out
     assert out.startswith(f"{cid} close -> closed")
-    assert reg.commit_count() == start + 8
+    assert reg.commit_count() == start + 10
 
     record = load(reg, cid)
     assert record["status"] == "closed"
@@ -141,6 +146,8 @@ def test_night_call_typed_in_next_morning_runs_from_intake_to_archive(reg: Reg) 
         "accept",
         "resolve",
         "callback",
+        "callback",
+        "callback",
         "close",
     ]
     # each event keeps when it happened and when it was typed in
@@ -151,6 +158,8 @@ def test_night_call_typed_in_next_morning_runs_from_intake_to_archive(reg: Reg) 
         "2026-11-28T08:10:00+08:00",
         "2026-11-28T08:30:00+08:00",
         "2026-11-28T08:50:00+08:00",
+        NOW_LOCAL,
+        NOW_LOCAL,
         NOW_LOCAL,
         NOW_LOCAL,
     ]
@@ -211,7 +220,8 @@ def test_intake_keeps_what_the_customer_told_us(reg: Reg) -> None:
 
 def test_department_signs_for_the_work_order_before_it_can_resolve(reg: Reg) -> None:
     cid = reg.new("--at", "2026-11-28T07:00:00+08:00")
-    out = step(reg, "dispatch", cid, "--by", "张三", "--to", "工程部", "--note", "请带按钮").out
+    # by the cs supervisor, who approves a valid complaint's work order (规程 4.3.1)
+    out = step(reg, "dispatch", cid, "--by", "陈主管", "--to", "工程部", "--note", "请带按钮").out
     assert out.startswith(f"{cid} dispatch -> dispatched")
     assert load(reg, cid)["department"] == "工程部"
     assert last_event(reg, cid)["note"] == "请带按钮"
@@ -234,9 +244,10 @@ def test_department_signs_for_the_work_order_before_it_can_resolve(reg: Reg) -> 
 
 def test_work_order_is_passed_to_another_department(reg: Reg) -> None:
     cid = reg.new()
-    step(reg, "dispatch", cid, "--by", "张三", "--to", "工程部")
-    refused(reg, cid, "dispatch", cid, "--by", "张三", "--to", "工程部")  # already there
-    step(reg, "dispatch", cid, "--by", "张三", "--to", "保安部")
+    # by the cs supervisor, who approves a valid complaint's work order (规程 4.3.1)
+    step(reg, "dispatch", cid, "--by", "陈主管", "--to", "工程部")
+    refused(reg, cid, "dispatch", cid, "--by", "陈主管", "--to", "工程部")  # already there
+    step(reg, "dispatch", cid, "--by", "陈主管", "--to", "保安部")
     assert load(reg, cid)["department"] == "保安部"
     step(reg, "accept", cid, "--by", "刘保安")
     assert load(reg, cid)["status"] == "in_progress"
@@ -290,26 +301,58 @@ def test_clerk_responds_plans_and_notes_without_changing_status(reg: Reg) -> Non
 def test_manager_approves_more_time_for_a_minor_complaint(reg: Reg) -> None:
     cid = reg.new("--at", "2026-11-27T10:00:00+08:00")
     assert due(reg, cid) == "2026-11-29T10:00:00+08:00"
+    # the clerk asks; nothing moves until the manager approves (policy approvals.by_approver)
     out = step(
         reg,
         "extend",
         cid,
         "--by",
         "张三",
-        "--approved-by",
-        "赵经理",
         "--until",
         "2026-12-01T10:00:00+08:00",
         "--note",
         "等配件",
     ).out
     assert out.startswith(f"{cid} extend -> open")
+    assert "requested, not yet in effect" in out
+    asked = last_event(reg, cid)
+    assert asked["until"] == "2026-12-01T10:00:00+08:00"
+    assert asked["requested"] is True and "approved_by" not in asked
+    assert asked["note"] == "等配件"
+    assert due(reg, cid) == "2026-11-29T10:00:00+08:00"
+    out = step(reg, "approve", cid, "--by", "赵经理").out
+    assert out.startswith(f"{cid} approve -> open")
     event = last_event(reg, cid)
-    assert event["until"] == "2026-12-01T10:00:00+08:00"
-    assert event["approved_by"] == "赵经理"
-    assert event["approver_role"] == "manager"
-    assert event["note"] == "等配件"
+    assert (event["approves"], event["by"], event["role"]) == (asked["id"], "赵经理", "manager")
     assert due(reg, cid) == "2026-12-01T10:00:00+08:00"
+
+
+def test_manager_extends_a_minor_complaint_in_one_step(reg: Reg) -> None:
+    cid = reg.new("--at", "2026-11-27T10:00:00+08:00")
+    # the approver's own extension carries its approval (policy approvals.by_approver)
+    out = step(reg, "extend", cid, "--by", "赵经理", "--until", "2026-12-01T10:00:00+08:00").out
+    assert out.startswith(f"{cid} extend -> open")
+    event = last_event(reg, cid)
+    assert (event["approved_by"], event["approver_role"]) == ("赵经理", "manager")
+    assert "requested" not in event
+    assert due(reg, cid) == "2026-12-01T10:00:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("severity", "approver"),
+    [("minor", "王主管"), ("important", "赵经理"), ("major", "周经理")],
+)
+def test_approval_by_the_wrong_role_is_refused(reg: Reg, severity: str, approver: str) -> None:
+    cid = reg.new(severity=severity)
+    step(reg, "extend", cid, "--by", "张三", "--until", "2026-12-31T00:00:00+08:00")
+    before = due(reg, cid)
+    err = refused(reg, cid, "approve", cid, "--by", approver).err
+    assert f"cannot approve {cid}" in err
+    assert approver in err
+    # and their own extension is only a request too
+    out = step(reg, "extend", cid, "--by", approver, "--until", "2026-12-30T00:00:00+08:00").out
+    assert "requested, not yet in effect" in out
+    assert due(reg, cid) == before
 
 
 @pytest.mark.parametrize(
@@ -317,6 +360,9 @@ def test_manager_approves_more_time_for_a_minor_complaint(reg: Reg) -> None:
     [("minor", "王主管"), ("minor", "钱主任"), ("important", "赵经理"), ("major", "周经理")],
 )
 def test_extension_by_the_wrong_role_is_refused(reg: Reg, severity: str, approver: str) -> None:
+    # a policy written before approvals were acts: --approved-by names the approver,
+    # and the name is checked against the role the policy names (no ranks)
+    commit_older_policy(reg)
     cid = reg.new(severity=severity)
     err = refused(
         reg,
@@ -337,17 +383,7 @@ def test_extension_by_the_wrong_role_is_refused(reg: Reg, severity: str, approve
 @pytest.mark.parametrize("severity", ["important", "major"])
 def test_company_manager_approves_important_and_major_extensions(reg: Reg, severity: str) -> None:
     cid = reg.new(severity=severity)
-    step(
-        reg,
-        "extend",
-        cid,
-        "--by",
-        "张三",
-        "--approved-by",
-        "孙总",
-        "--until",
-        "2026-12-31T00:00:00+08:00",
-    )
+    step(reg, "extend", cid, "--by", "孙总", "--until", "2026-12-31T00:00:00+08:00")
     event = last_event(reg, cid)
     assert (event["approved_by"], event["approver_role"]) == ("孙总", "company_manager")
 
@@ -355,63 +391,23 @@ def test_company_manager_approves_important_and_major_extensions(reg: Reg, sever
 def test_extension_must_move_the_deadline_later(reg: Reg) -> None:
     cid = reg.new("--at", "2026-11-27T10:00:00+08:00")  # due 2026-11-29T10:00
     for until in ("2026-11-29T10:00:00+08:00", "2026-11-29T09:00:00+08:00", "2026-11-28T09:00"):
-        err = refused(
-            reg, cid, "extend", cid, "--by", "张三", "--approved-by", "赵经理", "--until", until
-        ).err
-        assert "not after the current deadline 2026-11-29 10:00" in err
-    step(
-        reg,
-        "extend",
-        cid,
-        "--by",
-        "张三",
-        "--approved-by",
-        "赵经理",
-        "--until",
-        "2026-12-05T10:00:00+08:00",
-    )
+        for by in ("张三", "赵经理"):  # neither a request nor an approver's extension
+            err = refused(reg, cid, "extend", cid, "--by", by, "--until", until).err
+            assert "not after the current deadline 2026-11-29 10:00" in err
+    step(reg, "extend", cid, "--by", "赵经理", "--until", "2026-12-05T10:00:00+08:00")
     # the extension is now the deadline to beat
     err = refused(
-        reg,
-        cid,
-        "extend",
-        cid,
-        "--by",
-        "张三",
-        "--approved-by",
-        "赵经理",
-        "--until",
-        "2026-12-03T10:00:00+08:00",
+        reg, cid, "extend", cid, "--by", "赵经理", "--until", "2026-12-03T10:00:00+08:00"
     ).err
     assert "2026-12-05 10:00" in err
 
 
 def test_extension_counts_from_the_customers_own_deadline(reg: Reg) -> None:
     cid = reg.new("--at", "2026-11-27T10:00:00+08:00", deadline="2026-11-28T18:00:00+08:00")
-    refused(
-        reg,
-        cid,
-        "extend",
-        cid,
-        "--by",
-        "张三",
-        "--approved-by",
-        "赵经理",
-        "--until",
-        "2026-11-28T17:00:00+08:00",
-    )
-    step(
-        reg,
-        "extend",
-        cid,
-        "--by",
-        "张三",
-        "--approved-by",
-        "赵经理",
-        "--until",
-        "2026-11-29T00:00:00+08:00",
-    )
+    refused(reg, cid, "extend", cid, "--by", "赵经理", "--until", "2026-11-28T17:00:00+08:00")
+    step(reg, "extend", cid, "--by", "赵经理", "--until", "2026-11-29T00:00:00+08:00")
     assert last_event(reg, cid)["until"] == "2026-11-29T00:00:00+08:00"
+    assert due(reg, cid) == "2026-11-29T00:00:00+08:00"
 
 
 # --- escalation (升级) ---------------------------------------------------------------
@@ -419,7 +415,8 @@ def test_extension_counts_from_the_customers_own_deadline(reg: Reg) -> None:
 
 def test_supervisor_passes_a_complaint_up_a_level(reg: Reg) -> None:
     cid = reg.new(severity="important")
-    step(reg, "dispatch", cid, "--by", "张三", "--to", "工程部")
+    # by the cs supervisor, who approves a valid complaint's work order (规程 4.3.1)
+    step(reg, "dispatch", cid, "--by", "陈主管", "--to", "工程部")
     out = step(reg, "escalate", cid, "--by", "陈主管", "--to", "周经理", "--reason", "重要投诉").out
     assert out.startswith(f"{cid} escalate -> dispatched")
     record = load(reg, cid)
@@ -467,6 +464,9 @@ def test_dissatisfied_callback_then_escalation_reopens_handling(reg: Reg) -> Non
     assert due(reg, cid) == "2026-11-30T09:00:00+08:00"
     step(reg, "resolve", cid, "--by", "钱主任", "--result", "更换整块面板")
     step(reg, "callback", cid, "--by", "王主管", "--satisfaction", "satisfied")
+    # a valid complaint: the director and the manager call back before it is archived
+    step(reg, "callback", cid, "--by", "钱主任", "--satisfaction", "satisfied")
+    step(reg, "callback", cid, "--by", "赵经理", "--satisfaction", "satisfied")
     step(reg, "close", cid, "--by", "张三")
     assert actions(reg, cid) == [
         "received",
@@ -474,6 +474,8 @@ def test_dissatisfied_callback_then_escalation_reopens_handling(reg: Reg) -> Non
         "callback",
         "escalate",
         "resolve",
+        "callback",
+        "callback",
         "callback",
         "close",
     ]
@@ -491,13 +493,17 @@ def test_escalation_after_the_result_reopens_handling(reg: Reg) -> None:
 
 def _bring_to(reg: Reg, cid: str, status: str) -> None:
     if status == "rejected":
-        step(reg, "reclassify", cid, "--by", "陈主管", "--nature", "invalid")
+        # by the manager, who approves what drops a valid complaint's clocks (approvals)
+        step(reg, "reclassify", cid, "--by", "赵经理", "--nature", "invalid")
         step(reg, "reject", cid, "--by", "陈主管", "--reason", "不属物业管理范围")
         return
     step(reg, "resolve", cid, "--by", "张三", "--result", "已处理")
     if status in {"called_back", "closed"}:
         step(reg, "callback", cid, "--by", "王主管", "--satisfaction", "neutral")
     if status == "closed":
+        # the dual callback before the archive (回访制度 4)
+        step(reg, "callback", cid, "--by", "钱主任", "--satisfaction", "neutral")
+        step(reg, "callback", cid, "--by", "赵经理", "--satisfaction", "neutral")
         step(reg, "close", cid, "--by", "张三")
 
 
@@ -519,9 +525,10 @@ def test_supervisor_reopens_a_handled_complaint(reg: Reg, status: str) -> None:
 def test_an_active_complaint_cannot_be_reopened(reg: Reg, status: str) -> None:
     cid = reg.new()
     if status != "open":
-        step(reg, "dispatch", cid, "--by", "张三", "--to", "工程部")
+        step(reg, "dispatch", cid, "--by", "陈主管", "--to", "工程部")  # approved at once
     if status == "in_progress":
         step(reg, "accept", cid, "--by", "李工")
+    assert load(reg, cid)["status"] == status
     refused(reg, cid, "reopen", cid, "--by", "陈主管", "--reason", "x")
 
 
@@ -529,7 +536,8 @@ def test_only_an_invalid_complaint_is_declined(reg: Reg) -> None:
     cid = reg.new()
     err = refused(reg, cid, "reject", cid, "--by", "陈主管", "--reason", "不属物业管理范围").err
     assert "valid-1" in err and "reclassify --nature invalid" in err
-    step(reg, "reclassify", cid, "--by", "陈主管", "--nature", "invalid", "--reason", "属市政")
+    # by the manager, who approves what drops a valid complaint's clocks (approvals)
+    step(reg, "reclassify", cid, "--by", "赵经理", "--nature", "invalid", "--reason", "属市政")
     out = step(reg, "reject", cid, "--by", "陈主管", "--reason", "请联系市政热线12345").out
     assert out.startswith(f"{cid} reject -> rejected")
     record = load(reg, cid)
@@ -542,12 +550,13 @@ def test_only_an_invalid_complaint_is_declined(reg: Reg) -> None:
 
 def test_reclassify_records_from_and_to(reg: Reg) -> None:
     cid = reg.new()
+    # by the manager, who approves the longer clock it gives (policy approvals)
     out = step(
         reg,
         "reclassify",
         cid,
         "--by",
-        "陈主管",
+        "赵经理",
         "--severity",
         "important",
         "--category",
@@ -653,9 +662,10 @@ def test_callback_records_the_callers_role_from_the_roster(reg: Reg) -> None:
 def test_callback_waits_for_the_result(reg: Reg, status: str) -> None:
     cid = reg.new()
     if status != "open":
-        step(reg, "dispatch", cid, "--by", "张三", "--to", "工程部")
+        step(reg, "dispatch", cid, "--by", "陈主管", "--to", "工程部")  # approved at once
     if status == "in_progress":
         step(reg, "accept", cid, "--by", "李工")
+    assert load(reg, cid)["status"] == status
     err = refused(reg, cid, "callback", cid, "--by", "王主管", "--satisfaction", "satisfied").err
     assert "not resolved yet" in err
 
@@ -668,6 +678,11 @@ def test_close_only_after_the_callback(reg: Reg) -> None:
     err = refused(reg, cid, "close", cid, "--by", "张三").err
     assert "nobody has called the customer back yet" in err
     step(reg, "callback", cid, "--by", "王主管", "--satisfaction", "satisfied")
+    # a valid complaint: not before the director's and the manager's callbacks
+    err = refused(reg, cid, "close", cid, "--by", "张三").err
+    assert "no callback by director and manager" in err
+    step(reg, "callback", cid, "--by", "钱主任", "--satisfaction", "satisfied")
+    step(reg, "callback", cid, "--by", "赵经理", "--satisfaction", "satisfied")
     step(reg, "close", cid, "--by", "张三")
     assert load(reg, cid)["status"] == "closed"
     # an archived record takes no more steps but a reopening

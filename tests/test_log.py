@@ -43,7 +43,8 @@ def night_shift_complaint(reg: Reg) -> str:
     """Received at night, typed in at the morning handover, then handled."""
     cid = reg.new("--at", "2026-11-27 23:30", summary="3栋电梯按钮失灵")
     reg.ok("respond", cid, "--by", "张三", "--note", "已登记，工程部今天上门")
-    reg.ok("dispatch", cid, "--by", "张三", "--to", "工程部")
+    # the cs supervisor sends a valid complaint's work order, approved at once (规程 4.3.1)
+    reg.ok("dispatch", cid, "--by", "陈主管", "--to", "工程部")
     reg.ok("accept", cid, "--by", "李工")
     reg.ok("resolve", cid, "--by", "李工", "--result", "更换按钮面板")
     return cid
@@ -91,7 +92,12 @@ def test_every_step_in_order_with_when_who_and_what(reg: Reg) -> None:
     assert found[1]["fields"] == {"note": "已登记，工程部今天上门"}
     assert found[1]["changes"] == []
     dispatch = found[2]
-    assert dispatch["fields"] == {"department": "工程部"}
+    # the cs supervisor's dispatch carries its own approval (规程 4.3.1)
+    assert dispatch["fields"] == {
+        "department": "工程部",
+        "approved_by": "陈主管",
+        "approver_role": "cs_supervisor",
+    }
     assert {"field": "status", "from": "open", "to": "dispatched"} in dispatch["changes"]  # type: ignore[operator]
     assert {"field": "department", "from": None, "to": "工程部"} in dispatch["changes"]  # type: ignore[operator]
     assert found[3]["by"] == "李工"
@@ -123,7 +129,8 @@ def test_the_text_is_one_aligned_line_per_step(reg: Reg) -> None:
     assert rows[0].startswith("2026-11-27 23:30  2026-11-28 09:00  张三")
     assert rows[1].endswith("note: 已登记，工程部今天上门")
     assert rows[2].endswith(
-        "department: 工程部; status open -> dispatched; department (none) -> 工程部"
+        "department: 工程部; approved by: 陈主管; approver role: customer service supervisor; "
+        "status open -> dispatched; department (none) -> 工程部"
     )
     # Chinese names and text take two columns: the last column lines up on screen
     what_column = wcswidth(header[: header.index("what")])

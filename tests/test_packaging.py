@@ -31,7 +31,23 @@ def test_pyproject_maps_the_templates_into_the_package() -> None:
     policy = store.validate_document(
         Policy, store.parse_document(registry.template_text("cmplt.yaml").encode(), "t"), "t"
     )
-    assert policy == Policy()
+    # issue 11's controls are off in the code's defaults (a policy written before them
+    # keeps its behaviour) and on in the template; everything else is the default
+    assert policy.approvals.by_approver and policy.approvals.dispatch
+    assert policy.decisions.division is not None and policy.decisions.tracker is not None
+    assert policy.definite_answer and policy.close_needs_callbacks
+    assert policy.ranks and policy.permissions
+    assert policy.clocks.resolve.customer_deadline == "replaces"
+    default = Policy()
+    controls = ("approvals", "decisions", "definite_answer", "close_needs_callbacks")
+    resolve = policy.clocks.resolve.model_copy(update={"customer_deadline": "earlier"})
+    without = policy.model_copy(
+        update={
+            **{key: getattr(default, key) for key in (*controls, "ranks", "permissions")},
+            "clocks": policy.clocks.model_copy(update={"resolve": resolve}),
+        }
+    )
+    assert without == default
 
 
 def test_wheel_ships_the_templates(tmp_path: Path) -> None:

@@ -88,8 +88,10 @@ def estate_repo(tmp_path: Path) -> tuple[Path, str]:
     assert run_cli("init", "estate", "--nested", cwd=repo).code == 0
     estate = repo / "estate"
     for args in (
-        ("staff", "add", "张三", "--role", "clerk", "--department", "客服中心"),
-        ("staff", "add", "李工", "--role", "staff", "--department", "工程部", "--by", "张三"),
+        # the first person adds themself; a manager adds the others (policy permissions)
+        ("staff", "add", "赵经理", "--role", "manager"),
+        ("staff", "add", "张三", "--role", "clerk", "--department", "客服中心", "--by", "赵经理"),
+        ("staff", "add", "李工", "--role", "staff", "--department", "工程部", "--by", "赵经理"),
     ):
         assert run_cli(*args, cwd=estate).code == 0
     intake = [a for key, value in INTAKE.items() for a in (f"--{key}", value)]

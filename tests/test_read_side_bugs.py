@@ -169,7 +169,8 @@ def test_a_round_before_a_reclassification_keeps_its_own_severity(reg: Reg) -> N
     ]
 
     step(reg, T("11-24 09:00"), "reopen", cid, "陈主管", "--reason", "又坏了")
-    step(reg, T("11-24 09:30"), "reclassify", cid, "陈主管", "--severity", "important")
+    # by the manager, who approves the longer clock (a clerk's would only be a request)
+    step(reg, T("11-24 09:30"), "reclassify", cid, "赵经理", "--severity", "important")
     resolve(reg, T("11-25 09:00"), cid)  # the second round, important: in time
 
     # the first round late, as the check said then; the second in time
@@ -191,7 +192,8 @@ def test_a_round_before_a_reevaluation_keeps_the_policy_it_ran_under(reg: Reg) -
     resolve(reg, T("12-02 12:00"), cid)  # in time
 
     step(reg, T("12-04 09:00"), "reopen", cid, "陈主管", "--reason", "又坏了")
-    step(reg, T("12-04 09:30"), "reevaluate", cid, "陈主管", "--reason", "按新规定")
+    # a manager re-evaluates (policy permissions: reevaluate)
+    step(reg, T("12-04 09:30"), "reevaluate", cid, "赵经理", "--reason", "按新规定")
     resolve(reg, T("12-04 10:00"), cid)  # the second round, under the one-day policy
 
     # both rounds in time: the first under the two-day policy it ran under

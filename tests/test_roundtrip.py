@@ -238,9 +238,11 @@ COMMENTABLE = [
 STEPS = {
     "note": ("note", "--by", "张三", "--text", "又来电催促"),
     "respond": ("respond", "--by", "张三", "--note", "已告知工程部明天上门"),
-    "dispatch": ("dispatch", "--by", "张三", "--to", "工程部", "--note", "尽快"),
+    # taken by their approvers, so that they change the derived fields (a clerk's would be
+    # requests waiting for approval: 规程 4.3.1, policy approvals)
+    "dispatch": ("dispatch", "--by", "陈主管", "--to", "工程部", "--note", "尽快"),
     "escalate": ("escalate", "--by", "张三", "--to", "王主管", "--reason", "客户要求主管处理"),
-    "reclassify": ("reclassify", "--by", "陈主管", "--severity", "important", "--urgent"),
+    "reclassify": ("reclassify", "--by", "赵经理", "--severity", "important", "--urgent"),
     "resolve": ("resolve", "--by", "张三", "--result", "更换按钮\n已测试"),
 }
 COMMENT = st.text(

@@ -6,12 +6,15 @@ otherwise, and is read under the policy `cmplt init` writes (templates/cmplt.yam
 - first reply within 2 h of the receipt (物业客服工作中如何应对… 二)
 - a valid complaint's initial plan or result within 24 h (规程 4.3.1)
 - a major complaint's definite answer within 2 days (原则及流程 五.3)
-- handled within 2 days (minor, or the customer's earlier deadline), 3 days
+- handled within 2 days (minor, or by the customer's own deadline), 3 days
   (important), 10 days (major), or by the latest approved extension (原则及流程 五)
 - a callback within 3 days of the result; a real complaint (valid-1, valid-2) or
   an economic loss called back by both the director and the manager (回访制度 4)
 - reopening, or escalating after the result, starts a new round: every clock
   runs again from it.
+- issue 11: a major complaint's answer is one marked definite; important and major
+  complaints get the division manager's decision, important ones a named follow-up
+  person, within 24 h of taking that severity; a promised call is made by its time.
 
 The expected times are worked out from those numbers by hand. The rules only say
 when a clock runs out and when (if ever) it was met; whether that was in time is
@@ -137,8 +140,9 @@ def record(
     for n, step in enumerate(raw):
         moment = at(step["at"]).isoformat()
         event = {**step, "id": f"EVENT{n:03d}", "at": moment, "recorded_at": moment}
-        if "until" in step:
-            event["until"] = at(step["until"]).isoformat()
+        for key in ("until", "call_by"):
+            if key in step:
+                event[key] = at(step[key]).isoformat()
         events.append(event)
     parsed = EVENTS.validate_python(events)
     state = fold(parsed, "261120-7KQ4MZ")
@@ -324,9 +328,19 @@ def test_initial_plan(case: rules.Case, expected: list[Any]) -> None:
         pytest.param(record(severity="important"), NO_CLOCK, id="an important complaint: none"),
         pytest.param(record(severity="minor"), NO_CLOCK, id="a minor complaint: none"),
         pytest.param(
-            record(plan("11-22 08:59"), severity="major"),
+            record(plan("11-22 08:59", definite=True), severity="major"),
             expect("11-22 09:00", "11-22 08:59"),
-            id="a plan 1 minute before 2 days meets it",
+            id="a definite plan 1 minute before 2 days meets it",
+        ),
+        pytest.param(
+            record(respond("11-22 08:59", definite=True), severity="major"),
+            expect("11-22 09:00", "11-22 08:59"),
+            id="a definite reply 1 minute before 2 days meets it",
+        ),
+        pytest.param(
+            record(plan("11-20 12:00"), severity="major"),
+            expect("11-22 09:00"),
+            id="a tentative plan is no definite answer",
         ),
         pytest.param(
             record(resolve("11-22 09:00"), severity="major"),
@@ -334,9 +348,9 @@ def test_initial_plan(case: rules.Case, expected: list[Any]) -> None:
             id="a result at exactly 2 days meets it at the due instant",
         ),
         pytest.param(
-            record(plan("11-22 09:01"), severity="major"),
+            record(plan("11-22 09:01", definite=True), severity="major"),
             expect("11-22 09:00", "11-22 09:01"),
-            id="a plan 1 minute after 2 days still meets it, late",
+            id="a definite plan 1 minute after 2 days still meets it, late",
         ),
         pytest.param(
             record(respond("11-20 09:30"), severity="major"),
@@ -402,8 +416,8 @@ def test_major_answer(case: rules.Case, expected: list[Any]) -> None:
         ),
         pytest.param(
             record(deadline="11-25 18:00"),
-            expect("11-22 09:00"),
-            id="a customer deadline later than 2 days does not move it",
+            expect("11-25 18:00"),
+            id="a minor complaint's customer deadline later than 2 days replaces it",
         ),
         pytest.param(
             record(severity="important", deadline="11-21 18:00"),
@@ -479,6 +493,177 @@ def test_resolve(case: rules.Case, expected: list[Any]) -> None:
     assert due_and_met("resolve", case) == expected
     [(due, _met, _start)] = expected
     assert rules.resolve_deadline(case, POLICY) == due
+
+
+def test_an_older_policy_keeps_only_a_customer_deadline_earlier_than_2_days() -> None:
+    # a policy written before clocks.resolve.customer_deadline: the reading of 原则及流程
+    # 五.1 cmplt had before issue 11
+    resolve_clocks = POLICY.clocks.resolve.model_copy(update={"customer_deadline": "earlier"})
+    older = POLICY.model_copy(
+        update={"clocks": POLICY.clocks.model_copy(update={"resolve": resolve_clocks})}
+    )
+    assert due_and_met("resolve", record(deadline="11-25 18:00"), older) == expect("11-22 09:00")
+    assert due_and_met("resolve", record(deadline="11-21 18:00"), older) == expect("11-21 18:00")
+
+
+# --- issue 11's duties: the division manager's decision, a tracker, a promised call ------
+
+decide = _action("decide", note="工程部负责到底", by="周经理")
+track = _action("track", person="陈主管", by="陈主管")
+
+
+def promise(when: str, call_by: str) -> Step:
+    return {"action": "promise", "at": when, "by": "张三", "call_by": call_by}
+
+
+def to_important(when: str, **approval: Any) -> Step:
+    """A reclassification to important: approved at once unless `requested=True`."""
+    granted = approval or {"approved_by": "赵经理", "approver_role": "manager"}
+    return {
+        "action": "reclassify",
+        "at": when,
+        "by": "赵经理",
+        "from": {"severity": "minor"},
+        "to": {"severity": "important"},
+        **granted,
+    }
+
+
+def approve(when: str, target: str, role: str = "manager") -> Step:
+    return {"action": "approve", "at": when, "by": "赵经理", "approves": target, "role": role}
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        pytest.param(
+            record(severity="important"), expect("11-21 09:00"), id="important: due in 24 h"
+        ),
+        pytest.param(record(severity="major"), expect("11-21 09:00"), id="major: due in 24 h"),
+        pytest.param(record(), NO_CLOCK, id="minor: none"),
+        pytest.param(
+            record(decide("11-21 08:59"), severity="important"),
+            expect("11-21 09:00", "11-21 08:59"),
+            id="a decision 1 minute before 24 h meets it",
+        ),
+        pytest.param(
+            record(decide("11-21 09:01"), severity="major"),
+            expect("11-21 09:00", "11-21 09:01"),
+            id="a decision 1 minute after 24 h meets it, late",
+        ),
+        pytest.param(
+            record(to_important("11-21 10:00")),
+            expect("11-22 10:00", None, "EVENT001"),
+            id="made important: 24 h from the reclassification",
+        ),
+        pytest.param(
+            record(to_important("11-21 10:00", requested=True)),
+            NO_CLOCK,
+            id="a reclassification still waiting for approval owes nothing yet",
+        ),
+        pytest.param(
+            record(to_important("11-21 10:00", requested=True), approve("11-21 12:00", "EVENT001")),
+            expect("11-22 12:00", None, "EVENT002"),
+            id="made important by an approval: 24 h from the approval",
+        ),
+    ],
+)
+def test_division_decision(case: rules.Case, expected: list[Any]) -> None:
+    assert due_and_met("division-decision", case) == expected
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        pytest.param(
+            record(severity="important"), expect("11-21 09:00"), id="important: due in 24 h"
+        ),
+        pytest.param(record(severity="major"), NO_CLOCK, id="major: none"),
+        pytest.param(record(), NO_CLOCK, id="minor: none"),
+        pytest.param(
+            record(track("11-20 12:00"), severity="important"),
+            expect("11-21 09:00", "11-20 12:00"),
+            id="met by naming the person",
+        ),
+        pytest.param(
+            record(dispatch("11-20 10:00", person="陈主管", by="陈主管"), severity="important"),
+            expect("11-21 09:00", "11-20 10:00"),
+            id="met by a work order that names the person",
+        ),
+        pytest.param(
+            record(dispatch("11-20 10:00", by="陈主管"), severity="important"),
+            expect("11-21 09:00"),
+            id="a work order naming nobody does not meet it",
+        ),
+        pytest.param(
+            record(
+                dispatch("11-20 10:00", person="陈主管", requested=True),
+                approve("11-20 11:00", "EVENT001", role="cs_supervisor"),
+                severity="important",
+            ),
+            expect("11-21 09:00", "11-20 11:00"),
+            id="a requested work order naming the person meets it when approved",
+        ),
+        pytest.param(
+            record(to_important("11-21 10:00"), track("11-22 09:00")),
+            expect("11-22 10:00", "11-22 09:00", "EVENT001"),
+            id="made important: 24 h from the reclassification",
+        ),
+    ],
+)
+def test_tracker(case: rules.Case, expected: list[Any]) -> None:
+    assert due_and_met("tracker", case) == expected
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        pytest.param(record(), NO_CLOCK, id="nothing promised: none"),
+        pytest.param(
+            record(promise("11-20 10:00", call_by="11-20 17:00")),
+            expect("11-20 17:00", None, "EVENT001"),
+            id="due at the time promised",
+        ),
+        pytest.param(
+            record(promise("11-20 10:00", call_by="11-20 17:00"), respond("11-20 16:59")),
+            expect("11-20 17:00", "11-20 16:59", "EVENT001"),
+            id="a reply 1 minute before the time meets it",
+        ),
+        pytest.param(
+            record(promise("11-20 10:00", call_by="11-20 17:00"), respond("11-20 17:01")),
+            expect("11-20 17:00", "11-20 17:01", "EVENT001"),
+            id="a reply 1 minute after the time meets it, late",
+        ),
+        pytest.param(
+            record(respond("11-20 09:30"), promise("11-20 10:00", call_by="11-20 17:00")),
+            expect("11-20 17:00", None, "EVENT002"),
+            id="a reply before the promise does not keep it",
+        ),
+        pytest.param(
+            record(
+                resolve("11-20 10:00"),
+                promise("11-20 10:30", call_by="11-20 15:00"),
+                callback("11-20 14:00"),
+            ),
+            expect("11-20 15:00", "11-20 14:00", "EVENT002"),
+            id="a callback after the promise keeps it",
+        ),
+        pytest.param(
+            record(
+                promise("11-20 10:00", call_by="11-20 17:00"),
+                promise("11-20 11:00", call_by="11-21 10:00"),
+                respond("11-20 16:00"),
+            ),
+            [
+                (at("11-20 17:00"), at("11-20 16:00"), "EVENT001"),
+                (at("11-21 10:00"), at("11-20 16:00"), "EVENT002"),
+            ],
+            id="each promise is a clock of its own",
+        ),
+    ],
+)
+def test_promise(case: rules.Case, expected: list[Any]) -> None:
+    assert due_and_met("promise", case) == expected
 
 
 # --- callback: 3 days after the result ---------------------------------------------------
@@ -803,6 +988,7 @@ def test_owner_is_who_held_it_when_the_first_reply_ran_out(
 def test_clocks_lists_every_rules_clocks_in_rule_order() -> None:
     case = record(
         respond("11-20 09:30"),
+        promise("11-20 09:40", call_by="11-21 18:00"),
         resolve("11-21 10:00"),
         callback("11-21 12:00", "director", "dissatisfied"),
         severity="major",
@@ -816,12 +1002,14 @@ def test_clocks_lists_every_rules_clocks_in_rule_order() -> None:
         ("callback", at("11-24 10:00"), at("11-21 12:00")),
         ("dual-callback", at("11-24 10:00"), None),
         ("dissatisfied", at("11-21 12:00"), None),
+        ("division-decision", at("11-21 09:00"), None),  # major: no tracker owed
+        ("promise", at("11-21 18:00"), at("11-21 12:00")),
     ]
 
 
 def test_every_rule_has_a_table_here() -> None:
     tested = {"first-reply", "initial-plan", "major-answer", "resolve", "callback"}
-    tested |= {"dual-callback", "dissatisfied"}
+    tested |= {"dual-callback", "dissatisfied", "division-decision", "tracker", "promise"}
     assert set(rules.RULES) == tested
     assert (*rules.RULES, "callback-quota", "invalid-record") == rules.ALL_RULES
 

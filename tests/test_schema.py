@@ -113,25 +113,45 @@ def test_the_example_registry_passes_check_jsonschema(tmp_path: Path) -> None:
 
 def test_every_kind_of_step_cmplt_writes_passes(reg: Reg, tmp_path: Path) -> None:
     a = reg.new("--urgent", "--economic-loss", "--responsible", "property")
+    # issue 11: requested steps (a clerk's dispatch, extension and reclassification) and
+    # the approvals that grant them, an approver's own extension, and the new steps
     for args in (
         ("respond", a, "--by", "张三", "--note", "已登记"),
-        ("dispatch", a, "--by", "张三", "--to", "工程部", "--note", "工作联系单"),
+        ("dispatch", a, "--by", "张三", "--to", "工程部", "--note", "工作联系单",
+         "--person", "陈主管"),
+        ("approve", a, "--by", "陈主管", "--note", "同意派单"),
         ("accept", a, "--by", "李工"),
         ("plan", a, "--by", "李工", "--note", "明天更换"),
-        ("extend", a, "--by", "张三", "--approved-by", "赵经理", "--until", "2026-12-10T09:00"),
+        ("promise", a, "--by", "张三", "--call-by", "2026-11-28T17:00", "--note", "下午回电"),
+        ("respond", a, "--by", "张三", "--note", "明天更换面板", "--definite"),
+        ("extend", a, "--by", "张三", "--until", "2026-12-10T09:00"),
+        ("approve", a, "--by", "赵经理"),
+        ("extend", a, "--by", "赵经理", "--until", "2026-12-11T09:00", "--note", "等配件"),
         ("escalate", a, "--by", "张三", "--to", "陈主管", "--reason", "客户要求主管处理"),
         ("resolve", a, "--by", "李工", "--result", "已更换"),
         ("callback", a, "--by", "王主管", "--satisfaction", "dissatisfied", "--note", "仍有异响"),
         ("reopen", a, "--by", "王主管", "--reason", "客户不满意"),
-        ("reclassify", a, "--by", "张三", "--severity", "important", "--staff-verified", "yes"),
-        ("reevaluate", a, "--by", "张三", "--reason", "按新制度"),
+        ("reclassify", a, "--by", "张三", "--severity", "important", "--staff-involved", "李工",
+         "--staff-verified", "yes"),
+        ("approve", a, "--by", "孙总"),
+        ("decide", a, "--by", "周经理", "--note", "工程部负责到底"),
+        ("track", a, "--by", "陈主管", "--person", "陈主管"),
+        ("plan", a, "--by", "李工", "--note", "重新更换", "--definite"),
+        ("review", a, "--by", "赵经理", "--outcome", "提醒一次"),
+        ("reevaluate", a, "--by", "赵经理", "--reason", "按新制度"),
         ("note", a, "--by", "张三", "--text", "多行\n说明"),
-    ):
+    ):  # fmt: skip
         reg.ok(*args)
     b = reg.new("--deadline", "2026-11-29T18:00", "--happened-at", "2026-11-27T20:00")
-    reg.ok("reclassify", b, "--by", "张三", "--nature", "invalid", "--reason", "不属物业")
+    # by the manager, who approves a valid complaint made invalid (it drops the clocks)
+    reg.ok("reclassify", b, "--by", "赵经理", "--nature", "invalid", "--reason", "不属物业")
     reg.ok("reject", b, "--by", "张三", "--reason", "已告知向街道反映")
     reg.ok("close", b, "--by", "张三")
+    c = reg.new()
+    reg.ok("resolve", c, "--by", "张三", "--result", "已修好")
+    reg.ok("callback", c, "--by", "王主管", "--satisfaction", "satisfied")
+    # the director's and manager's callbacks missing: the manager waives them
+    reg.ok("close", c, "--by", "赵经理", "--waive", "客户出国，联系不上")
     code, report = run_checker(schema_file(tmp_path, "record"), records_of(reg.root), reg.root)
     assert code == 0, report["errors"]
     for kind, name in (("policy", "cmplt.yaml"), ("roster", "staff.yaml")):

@@ -40,42 +40,69 @@ TABLE: dict[str, tuple[str | None, ...]] = {
     "note":       (OP, DI, IP, RS, CB, RJ, __),
     "reclassify": (OP, DI, IP, RS, CB, RJ, __),
     "reevaluate": (OP, DI, IP, RS, CB, RJ, __),
+    "approve":    (OP, DI, IP, RS, CB, RJ, __),
+    "decide":     (OP, DI, IP, RS, CB, RJ, __),
+    "track":      (OP, DI, IP, __, __, __, __),
+    "promise":    (OP, DI, IP, RS, CB, RJ, __),
+    "review":     (OP, DI, IP, RS, CB, RJ, CL),
 }
 # fmt: on
 
 # Arguments that make each action valid in every respect but the status, so that a
 # refusal can only come from the state machine. Every record below is minor,
-# invalid (so that `reject` may decline it), held by 张三 and, once dispatched,
-# with 工程部 (so 李工 may sign for it and 保安部 is a real redirection).
+# invalid (so that `reject` may decline it, a work order needs no approval and no
+# dual callback is owed), held by 张三 and, once dispatched, with 工程部 (so 李工 may
+# sign for it and resolve it, and 保安部 is a real redirection); it names a staff
+# member verified as complained about (so that `review` may follow), and, unless
+# closed, holds a clerk's reclassification waiting for approval (so that `approve`
+# has something to grant). Each step is taken by a role the policy's permissions
+# allow, and an extension or a reclassification giving more time by its approver.
 ARGS: dict[str, tuple[str, ...]] = {
     "respond": ("--by", "张三", "--note", "已答复客户"),
     "dispatch": ("--by", "张三", "--to", "保安部"),
     "accept": ("--by", "李工"),
     "plan": ("--by", "陈主管", "--note", "明天处理"),
-    "extend": ("--by", "张三", "--approved-by", "赵经理", "--until", "2026-12-20T09:00:00+08:00"),
+    "extend": ("--by", "赵经理", "--until", "2026-12-20T09:00:00+08:00"),
     "escalate": ("--by", "陈主管", "--to", "周经理", "--reason", "客户要求"),
-    "resolve": ("--by", "张三", "--result", "已处理"),
+    "resolve": ("--by", "李工", "--result", "已处理"),
     "callback": ("--by", "王主管", "--satisfaction", "satisfied"),
     "reopen": ("--by", "陈主管", "--reason", "客户再次来电"),
     "reject": ("--by", "陈主管", "--reason", "不属物业管理范围"),
     "close": ("--by", "张三"),
     "note": ("--by", "张三", "--text", "备注"),
-    "reclassify": ("--by", "陈主管", "--severity", "important"),
-    "reevaluate": ("--by", "陈主管", "--reason", "按新制度计时"),
+    "reclassify": ("--by", "赵经理", "--severity", "major"),
+    "reevaluate": ("--by", "赵经理", "--reason", "按新制度计时"),
+    "approve": ("--by", "赵经理"),
+    "decide": ("--by", "周经理", "--note", "按规定处理"),
+    "track": ("--by", "陈主管", "--person", "陈主管"),
+    "promise": ("--by", "张三", "--call-by", "2026-11-29T10:00:00+08:00"),
+    "review": ("--by", "赵经理", "--outcome", "提醒一次"),
 }
+
+VERIFIED = ("reclassify", "--by", "陈主管", "--staff-verified", "yes")
+WAITING = ("reclassify", "--by", "张三", "--severity", "important")  # a request
 
 # How each status is reached through the CLI, step by step.
 PATHS: dict[str, tuple[tuple[str, ...], ...]] = {
-    "open": (),
-    "dispatched": (("dispatch", "--by", "张三", "--to", "工程部"),),
-    "in_progress": (("dispatch", "--by", "张三", "--to", "工程部"), ("accept", "--by", "李工")),
-    "resolved": (("resolve", "--by", "张三", "--result", "已处理"),),
-    "called_back": (
-        ("resolve", "--by", "张三", "--result", "已处理"),
-        ("callback", "--by", "王主管", "--satisfaction", "neutral"),
+    "open": (VERIFIED, WAITING),
+    "dispatched": (VERIFIED, ("dispatch", "--by", "张三", "--to", "工程部"), WAITING),
+    "in_progress": (
+        VERIFIED,
+        ("dispatch", "--by", "张三", "--to", "工程部"),
+        ("accept", "--by", "李工"),
+        WAITING,
     ),
-    "rejected": (("reject", "--by", "陈主管", "--reason", "不属物业管理范围"),),
+    "resolved": (VERIFIED, ("resolve", "--by", "张三", "--result", "已处理"), WAITING),
+    "called_back": (
+        VERIFIED,
+        ("resolve", "--by", "张三", "--result", "已处理"),
+        # not 王主管, who calls back in ARGS: one person's callback counts once a round
+        ("callback", "--by", "钱主任", "--satisfaction", "neutral"),
+        WAITING,
+    ),
+    "rejected": (VERIFIED, ("reject", "--by", "陈主管", "--reason", "不属物业管理范围"), WAITING),
     "closed": (
+        VERIFIED,
         ("resolve", "--by", "张三", "--result", "已处理"),
         ("callback", "--by", "王主管", "--satisfaction", "satisfied"),
         ("close", "--by", "张三"),
@@ -105,7 +132,7 @@ def _registry_with_every_status(
         isolate(tmp_path_factory, patch)
         registry = Reg(root)
         for status, path in PATHS.items():
-            cid = registry.new(nature="invalid", summary=f"状态 {status}")
+            cid = registry.new(nature="invalid", summary=f"状态 {status}", staff_involved="刘保安")
             for action, *args in path:
                 registry.ok(action, cid, *args)
             ids[status] = cid
