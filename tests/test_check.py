@@ -620,10 +620,11 @@ def test_a_broken_record_is_reported_and_the_others_are_still_checked(
 # --- the example registry -------------------------------------------------------------
 
 
-def _documented_overdue() -> set[tuple[str, str, str]]:
-    """(id, rule, deadline) from the `Overdue as of` table in examples/README.md."""
+def _documented_overdue(heading: str = "## Overdue as of") -> set[tuple[str, str, str]]:
+    """(id, rule, deadline) from a table of examples/README.md: `Overdue as of`, or
+    `Missed before` (clocks missed before AS_OF, not overdue then)."""
     text = (EXAMPLES / "README.md").read_text(encoding="utf-8")
-    section = text.split("## Overdue as of", 1)[1].split("\n## ", 1)[0]
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
     rows = set()
     for line in section.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -634,7 +635,7 @@ def _documented_overdue() -> set[tuple[str, str, str]]:
 
 def test_example_registry_reports_exactly_its_documented_overdue_items(tmp_path: Path) -> None:
     documented = _documented_overdue()
-    assert len(documented) == 8
+    assert len(documented) == 9
     copy = tmp_path / "cuihu"
     shutil.copytree(EXAMPLES / "registry", copy)
     result = Reg(tmp_path).run(
@@ -663,6 +664,34 @@ def test_example_registry_reports_exactly_its_documented_overdue_items(tmp_path:
     ]
     assert quotas[0]["rate"] < 95 and quotas[0]["required"] == 95.0
     assert quotas[0]["called_back"] < quotas[0]["handled"]
+
+
+def test_the_example_registrys_missed_clocks_were_missed_and_are_no_findings_now(
+    tmp_path: Path,
+) -> None:
+    """The README's `Missed before` rows: an extension approved after its deadline
+    (overdue until the approval, then not: the report counts it, test_report) and a
+    dual callback waived at the archive (never a finding: it is in the report's
+    waivers)."""
+    missed = _documented_overdue("## Missed before")
+    assert {rule for _id, rule, _due in missed} == {"resolve", "dual-callback"}
+    copy = tmp_path / "cuihu"
+    shutil.copytree(EXAMPLES / "registry", copy)
+    reg = Reg(copy)
+    for complaint_id, rule, due in sorted(missed):
+        when = datetime.fromisoformat(f"{due}:00+08:00")
+        # just after the deadline ran out, and a day later (after the approval or the
+        # waiver), restricted to the record's own rule
+        early, late = (
+            (when + delta).isoformat() for delta in (timedelta(minutes=1), timedelta(days=1))
+        )
+        _, findings = run_check(reg, early, "--rule", rule)
+        ran_out = (complaint_id, rule) in {(f["id"], f["rule"]) for f in findings}
+        # the extension's request waited past the deadline: overdue until approved;
+        # the waiver came before the window closed: never overdue
+        assert ran_out == (rule == "resolve"), (complaint_id, rule, findings)
+        _, findings = run_check(reg, late, "--rule", rule)
+        assert complaint_id not in {f["id"] for f in findings}, findings
 
 
 # --- git helpers for the policy and cache tests ---------------------------------------

@@ -995,18 +995,30 @@ def test_the_example_registrys_november_report_is_what_its_readme_says(tmp_path:
         "json",
     )
     data = json.loads(result.out)
-    assert (data["received"], data["received_previous"]) == (27, 19)
+    assert (data["received"], data["received_previous"]) == (31, 19)
     sla = data["sla"]["all"]
-    # with the division manager's decisions and the follow-up persons, all in time
-    assert (sum(c["inside"] for c in sla), sum(c["decided"] for c in sla)) == (85, 92)  # 92.4 %
+    assert (sum(c["inside"] for c in sla), sum(c["decided"] for c in sla)) == (96, 106)  # 90.6 %
+    by_rule = {c["rule"]: (c["inside"], c["decided"]) for c in sla}
+    # resolve: two overdue, and 261111-KBXJAE's extension approved after its deadline;
+    # dual-callback: 261117-G4T81F overdue, and 261112-92D7G1's waived at the archive
+    assert by_rule["resolve"] == (16, 19)
+    assert by_rule["dual-callback"] == (6, 8)
+    assert (by_rule["division-decision"], by_rule["tracker"], by_rule["promise"]) == (
+        (6, 6),
+        (4, 4),
+        (0, 1),
+    )
+    assert [(w["id"], w["at"]) for w in data["waived"]] == [
+        ("261112-92D7G1", "2026-11-14T09:00:00+08:00")
+    ]
     happy = data["callbacks"]["satisfaction"]
-    assert (happy["called_back"], happy["counts"]["satisfied"]) == (11, 9)
+    assert (happy["called_back"], happy["counts"]["satisfied"]) == (13, 11)
     assert [(d["outcome"]) for d in data["callbacks"]["dissatisfied"]] == ["open"]
     supervisor = data["callbacks"]["rates"][0]
     assert (supervisor["role"], supervisor["called_back"], supervisor["handled"]) == (
         "supervisor",
         5,
-        11,
+        13,
     )
     assert supervisor["required"] == 95.0
     assert [(m["status"], m["done_at"]) for m in data["measures"]] == [

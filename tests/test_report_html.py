@@ -202,8 +202,8 @@ def test_each_chart_draws_the_figures_of_the_json_report(example: Reg) -> None:
         "Oct",
         "Nov",
     ]
-    assert volume.text("y-tick")[0] == "0" and int(volume.text("y-tick")[-1]) >= 27
-    assert "2026-10: 19; 2026-11: 27" in volume.desc
+    assert volume.text("y-tick")[0] == "0" and int(volume.text("y-tick")[-1]) >= 31
+    assert "2026-10: 19; 2026-11: 31" in volume.desc
     assert volume.count("rect") == sum(1 for m in trend if m["received"])
 
     for key, figure, y_title in (
