@@ -28,6 +28,7 @@ from cmplt.errors import InvalidFile, NotFound, StepRefused
 from cmplt.findings import Finding
 from cmplt.i18n import _, label
 from cmplt.model import Complaint
+from cmplt.periods import parse_period
 from cmplt.policy import Policy
 from cmplt.rules import (
     INVALID_RULE,
@@ -102,7 +103,9 @@ def overdue_by(finding: Finding) -> timedelta | None:
 def finding_key(finding: Finding) -> str:
     """What makes a finding the same one as last hour's (for --new)."""
     if finding.rule == QUOTA_RULE:
-        return f"{finding.rule}|{finding.extra['role']}|{finding.extra['period']}"
+        # a month's shortfall is new again when the month ends (warning -> overdue)
+        extra = finding.extra
+        return f"{finding.rule}|{extra['role']}|{extra['period']}|{finding.level}"
     due = finding.extra.get("due")
     return f"{finding.rule}|{finding.record_id}|{due.isoformat() if due else ''}"
 
@@ -218,8 +221,11 @@ def run_check(
     history = snapshot.policies
     tz = snapshot.policy.tz
     as_of_ts = as_of.timestamp()
-    period = period or as_of.astimezone(tz).strftime("%Y-%m")
-    period_start, period_end = period_bounds(period, tz)
+    periods = [parse_period(period or "this", as_of, tz)]
+    local = as_of.astimezone(tz)
+    if period is None and local.day <= history.current.callback.previous_month_days:
+        # the first days of a month: last month's final result beside this one's
+        periods.append(parse_period("last", as_of, tz))
     wanted = set(rules) or None
     warn = warn_within.total_seconds() if warn_within else 0.0
     cache: StampCache[tuple[Any, ...]] = StampCache(
@@ -232,7 +238,8 @@ def run_check(
         return payload, not (payload and payload[0] == "!")
 
     findings: list[Finding] = []
-    counted: dict[str, tuple[str, ...]] = {}  # records counted for the quotas: their callers
+    # for each period, the records counted for its quotas, and their callers
+    counted: list[dict[str, tuple[str, ...]]] = [{} for _window in periods]
     for rel, full, payload in cached(cache, snapshot.files(), compute):
         if payload and payload[0] != "!" and payload[3] > as_of_ts:
             # a check of the past: the record has events recorded after it
@@ -274,13 +281,19 @@ def run_check(
                     event=event_id,
                 )
             )
-        roles = quota_roles(rounds, period_start, period_end, as_of_ts)
-        if roles is not None:
-            counted[complaint_id] = roles
+        for window, in_window in zip(periods, counted, strict=True):
+            start, end = window.start.timestamp(), window.end.timestamp()
+            roles = quota_roles(rounds, start, end, as_of_ts)
+            if roles is not None:
+                in_window[complaint_id] = roles
     cache.save()
     if wanted is None or QUOTA_RULE in wanted:
-        findings.extend(quota_shortfalls(history.current, counted, period))
-    return CheckResult(as_of, period, sort_findings(findings))
+        for window, in_window in zip(periods, counted, strict=True):
+            # 回访制度 1-3 counts by month: while the month runs a shortfall can still be
+            # made up (on the 2nd, 0 of 2 is no breach yet); once it has ended it stands
+            level = "warning" if as_of < window.end else "overdue"
+            findings.extend(quota_shortfalls(history.current, in_window, window.label, level))
+    return CheckResult(as_of, periods[0].label, sort_findings(findings))
 
 
 def _summarise_file(
@@ -301,18 +314,8 @@ def _summarise_file(
     return (*payload[:4], clock_rows, payload[5])
 
 
-def period_bounds(period: str, tz: tzinfo) -> tuple[float, float]:
-    """A calendar month `YYYY-MM` in the policy timezone, as POSIX times [start, end)."""
-    try:
-        start = datetime.strptime(period, "%Y-%m").replace(tzinfo=tz)
-    except ValueError as exc:
-        raise ValueError(_("period {period!r} is not YYYY-MM").format(period=period)) from exc
-    month_after = (start.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return start.timestamp(), month_after.timestamp()
-
-
 def quota_shortfalls(
-    policy: Policy, counted: Mapping[str, tuple[str, ...]], period: str
+    policy: Policy, counted: Mapping[str, tuple[str, ...]], period: str, level: str = "overdue"
 ) -> list[Finding]:
     """回访制度 1-3: each role's callback rate over the period's handled complaints
     (`counted`: the records that count, by `rules.quota_roles`, and who called back).
@@ -329,7 +332,7 @@ def quota_shortfalls(
         findings.append(
             Finding(
                 QUOTA_RULE,
-                "overdue",
+                level,
                 None,
                 None,
                 None,

@@ -45,6 +45,12 @@ class UsageError(CmpltError):
     exit_code = 2
 
 
+class NoRegistry(UsageError):
+    """No registry here (no cmplt.yaml in the folder or above): exit 2 for every
+    command, the same "could not run" a cron job of `check` or a hook of `validate`
+    tells from "something was found"."""
+
+
 class NotFound(CmpltError):
     """No record, registry or staff member by that name."""
 

@@ -562,13 +562,18 @@ def _event_notes(before: RecordVersion, after: RecordVersion, name: str) -> list
         _("event {key} removed").format(key=key) for key in before.keys if key not in new_keys
     )
     for key, changes in event_changes(before, after, name).items():
-        what = ", ".join(f"{f} {_short(a)} -> {_short(b)}" for f, a, b in changes)
+        what = _(", ").join(
+            _("{field} {old} -> {new}").format(
+                field=label_of("field", f), old=_short(f, a), new=_short(f, b)
+            )
+            for f, a, b in changes
+        )
         notes.append(_("event {key} edited: {what}").format(key=key, what=what))
     return notes
 
 
-def _short(value: Any) -> str:
-    text = _("(none)") if value is None else str(value)
+def _short(key: str, value: Any) -> str:
+    text = _("(none)") if value is None else _field_text(key, value)
 
     return text if len(text) <= 40 else text[:39] + "…"
 
@@ -611,18 +616,26 @@ def record_log(registry: Snapshot, complaint_id: str) -> RecordLog:
 def describe(step: LogStep) -> str:
     """What a step changed, in one line: the event's fields, then derived changes."""
     parts = [
-        f"{label_of('field', k)}: {_field_text(k, v)}"
+        _("{field}: {value}").format(field=label_of("field", k), value=_field_text(k, v))
         for k, v in step.fields.items()
         if v is not False
     ]
-    parts.extend(f"{f} {_short(a)} -> {_short(b)}" for f, a, b in step.changes)
+    parts.extend(
+        _("{field} {old} -> {new}").format(
+            field=label_of("field", f), old=_short(f, a), new=_short(f, b)
+        )
+        for f, a, b in step.changes
+    )
     if step.note:
         parts.append(step.note)
-    return "; ".join(parts)
+    return _("; ").join(parts)
 
 
 # event fields whose values are shown by their labels (kind of label by field)
 _LABELLED = {
+    "status": "status",
+    "channel": "channel",
+    "responsible_party": "responsible_party",
     "nature": "nature",
     "severity": "severity",
     "subject": "subject",
@@ -637,9 +650,18 @@ def _field_text(key: str, value: Any) -> str:
     if value is True:
         return _("yes")
     if isinstance(value, Mapping):
-        return ", ".join(f"{k} {_field_text(str(k), v)}" for k, v in value.items())
+        return _(", ").join(
+            _("{field} {value}").format(
+                field=label_of("field", str(k)), value=_field_text(str(k), v)
+            )
+            for k, v in value.items()
+        )
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(value, str) and key in _LABELLED:
         return label_of(_LABELLED[key], value)
+    if isinstance(value, str) and parse_time_text(value) is not None:
+        return value[:16].replace("T", " ")  # the one style of cmplt.shown
     return " ".join(str(value).split())
 
 

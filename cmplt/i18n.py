@@ -168,3 +168,62 @@ def label(kind: str, value: str) -> str:
     shown as it is stored.
     """
     return translations(current()).pgettext(kind, value)
+
+
+# --- values typed in either language ---------------------------------------------------
+
+_catalog_labels: dict[str, list[tuple[str, str, str]]] = {}  # language -> (kind, value, label)
+
+
+def fold(text: str) -> str:
+    """How a typed value is compared: NFKC (full-width letters, digits and brackets as
+    their ASCII selves), case-folded, `_`, `-` and spaces alike."""
+    import unicodedata
+
+    folded = unicodedata.normalize("NFKC", text).casefold().strip()
+    return " ".join(folded.replace("_", " ").replace("-", " ").split())
+
+
+def labels_of(language: str) -> list[tuple[str, str, str]]:
+    found = _catalog_labels.get(language)
+    if found is None:
+        from cmplt.catalogs import parse_po
+
+        entries = parse_po(catalog_text(language), f"{_FOLDERS[language]}/{DOMAIN}.po")
+        found = [
+            (e.msgctxt, e.msgid, e.msgstr[0])
+            for e in entries
+            if e.msgctxt is not None and e.msgstr and e.msgstr[0]
+        ]
+        _catalog_labels[language] = found
+    return found
+
+
+def value_of(kind: str, text: str, values: tuple[str, ...] | list[str] | None = None) -> str | None:
+    """The stored value a person means by `text`: the value itself or its label in either
+    catalog (`重要`, `Important`, `ｉｍｐｏｒｔａｎｔ` -> `important`); None when it is
+    none of them. `values`: the values allowed (None: any the catalogs label)."""
+    if values is not None and text in values:
+        return text  # what scripts type: no catalog read
+    wanted = fold(text)
+    if values is not None:
+        for value in values:
+            if fold(value) == wanted:
+                return value
+    for language in LANGUAGES:
+        for each_kind, value, shown in labels_of(language):
+            if each_kind != kind or (values is not None and value not in values):
+                continue
+            if fold(shown) == wanted or fold(value) == wanted:
+                return value
+    return None
+
+
+def choices_text(kind: str, values: tuple[str, ...] | list[str]) -> str:
+    """`minor (轻微), important (重要), major (重大)`: the values people may type, each
+    with its label in the active language when that says more than the value."""
+    shown = []
+    for value in values:
+        text = label(kind, value)
+        shown.append(f"{value} ({text})" if fold(text) != fold(value) else value)
+    return ", ".join(shown)

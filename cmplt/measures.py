@@ -304,7 +304,9 @@ def finish_measure(
         try:
             done = Measure.model_validate(_plain(doc))
         except ValidationError as exc:
-            raise UsageError(f"{measure.id}: {exc.errors()[0]['msg']}") from exc
+            from cmplt.field_errors import message_of
+
+            raise UsageError(f"{measure.id}: {message_of(exc.errors()[0])}") from exc
         commit = registry.commit_files(
             {path: store.dump(doc)},
             gitlog.commit_message(

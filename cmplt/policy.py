@@ -105,6 +105,9 @@ class CallbackPolicy(_Strict):
     # 回访制度 1-3: supervisor >= 95 %, manager >= 25 %, director >= 10 % (percent)
     quotas: dict[str, Percent] = {"supervisor": 95.0, "manager": 25.0, "director": 10.0}
     dual: DualCallback = DualCallback()
+    # Our reading: on the first days of a month `check` also shows the month before's
+    # final quota result, which a daily check would otherwise never show once ended.
+    previous_month_days: Annotated[int, Field(ge=0, le=28)] = 3
 
 
 def _calendar_shorthand(value: object) -> object:
@@ -134,9 +137,27 @@ class ReportPolicy(_Strict):
     # The building (楼号) of a unit is the first group of this pattern: "3-1502" is in
     # building 3. A unit it does not match is its own building.
     building_pattern: str = r"^([^-]+)-"
+    # How a unit is written in this estate's other forms (3栋1502, 3号楼1单元1502), read
+    # to `building-[entrance-]flat` before units are compared (cmplt/search.py): the
+    # groups `building`, `flat` and, optionally, `entrance`.
+    unit_pattern: str = (
+        r"(?P<building>[0-9A-Z]+)(?:栋|号楼|幢|座|-)"
+        r"(?:(?P<entrance>[0-9]+)(?:单元|-))?(?P<flat>[0-9A-Z]+)(?:室|号)?"
+    )
     # 定期评估: an improvement measure is read by the complaints in its scope over this
     # long before it was done and as long after.
     measure_window: Duration = timedelta(days=90)
+
+    @field_validator("unit_pattern")
+    @classmethod
+    def _unit_groups(cls, value: str) -> str:
+        try:
+            groups = re.compile(value).groupindex
+        except re.error as exc:
+            raise ValueError(f"is not a regular expression: {exc}") from exc
+        if not {"building", "flat"} <= set(groups):
+            raise ValueError("needs the groups (?P<building>…) and (?P<flat>…)")
+        return value
 
     @field_validator("building_pattern")
     @classmethod

@@ -648,7 +648,9 @@ def _refuse_bad_input(doc: Any, event_index: int, typed: Sequence[str] = ()) -> 
                 field = str(loc[0])
             else:
                 continue
-            raise UsageError(f"{field_ref(field)}: {error['msg']}") from exc
+            from cmplt.field_errors import message_of
+
+            raise UsageError(f"{field_ref(field)}: {message_of(error)}") from exc
 
 
 # what the `received` event records: the first classification (verification comes later)
@@ -726,8 +728,13 @@ TEMPLATE_FILES = {
 }
 
 
-def init_registry(folder: Path, now: datetime) -> tuple[Path, str]:
-    """Write the policy, roster and folders; make a repository if there is none; commit."""
+def init_registry(folder: Path, now: datetime, nested: bool = False) -> tuple[Path, str]:
+    """Write the policy, roster and folders; make a repository if there is none; commit.
+
+    Inside another registry, or inside a git repository whose top is not `folder`
+    (a checkout of cmplt itself, a home folder under git), only when `nested`: a
+    registry created there by mistake would commit into someone else's history.
+    """
     folder = folder.resolve()
     if (folder / store.POLICY_FILE).exists():
         raise UsageError(
@@ -735,6 +742,22 @@ def init_registry(folder: Path, now: datetime) -> tuple[Path, str]:
                 folder=folder, file=store.POLICY_FILE
             )
         )
+    if not nested:
+        outer = next((f for f in folder.parents if (f / store.POLICY_FILE).is_file()), None)
+        if outer is not None:
+            raise UsageError(
+                _(
+                    "{folder} is inside the registry {outer}; give --nested to create it there"
+                ).format(folder=folder, outer=outer)
+            )
+        worktree = gitlog.find_worktree(folder)
+        if worktree is not None and worktree.resolve() != folder:
+            raise UsageError(
+                _(
+                    "{folder} is inside the git repository {worktree}, and the registry "
+                    "would commit there; give --nested to do so, or choose a folder outside it"
+                ).format(folder=folder, worktree=worktree)
+            )
     folder.mkdir(parents=True, exist_ok=True)
     if gitlog.find_worktree(folder) is None:
         gitlog.init_repository(folder)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
@@ -14,6 +15,7 @@ from cmplt.findings import Finding
 from cmplt.i18n import N_, _, label
 from cmplt.model import Complaint
 from cmplt.plaintext import escaped
+from cmplt.shown import time_text, time_text_of
 
 FORMATS = ("table", "json", "csv")
 
@@ -36,6 +38,44 @@ def list_rows(
             row["summary"] = shorten(c.summary, 30)
         rows.append(row)
     return rows
+
+
+def fit_column(
+    rows: Sequence[Mapping[str, Any]], headers: Sequence[str], key: str, width: int, wrap: bool
+) -> list[dict[str, Any]]:
+    """Rows whose `key` column (the last, long text) leaves the table within `width`
+    columns: cut with `…`, or wrapped into lines (`wrap`), never lost."""
+    from wcwidth import wcswidth
+
+    others = [h for h in headers if h != key]
+    # tabulate's columns: as wide as the widest cell, or the header and 2 (its padding)
+    used = sum(
+        max(
+            [wcswidth(_(HEADERS.get(h, h))) + 2]
+            + [wcswidth(_shown(h, r.get(h), None)) for r in rows]
+        )
+        for h in others
+    )
+    room = max(12, width - used - 2 * len(others))
+    fitted = []
+    for row in rows:
+        text = str(row.get(key) or "")
+        if wcswidth(text) > room:
+            text = _Lines("\n".join(_wrap_text(text, room))) if wrap else shorten(text, room)
+        fitted.append({**row, key: text})
+    return fitted
+
+
+def _wrap_text(text: str, width: int) -> list[str]:
+    """Lines of at most `width` display columns (Chinese has no spaces to break at)."""
+    from wcwidth import wcswidth
+
+    lines = [""]
+    for char in text:
+        if wcswidth(lines[-1] + char) > width:
+            lines.append("")
+        lines[-1] += char
+    return lines
 
 
 def mask_phone(phone: str) -> str:
@@ -121,14 +161,14 @@ def _shown(key: str, value: Any, tz: tzinfo | None) -> str:
     """A table cell for people: enum values labelled, the rest as `_cell`."""
     if isinstance(value, str) and key in LABELLED:
         return escaped(label(LABELLED[key], value))
-    return escaped(_cell(value, tz))
+    return escaped(_cell(value, tz), keep_newlines=isinstance(value, _Lines))
 
 
 def _cell(value: Any, tz: tzinfo | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return (value.astimezone(tz) if tz else value).strftime("%Y-%m-%d %H:%M")
+        return time_text(value, tz)
     if isinstance(value, bool):
         return _("yes") if value else ""
     return str(value)
@@ -260,17 +300,20 @@ def complaint_text(
             continue
         if value is True:
             value = _("yes")
+        elif isinstance(getattr(complaint, key, None), datetime):
+            value = time_text(getattr(complaint, key), tz)
         elif key in LABELLED and isinstance(value, str):
             value = label(LABELLED[key], value)
         pad = " " * (width - wcswidth(title))
         lines.append(f"  {title}{pad}  {escaped(str(value))}")
     if deadline is not None and complaint.status in {"open", "dispatched", "in_progress"}:
         pad = " " * (width - wcswidth(due_title))
-        lines.append(f"  {due_title}{pad}  {_plain(deadline, tz)}")
+        lines.append(f"  {due_title}{pad}  {time_text(deadline, tz)}")
     if waiting:
         title = _("Awaiting approval")
         pad = " " * max(0, width - wcswidth(title))
-        lines.append(f"  {title}{pad}  {', '.join(waiting)} (cmplt approve)")
+        shown = _(", ").join(waiting)  # each labelled by the caller
+        lines.append(f"  {title}{pad}  {shown} (cmplt approve)")
     lines.append("")
     lines.append("  " + _("History"))
     voided = {e["event"] for e in data["events"] if e["action"] == "void"}
@@ -283,15 +326,18 @@ def complaint_text(
         late = (
             ""
             if event["recorded_at"][:16] == event["at"][:16]
-            else " (" + _("recorded {at}").format(at=event["recorded_at"][:16]) + ")"
+            else " (" + _("recorded {at}").format(at=time_text_of(event["recorded_at"])) + ")"
         )
-        text = "; ".join(f"{label('field', k)}: {_detail(k, v)}" for k, v in details.items())
+        text = _("; ").join(
+            _("{field}: {value}").format(field=label("field", k), value=_detail(k, v))
+            for k, v in details.items()
+        )
         action = label("action", event["action"])
         pad = " " * max(0, 10 - wcswidth(action))
         by = escaped(event["by"])
         if event["id"] in voided:
             late += " [" + _("void") + "]"
-        lines.append(f"  {event['at'][:16].replace('T', ' ')}  {action}{pad} {by}{late}")
+        lines.append(f"  {time_text_of(event['at'])}  {action}{pad} {by}{late}")
         if text:
             lines.append(f"      {escaped(text, keep_newlines=True)}")
     kept = [e for e in data["events"] if e["action"] == "attach" and e["id"] not in voided]
@@ -305,13 +351,26 @@ def complaint_text(
 
 
 def _detail(key: str, value: Any) -> str:
-    if value is True:
-        return _("yes")
+    """An event's detail as a person reads it: labels, yes/no, times in the one style."""
     if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_detail(k, v)}" for k, v in value.items())
+        # reclassify's `from` / `to`: each field by its label
+        return _(", ").join(
+            _("{field} {value}").format(field=label("field", str(k)), value=_detail(str(k), v))
+            for k, v in value.items()
+        )
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if value is None:
+        return _("(none)")
     if isinstance(value, str) and key in _LABELLED_DETAILS:
         return label(_LABELLED_DETAILS[key], value)
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        return time_text_of(value)
     return str(value)
+
+
+# a time as the files write it, shown in the one style people read
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)$")
 
 
 def findings_table(
@@ -321,9 +380,9 @@ def findings_table(
     from tabulate import tabulate
 
     from cmplt.i18n import ngettext
-    from cmplt.times import format_duration
+    from cmplt.shown import duration_text as format_duration
 
-    when = as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    when = time_text(as_of, tz)
     if not findings and only_new:
         # --new: what was reported before may still be overdue; say only that nothing is new
         return _("nothing newly overdue as of {when}").format(when=when) + "\n"
@@ -348,19 +407,24 @@ def findings_table(
         if rule == "callback-quota":
             rows = [
                 [
+                    f.extra["period"],
+                    label("level", f.level),
                     label("role", f.extra["role"]),
                     f"{f.extra['rate']:.1f}%",
                     f"{f.extra['required']:g}%",
                     f.extra["called_back"],
                     f.extra["handled"],
-                    shorten(" ".join(f.extra["missing"]), 60),
+                    # every ID the supervisor must call, wrapped, none cut
+                    _Lines("\n".join(_wrapped(f.extra["missing"], 45))),
                 ]
                 for f in group
             ]
             headers = [
+                N_("period"),
+                N_("level"),
                 N_("role"),
                 N_("rate"),
-                N_("required"),
+                N_("required rate"),
                 N_("called back"),
                 N_("handled"),
                 N_("missing"),
@@ -399,9 +463,30 @@ def findings_table(
                 N_("what is missing"),
             ]
         titles = [_(header) for header in headers]
-        rows = [[escaped(c) if isinstance(c, str) else c for c in row] for row in rows]
+        rows = [
+            [
+                escaped(c, keep_newlines=isinstance(c, _Lines)) if isinstance(c, str) else c
+                for c in row
+            ]
+            for row in rows
+        ]
         out.append(tabulate(rows, headers=titles, tablefmt="simple", disable_numparse=True))
     return "\n".join(out) + "\n"
+
+
+class _Lines(str):
+    """A cell of several lines we made ourselves (its line breaks are kept)."""
+
+
+def _wrapped(words: Sequence[str], width: int) -> list[str]:
+    """Words in lines of at most `width` columns (a word longer stands alone)."""
+    lines: list[str] = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
 
 
 # --- files a person asked for (-o) -----------------------------------------------------
@@ -411,10 +496,14 @@ def write_output(path: Path, text: str, bom: bool) -> None:
     """Atomically into a regular file (a symlink is followed, its target replaced);
     into anything else (a FIFO, /dev/stdout) as a stream. CSV gets a byte-order
     mark, so that Excel reads it as UTF-8."""
+    write_output_bytes(path, text.encode("utf-8-sig" if bom else "utf-8"))
+
+
+def write_output_bytes(path: Path, data: bytes) -> None:
+    """`write_output` of bytes (a workbook)."""
     from cmplt import store
     from cmplt.errors import UsageError
 
-    data = text.encode("utf-8-sig" if bom else "utf-8")
     target = path.resolve()
     try:
         if target.is_dir():
@@ -443,3 +532,59 @@ def write_outputs(folder: Path, files: dict[str, str]) -> None:
         raise UsageError(_("-o {path}: {reason}").format(path=folder, reason=exc.strerror)) from exc
     for name, text in files.items():
         write_output(folder / name, text, bom=True)
+
+
+# --- workbooks (--format xlsx) -----------------------------------------------------------
+
+
+def rows_sheet(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], title: str) -> Any:
+    """`rows_out`'s table for people as a sheet: headers translated, enum values
+    labelled, times and numbers kept as they are (typed cells)."""
+    from cmplt.xlsx import Sheet
+
+    titles = [_(HEADERS[k]) if k in HEADERS else k for k in headers]
+    body = [
+        [
+            label(LABELLED[k], row[k])
+            if isinstance(row.get(k), str) and k in LABELLED
+            else row.get(k)
+            for k in headers
+        ]
+        for row in rows
+    ]
+    return Sheet(title, titles, body)
+
+
+def findings_sheets(findings: Sequence[Finding]) -> list[Any]:
+    """`check`'s findings as a workbook: the clocks, and the callback quotas."""
+    from cmplt.xlsx import Sheet
+
+    clocks = Sheet(
+        _("Clocks"),
+        [_(h) for h in (N_("rule"), N_("id"), N_("level"), N_("due"), N_("overdue hours"),
+                        N_("severity"), N_("owner"), N_("department"), N_("summary"),
+                        N_("what is missing"), N_("file"), N_("line"))],
+    )  # fmt: skip
+    quotas = Sheet(
+        _("Callback quotas"),
+        [_(h) for h in (N_("period"), N_("level"), N_("role"), N_("rate"), N_("required rate"),
+                        N_("called back"), N_("handled"), N_("missing"))],
+        formats={3: "0.0", 4: "0"},
+    )  # fmt: skip
+    for f in findings:
+        if f.rule == "callback-quota":
+            e = f.extra
+            quotas.rows.append(
+                [e["period"], label("level", f.level), label("role", e["role"]), e["rate"],
+                 e["required"], e["called_back"], e["handled"], "\n".join(e["missing"])]
+            )  # fmt: skip
+            continue
+        e = f.extra
+        late = e["as_of"] - e["due"] if e.get("due") and e.get("as_of") else None
+        clocks.rows.append(
+            [label("rule", f.rule), f.record_id, label("level", f.level), e.get("due"),
+             round(late.total_seconds() / 3600, 2) if late is not None else None,
+             label("severity", e["severity"]) if e.get("severity") else None,
+             e.get("owner"), e.get("department"), e.get("summary"), f.message, f.path, f.line]
+        )  # fmt: skip
+    return [clocks, quotas]

@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from cmplt.errors import InvalidFile, NotFound
+from cmplt.errors import InvalidFile, NoRegistry, NotFound
+from cmplt.field_errors import message_of
 from cmplt.i18n import N_, _
 from cmplt.model import ACTIONS, CLASSIFICATION_FIELDS
 from cmplt.times import format_time
@@ -407,13 +408,12 @@ def schema_problems(exc: ValidationError) -> list[tuple[tuple[str | int, ...], s
         loc = error_loc(error)
         if error["type"] in {"union_tag_invalid", "union_tag_not_found"}:
             loc.append("action")  # an event's unknown or missing action: point at it
-        message = error["msg"]
+        message = message_of(error)
         value = error.get("input")
         if error["type"] not in _SAYS_NO_VALUE and (
             value is None or isinstance(value, str | int | float | bool)
         ):
             shown = repr(value)
-            # pydantic's own message stays English; what we add to it is ours
             got = shown if len(shown) <= 80 else shown[:77] + "…"
             message += _(", got {value}").format(value=got)
         found.append((tuple(loc), message))
@@ -708,7 +708,7 @@ def find_registry(start: Path) -> Path:
     for folder in (here, *here.parents):
         if (folder / POLICY_FILE).is_file():
             return folder
-    raise NotFound(
+    raise NoRegistry(
         _(
             "no registry here: no {file} in {folder} or above "
             "(use --registry DIR, set CMPLT_REGISTRY, or run cmplt init)"

@@ -27,9 +27,17 @@ from pydantic import ValidationError
 
 from cmplt import gitlog, store
 from cmplt.attachments import attachment_problem
-from cmplt.errors import CmpltError, CouldNotRun, GitFailed, InvalidFile, NotFound, StepRefused
+from cmplt.errors import (
+    CmpltError,
+    CouldNotRun,
+    GitFailed,
+    InvalidFile,
+    NoRegistry,
+    NotFound,
+    StepRefused,
+)
 from cmplt.findings import Finding
-from cmplt.i18n import _
+from cmplt.i18n import _, label
 from cmplt.ids import COMPLAINT_ID
 from cmplt.model import (
     CLASSIFICATION_FIELDS,
@@ -91,6 +99,7 @@ class Outcome:
 
     problems: list[Finding]
     skipped: list[str] = field(default_factory=list)
+    checked: int = 0  # files read: the policy, the roster, records and measures
 
 
 # --- reading one file: store's reader, its InvalidFile as a finding -----------------------
@@ -442,7 +451,9 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                 yield (
                     (*here, "role"),
                     _("{name} was {held} on the roster then, not {role}").format(
-                        name=event.by, held=member.role, role=event.role
+                        name=event.by,
+                        held=label("role", member.role),
+                        role=label("role", event.role),
                     ),
                 )
         elif event.action == "extend" and event.approved_by is not None:
@@ -456,7 +467,9 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                 yield (
                     (*here, "approver_role"),
                     _("a {severity} complaint's extension needs a {needed}, not a {role}").format(
-                        severity=severity, needed=needed, role=event.approver_role
+                        severity=label("severity", severity),
+                        needed=label("role", needed),
+                        role=label("role", event.approver_role or ""),
                     ),
                 )
             member = _member(s, event.approved_by, event.recorded_at)
@@ -464,7 +477,9 @@ def roles_as_recorded(c: Complaint, relpath: str, s: Settings) -> Iterator[Found
                 yield (
                     (*here, "approved_by"),
                     _("{name} was {held} on the roster then, not {role}").format(
-                        name=event.approved_by, held=member.role, role=event.approver_role
+                        name=event.approved_by,
+                        held=label("role", member.role),
+                        role=label("role", event.approver_role or ""),
                     ),
                 )
 
@@ -517,9 +532,9 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
                     (*here, "role"),
                     _("{name} was {role} then; the {action} needed {roles}").format(
                         name=event.by,
-                        role=member.role,
-                        action=target.action,
-                        roles=", ".join(needed),
+                        role=label("role", member.role),
+                        action=label("action", target.action),
+                        roles=_(", ").join(label("role", r) for r in needed),
                     ),
                 )
             continue
@@ -535,14 +550,18 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
                 )
                 if approver is not None
                 else _("this {action} needed an approval ({roles}) and has none").format(
-                    action=event.action, roles=", ".join(needed)
+                    action=label("action", event.action),
+                    roles=_(", ").join(label("role", r) for r in needed),
                 ),
             )
         elif member.role != event.approver_role or not policy.may_approve(member.role, needed):
             yield (
                 (*here, "approver_role"),
                 _("{name} was {role} then; the {action} needed {roles}").format(
-                    name=event.by, role=member.role, action=event.action, roles=", ".join(needed)
+                    name=event.by,
+                    role=label("role", member.role),
+                    action=label("action", event.action),
+                    roles=_(", ").join(label("role", r) for r in needed),
                 ),
             )
 
@@ -598,8 +617,9 @@ RECORD_CHECKS: list[RecordCheck] = [
 
 def validate_registry(
     root: Path, only: Iterable[Path] = (), base: Path | None = None
-) -> list[Finding]:
-    """Problems of the policy, the roster and the records (or only the records given).
+) -> tuple[list[Finding], int]:
+    """Problems of the policy, the roster and the records (or only the records given),
+    and how many files were checked.
 
     Paths are shown relative to `base` when the registry lies inside it (a pre-commit
     hook's repository root, the folder a person ran the command in), otherwise
@@ -612,13 +632,16 @@ def validate_registry(
     settings = _settings(root, label, problems)
     given = list({_relpath(root, p) or str(p): p for p in only}.values())
     ids: dict[str, list[tuple[Path, str]]] = {}
+    checked = 2  # the policy and the roster
     for path in given or store.any_record_files(root):
+        checked += 1
         relpath = _relpath(root, path)
         if relpath is None:
             outside = _("not inside the registry {root}").format(root=root)
             problems.append(problem(str(path), 1, 1, "(file)", outside))
             continue
         if relpath in (store.POLICY_FILE, store.ROSTER_FILE) or relpath.startswith("improvements/"):
+            checked -= 1
             continue  # checked above, or below
         link = store.symlink_on_path(root, root / relpath)
         if link is not None:
@@ -639,9 +662,10 @@ def validate_registry(
             ids.setdefault(complaint_id, []).append((path, relpath))
     problems.extend(_duplicate_ids(root, ids, label, whole=not given))
     for path in _measure_files(root, given):
+        checked += 1
         relpath = _relpath(root, path) or str(path)
         problems.extend(_validate_measure(path, relpath, label(relpath), settings))
-    return sorted(problems, key=Finding.sort_key)
+    return sorted(problems, key=Finding.sort_key), checked
 
 
 def _require_readable_history(root: Path) -> None:
@@ -706,11 +730,9 @@ def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Out
         )
     if not paths:
         if registry is None:
-            try:
-                registry = store.find_registry(cwd)
-            except NotFound as exc:
-                raise CouldNotRun(exc.message) from exc
-        return Outcome(validate_registry(registry, (), cwd))
+            registry = store.find_registry(cwd)  # NoRegistry: exit 2, could not run
+        found, checked = validate_registry(registry, (), cwd)
+        return Outcome(found, checked=checked)
     groups: dict[Path, list[Path]] = {}
     skipped: list[str] = []
     found_roots: dict[Path, Path | None] = {}
@@ -723,9 +745,12 @@ def run_validate(paths: Sequence[Path], registry: Path | None, cwd: Path) -> Out
             continue
         groups.setdefault(root, []).append(absolute)
     problems: list[Finding] = []
+    checked = 0
     for root, given in groups.items():
-        problems.extend(validate_registry(root, given, cwd))
-    return Outcome(sorted(problems, key=Finding.sort_key), skipped)
+        found, count = validate_registry(root, given, cwd)
+        problems.extend(found)
+        checked += count
+    return Outcome(sorted(problems, key=Finding.sort_key), skipped, checked)
 
 
 def _is_registry_file(relpath: str) -> bool:
@@ -740,7 +765,7 @@ def _registry_of(path: Path, cache: dict[Path, Path | None]) -> Path | None:
     if folder not in cache:
         try:
             cache[folder] = store.find_registry(folder)
-        except NotFound:
+        except NoRegistry:
             cache[folder] = None
     return cache[folder]
 

@@ -15,11 +15,12 @@ from cmplt import rules
 from cmplt.chronology import place_in_history, refuse_before_receipt
 from cmplt.corrections import check_void, effective, intake_of, plan_correction, voided_ids
 from cmplt.errors import StepRefused, UsageError, field_ref
-from cmplt.i18n import N_, _, label
+from cmplt.i18n import N_, _, choices_text, label
 from cmplt.model import CLASSIFICATION_FIELDS, CORRECTABLE_FIELDS, Complaint, Event, is_request
 from cmplt.plaintext import GIT_CRUD, MULTI_LINE_FIELDS, escaped, forbidden_character
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
 from cmplt.rules import Case
+from cmplt.shown import role_label, time_text
 from cmplt.terms import AFTER_CLOSING, ATTACHMENT_KINDS
 
 ACTIVE = frozenset({"open", "dispatched", "in_progress"})
@@ -112,7 +113,9 @@ def refusal(action: str, complaint_id: str, status: str) -> str | None:
         return None
     hint = _HINTS.get((action, status))
     why = _(hint) if hint else _("it is {status}").format(status=label("status", status))
-    return _("cannot {action} {id}: {why}").format(action=action, id=complaint_id, why=why)
+    return _("cannot {action} {id}: {why}").format(
+        action=label("action", action), id=complaint_id, why=why
+    )
 
 
 def state_refusal(action: str, complaint_id: str, state: State) -> str | None:
@@ -196,7 +199,7 @@ def approval_refusal(state: State, target_id: str, complaint_id: str) -> str | N
     if state.status not in ALLOWED_FROM[target.action]:
         return _("cannot approve {id}: the {action} asked for cannot follow now ({why})").format(
             id=complaint_id,
-            action=target.action,
+            action=label("action", target.action),
             why=_("it is {status}").format(status=label("status", state.status)),
         )
     return None
@@ -273,12 +276,14 @@ def check_time(at: datetime, after: datetime | None, now: datetime, field: str =
     """An entry may be typed late (night shift), never before the event it follows nor ahead."""
     if at > now:
         raise StepRefused(
-            _("{option} {at} is in the future").format(option=field_ref(field), at=at.isoformat())
+            _("{option} {at} is in the future").format(
+                option=field_ref(field), at=time_text(at, None)
+            )
         )
     if after is not None and at < after:
         raise StepRefused(
             _("{option} {at} is before the previous event ({previous})").format(
-                option=field_ref(field), at=at.isoformat(), previous=after.isoformat()
+                option=field_ref(field), at=time_text(at, None), previous=time_text(after, None)
             )
         )
 
@@ -387,9 +392,12 @@ def require_staff(roster: Roster, name: str, field: str = "by", acting: bool = T
 
 def require_choice(value: Any, allowed: Sequence[Any], field: str) -> None:
     if value not in allowed:
+        # each choice with its label (`phone (电话)`): what a person may type instead
         raise UsageError(
             _("{option}: unknown value {value!r} (choose from {allowed})").format(
-                option=field_ref(field), value=value, allowed=", ".join(map(str, allowed))
+                option=field_ref(field),
+                value=value,
+                allowed=choices_text(field, [str(a) for a in allowed]),
             )
         )
 
@@ -519,7 +527,7 @@ class Judged:
     def refuse(self, why: str, **values: Any) -> StepRefused:
         return StepRefused(
             _("cannot {action} {id}: {why}").format(
-                action=self.step.action, id=self.c.id, why=why.format(**values)
+                action=label("action", self.step.action), id=self.c.id, why=why.format(**values)
             )
         )
 
@@ -643,8 +651,8 @@ def _extend(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
         raise j.refuse(
             _("{option} {until} is not after the current deadline {deadline}"),
             option=field_ref("until"),
-            until=until.isoformat(),
-            deadline=current.isoformat(),
+            until=time_text(until, None),
+            deadline=time_text(current, None),
         )
     named = f.get("approved_by")
     note = _rest(f, "until", "approved_by")
@@ -668,15 +676,14 @@ def _extend(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
         needed = j.p.extension_approvers[severity]
         raise StepRefused(
             _(
-                "cannot extend {id}: a {severity} complaint's extension needs a {needed} "
-                "({title}); {approver} is {held}"
+                "cannot extend {id}: a {severity} complaint's extension needs a {needed}; "
+                "{approver} is {held}"
             ).format(
                 id=j.c.id,
                 severity=label("severity", severity),
-                needed=needed,
-                title=j.p.roles.get(needed, needed),
+                needed=role_label(needed, j.p.roles),
                 approver=named,
-                held=held,
+                held=role_label(held, j.p.roles),
             )
         )
     return {"until": until, "approved_by": named, "approver_role": held, **note}
@@ -788,7 +795,7 @@ def _approve(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
     if not j.p.may_approve(j.role, needed):
         raise j.refuse(
             _("the {action} waiting needs {roles}; {name} is {held}"),
-            action=target.action,
+            action=label("action", target.action),
             roles=roles_text(needed, j.p),
             name=j.step.by,
             held=label("role", j.role),

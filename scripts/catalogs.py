@@ -88,7 +88,8 @@ def from_code(messages: dict[Key, Message], package: Path = PACKAGE) -> list[str
                 add(messages, args[0], where=where)
             elif name == "ngettext":
                 if len(args) != 3 or args[0] is None or args[1] is None:
-                    if rel != "cmplt/i18n.py":  # its own definition passes names on
+                    # their own definitions pass names on
+                    if rel not in ("cmplt/i18n.py", "cmplt/cli/words.py"):
                         problems.append(f"{line}: ngettext() of non-literals")
                     continue
                 add(messages, args[0], plural=args[1], where=where)
@@ -96,6 +97,70 @@ def from_code(messages: dict[Key, Message], package: Path = PACKAGE) -> list[str
                 add(messages, args[1], context=args[0], where=where)
 
     return problems
+
+
+def _decorated_as_command(node: ast.FunctionDef) -> bool:
+    for decorator in node.decorator_list:
+        target = decorator.func if isinstance(decorator, ast.Call) else decorator
+        name = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+        if name in ("command", "group"):
+            return True
+    return False
+
+
+# functions of cmplt/cli whose argument at this position is a help text
+_HELP_ARGUMENT = {"_step_command": 1, "_text": 2, "_by_option": 0}
+
+
+def from_help(messages: dict[Key, Message], package: Path = PACKAGE) -> None:
+    """Every help text of the command line (cli/words.py shows them translated): the
+    `help=` and `short_help=` literals and the docstrings of commands, paragraph by
+    paragraph."""
+    from cmplt.cli.words import paragraphs
+
+    for path in sorted((package / "cli").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"), rel)
+        for node in ast.walk(tree):
+            texts: list[str] = []
+            if isinstance(node, ast.Call):
+                # cli/records.py's helpers take the help text as a plain argument
+                at = _HELP_ARGUMENT.get(getattr(node.func, "id", ""))
+                if at is not None and len(node.args) > at:
+                    text = _literal(node.args[at])
+                    if text is not None:
+                        texts.append(text)
+                for keyword in node.keywords:
+                    if keyword.arg in ("help", "short_help"):
+                        text = _literal(keyword.value)
+                        if text is not None:
+                            texts.append(text)
+            elif isinstance(node, ast.FunctionDef) and _decorated_as_command(node):
+                doc = ast.get_docstring(node, clean=False)
+                if doc:
+                    texts.append(doc)
+            for text in texts:
+                for paragraph in paragraphs(text):
+                    add(messages, paragraph, where=rel)
+
+
+def from_click(messages: dict[Key, Message]) -> None:
+    """click's own words (usage errors, help headings), from the click installed."""
+    import click
+
+    from cmplt.cli.words import CLICK_MODULES
+
+    folder = Path(click.__file__).parent
+    for name in CLICK_MODULES:
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        for kind, call in _calls(tree):
+            args = [_literal(a) for a in call.args]
+            if kind == "_" and len(args) == 1 and args[0] is not None:
+                add(messages, args[0], where=f"click/{name}.py")
+            elif kind == "ngettext" and len(args) == 3 and args[0] and args[1]:
+                add(messages, args[0], plural=args[1], where=f"click/{name}.py")
+    # translated by click through a variable: `_(extra["required"])` of an option's help
+    add(messages, "required", where="click/core.py")
 
 
 def from_values(messages: dict[Key, Message]) -> None:
@@ -120,13 +185,19 @@ def from_values(messages: dict[Key, Message]) -> None:
         "rule": rules.ALL_RULES,
         "level": ("overdue", "warning", "error"),
         "attachment": attachments.KINDS,
+        # reclassify --staff-verified yes|no
+        "answer": ("yes", "no"),
+        # an improvement measure's status (improve list)
+        "measure_status": ("open", "overdue", "done"),
     }
     fields: set[str] = set()
     for member in typing.get_args(typing.get_args(model.Event)[0]):
         # as written in the files ("from", not the attribute from_)
         fields.update(info.alias or name for name, info in member.model_fields.items())
 
-    lists["field"] = sorted(fields - {"id", "action", "at", "recorded_at", "by"})
+    # and the record's own fields, which `log` shows changing
+    fields.update(info.alias or name for name, info in model.Complaint.model_fields.items())
+    lists["field"] = sorted(fields - {"id", "action", "at", "recorded_at", "by", "events"})
     for kind, values in lists.items():
         for value in values:
             add(messages, value, context=kind, where=None)
@@ -150,6 +221,8 @@ def add(
 def extract() -> tuple[dict[Key, Message], list[str]]:
     messages: dict[Key, Message] = {}
     problems = from_code(messages)
+    from_help(messages)
+    from_click(messages)
     from_values(messages)
     return messages, problems
 

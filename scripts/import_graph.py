@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "cmplt"
-SHARED_CLI = {"cmplt.cli", "cmplt.cli.context", "cmplt.cli.options"}
+# what every command shares (not commands): the context, option types, help words, completion
+SHARED_CLI = {
+    "cmplt.cli",
+    "cmplt.cli.context",
+    "cmplt.cli.options",
+    "cmplt.cli.words",
+    "cmplt.cli.completion",
+}
 
 
 def module_name(path: Path) -> str:

@@ -407,7 +407,7 @@ def test_only_the_registry_folder_counts(tmp_path: Path, reg: Reg) -> None:
     subprocess.run(["git", "init", "-q"], cwd=outer, check=True)
     (outer / "README").write_text("x\n", encoding="utf-8")
     hand_commit(outer, "start")
-    assert run_cli("init", "sub/estate", cwd=outer).code == 0
+    assert run_cli("init", "sub/estate", "--nested", cwd=outer).code == 0
     registry = outer / "sub" / "estate"
     run_cli("staff", "add", "张三", "--role", "clerk", "--department", "客服中心", cwd=registry)
     sub = Reg(registry)

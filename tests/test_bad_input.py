@@ -143,7 +143,7 @@ def test_staff_add_with_unknown_role_or_department(reg: Reg) -> None:
 # --- times ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["yesterday", "2026-13-01", "2026-02-30T10:00", "", "9点"])
+@pytest.mark.parametrize("text", ["yesterday noon", "2026-13-01", "2026-02-30T10:00", "", "9点钟"])
 def test_bad_time_text(reg: Reg, text: str) -> None:
     cid = reg.new()
     for option, args in (
@@ -454,7 +454,14 @@ def test_list_filters(three: tuple[Reg, dict[str, str]]) -> None:
     assert _listed(reg, "--since", "2026-11-27") == [b, c]
     assert _listed(reg, "--since", "2026-11-27T10:00:00+08:00") == [b, c]
     assert _listed(reg, "--since", "2026-11-27T10:00:01+08:00") == [c]
-    assert _listed(reg, "--until", "2026-11-27") == [a]
+    # a date alone after --until includes that day
+    assert _listed(reg, "--until", "2026-11-26") == [a]
+    assert _listed(reg, "--until", "2026-11-27T00:00") == [a]
+    assert _listed(reg, "--until", "2026-11-27") == [a, b]
+    # labels in either language, several at once
+    assert _listed(reg, "--status", "已受理,resolved") == [a, c]
+    assert _listed(reg, "--severity", "重要") == [b]
+    assert _listed(reg, "--category", "安全，维修") == [a, c]
     assert _listed(reg, "--department", "保洁部") == [b]
     assert _listed(reg, "--status", "closed") == []
 

@@ -263,7 +263,11 @@ def test_registry_in_a_sub_folder_touches_only_its_own_files(tmp_path: Path) -> 
     (outer / "scratch.txt").write_text("临时\n", encoding="utf-8")
     before = porcelain(outer)
 
-    result = run_cli("init", "sub", cwd=outer)
+    # inside someone's repository only when asked for: it commits there
+    refused = run_cli("init", "sub", cwd=outer)
+    assert refused.code == 2 and "--nested" in refused.err, refused
+    assert porcelain(outer) == before and not (outer / "sub").exists()
+    result = run_cli("init", "sub", "--nested", cwd=outer)
     assert result.code == 0, result
     sub = outer / "sub"
     assert (sub / "cmplt.yaml").is_file()

@@ -235,14 +235,14 @@ def test_init_with_a_leftover_git_index_lock_is_one_clear_line(tmp_path: Path) -
     git(tmp_path, "init", "--quiet")
     index_lock = tmp_path / ".git" / "index.lock"
     index_lock.write_bytes(b"")
-    result = run_process("init", "registry", cwd=tmp_path)
+    result = run_process("init", "registry", "--nested", cwd=tmp_path)
     assert result.code == 8, result
     lines = result.err.splitlines()
     assert len(lines) == 1, result.err
     assert "index.lock" in lines[0], lines[0]
     assert [p for p in (tmp_path / "registry").rglob("*") if p.is_file()] == []
     index_lock.unlink()
-    assert run_process("init", "registry", cwd=tmp_path).code == 0
+    assert run_process("init", "registry", "--nested", cwd=tmp_path).code == 0
 
 
 def test_a_git_failure_mid_commit_puts_everything_back(reg: Reg) -> None:

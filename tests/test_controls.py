@@ -458,7 +458,7 @@ def test_validate_finds_a_reclassification_that_skipped_its_approval(reg: Reg) -
     path.write_text(forged, encoding="utf-8")
     result = reg.run("validate")
     assert result.code == 1
-    assert "this reclassify needed an approval (company_manager) and has none" in result.out
+    assert "this reclassify needed an approval (company manager) and has none" in result.out
 
 
 def test_the_schema_knows_the_new_steps(reg: Reg) -> None:

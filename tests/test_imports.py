@@ -18,7 +18,7 @@ from cmplt.cli import COMMANDS, CommandTable, cli
 
 COMMAND_MODULES = sorted({f"cmplt.cli.{module}" for module, _help in COMMANDS.values()})
 # what only a command that reads or writes the registry needs
-HEAVY = ("pydantic", "pydantic_core", "ruamel.yaml", "tabulate", "importlib.metadata")
+HEAVY = ("pydantic", "pydantic_core", "ruamel.yaml", "tabulate", "importlib.metadata", "openpyxl")
 
 # Runs the console script's main() with the given argv and environment, then
 # prints the names of the modules imported by then as JSON on stderr's last line.

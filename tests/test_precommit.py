@@ -85,7 +85,7 @@ def estate_repo(tmp_path: Path) -> tuple[Path, str]:
     repo = tmp_path / "property-office"
     repo.mkdir()
     git(repo, "init", "-q")
-    assert run_cli("init", "estate", cwd=repo).code == 0
+    assert run_cli("init", "estate", "--nested", cwd=repo).code == 0
     estate = repo / "estate"
     for args in (
         # the first person adds themself; a manager adds the others (policy permissions)
@@ -133,7 +133,7 @@ def test_the_hook_fails_on_a_record_broken_by_hand(
     done = pre_commit(repo, tmp_path / "pre-commit-home", "run", "--all-files")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "Failed" in done.stdout
-    problem = f"estate/{store.record_relpath(cid)}:{line}:1: severity: Input should be"
+    problem = f"estate/{store.record_relpath(cid)}:{line}:1: severity: should be one of"
     assert problem in done.stdout, done.stdout
 
 

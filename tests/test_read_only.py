@@ -30,8 +30,8 @@ from tests.conftest import (
 )
 
 READING = [
-    ["check", "--as-of", T("12-01 09:00")],
-    ["check", "--as-of", T("12-01 09:00"), "--format", "json"],
+    ["check", "--as-of", T("11-28 09:00")],
+    ["check", "--as-of", T("11-28 09:00"), "--format", "json"],
     ["report", "--period", "2026-11", "--format", "json"],
     ["audit"],
     ["list"],
@@ -93,25 +93,25 @@ def test_a_fresh_read_only_checkout_answers_too(reg: Reg) -> None:
     """No cache ever written (a checkout made by someone else, read at once)."""
     cid = registry_with_history(reg)
     unwritable_state(reg)
-    check = reg.run("check", "--as-of", T("12-01 09:00"), "--format", "json")
+    check = reg.run("check", "--as-of", T("11-28 09:00"), "--format", "json")
     assert check.code == 1 and check.err == "", check
     assert {f["id"] for f in json.loads(check.out)["findings"]} >= {cid}
     audit = reg.run("audit")  # the steps typed in the past are "backdated": exit 1
     assert (audit.code, audit.err) == (1, ""), audit
-    assert reg.ok("validate").out == ""
+    assert reg.ok("validate", "-q").out == ""
     assert reg.ok("report", "--period", "2026-11", "--format", "json").err == ""
 
 
 def test_check_new_says_once_that_it_cannot_remember(reg: Reg) -> None:
     registry_with_history(reg)
     unwritable_state(reg)
-    first = reg.run("check", "--as-of", T("12-01 09:00"), "--new")
+    first = reg.run("check", "--as-of", T("11-28 09:00"), "--new")
     assert first.code == 1, first
     assert first.err.count("\n") == 1, first
     assert first.err.startswith("cmplt: warning: cannot write "), first
     assert statefiles.CHECK_SEEN in first.err
     # it could not remember: the next run reports the same findings again
-    again = reg.run("check", "--as-of", T("12-01 09:00"), "--new")
+    again = reg.run("check", "--as-of", T("11-28 09:00"), "--new")
     assert (again.code, again.out) == (first.code, first.out)
 
 
@@ -204,7 +204,7 @@ def test_check_and_report_say_they_used_the_current_policy(
     reg: Reg, way: str, tmp_path: Path
 ) -> None:
     registry_with_history(reg)
-    check_args = ["check", "--as-of", T("12-01 09:00"), "--format", "json"]
+    check_args = ["check", "--as-of", T("11-28 09:00"), "--format", "json"]
     report_args = ["report", "--period", "2026-11", "--format", "json"]
     expected = {"check": reg.run(*check_args), "report": reg.run(*report_args)}
     env = git_refuses(reg, way, tmp_path)

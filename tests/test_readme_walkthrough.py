@@ -36,7 +36,7 @@ def test_the_readme_walkthrough_runs_and_leaves_nothing_overdue(tmp_path: Path) 
     later = subprocess.run(
         ["cmplt", "check", "--as-of", "2026-12-02T09:00+08:00"],
         cwd=registry,
-        env=env,
+        env={**env, "CMPLT_NOW": "2026-12-02T09:00:00+08:00"},  # --as-of is never ahead
         capture_output=True,
         text=True,
     )

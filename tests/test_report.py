@@ -561,7 +561,7 @@ def test_callback_rates_satisfaction_and_dissatisfied_outcomes(reg: Reg) -> None
     # the same arithmetic as check's callback-quota, which names the roles short of it
     result = reg.run(
         "check", "--as-of", NOV_END, "--period", "2026-11", "--rule", "callback-quota",
-        "--format", "json",
+        "--format", "json", env={"CMPLT_NOW": LATER},
     )  # fmt: skip
     assert result.code == 1, result
     short = {
@@ -794,7 +794,9 @@ def test_csv_tables_one_file_per_table_with_a_bom(reg: Reg, tmp_path: Path) -> N
         "report", "--period", "2026-11", "--format", "csv", "--csv-layout", "tables",
         "-o", str(folder), env={"CMPLT_NOW": LATER},
     )  # fmt: skip
-    assert (result.code, result.out, result.err) == (0, "", ""), result
+    assert (result.code, result.out) == (0, ""), result
+    written = len(list(folder.iterdir()))
+    assert result.err == f"cmplt: wrote {written} files to {folder}\n", result
     names = {p.name for p in folder.iterdir()}
     assert names >= {
         "overview.csv",
@@ -813,7 +815,7 @@ def test_csv_tables_one_file_per_table_with_a_bom(reg: Reg, tmp_path: Path) -> N
     assert list(csv.reader(io.StringIO(text))) == [["Building", "Count"], ["3", "2"], ["5", "1"]]
 
 
-def test_output_file_is_written_whole_and_nothing_printed(reg: Reg, tmp_path: Path) -> None:
+def test_output_file_is_written_whole_and_said_on_stderr(reg: Reg, tmp_path: Path) -> None:
     _three_records(reg)
     folder = tmp_path / "out"
     folder.mkdir()
@@ -823,7 +825,8 @@ def test_output_file_is_written_whole_and_nothing_printed(reg: Reg, tmp_path: Pa
         written = reg.run(
             "report", "--period", "2026-11", "--format", fmt, "-o", str(folder / name), env=env
         )
-        assert (written.code, written.out, written.err) == (0, "", ""), written
+        expected = (0, "", f"cmplt: wrote {folder / name}\n")
+        assert (written.code, written.out, written.err) == expected, written
         data = (folder / name).read_bytes()
         if fmt == "csv":
             assert data.startswith(b"\xef\xbb\xbf")

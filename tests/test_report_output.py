@@ -189,7 +189,8 @@ def test_output_through_a_symlink_writes_its_target(reg: Reg, tmp_path: Path) ->
             result = reg.run(
                 "report", "--period", "2026-11", "--format", "json", "-o", str(link), env=env
             )
-            assert (result.code, result.out, result.err) == (0, "", ""), result
+            assert (result.code, result.out) == (0, ""), result
+            assert result.err == f"cmplt: wrote {link}\n"  # stdout is for reports
             assert link.is_symlink(), "the symlink was replaced by a file"
             assert target.read_text(encoding="utf-8") == shown
     finally:
@@ -219,6 +220,6 @@ def test_output_to_a_fifo_streams_the_report(reg: Reg, tmp_path: Path) -> None:
     if reader.is_alive():
         os.close(os.open(spare, os.O_WRONLY | os.O_NONBLOCK))  # end the reader: EOF
         reader.join(timeout=10)
-    assert (result.code, result.out, result.err) == (0, "", ""), result
+    assert (result.code, result.out, result.err) == (0, "", f"cmplt: wrote {fifo}\n"), result
     assert stat.S_ISFIFO(fifo.stat().st_mode), "the FIFO was replaced by a file"
     assert received == [shown.encode("utf-8")]

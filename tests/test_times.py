@@ -52,13 +52,81 @@ def test_parse_time_in_another_zone() -> None:
 
 
 @pytest.mark.parametrize(
-    "garbage", ["", "   ", "yesterday", "2026-13-01", "2026-11-28T25:00", "28/11/2026", "9:30"]
+    "garbage", ["", "   ", "yesterday at noon", "28/11/2026", "9", "明天下班前", "11-28-2026"]
 )
 def test_parse_time_refuses_garbage_with_a_usage_error(garbage: str) -> None:
     with pytest.raises(UsageError) as caught:
-        parse_time(garbage, SHANGHAI)
+        parse_time(garbage, SHANGHAI, now=MOMENT)
     assert "ISO 8601" in caught.value.message
+    assert "明天 9:00" in caught.value.message  # the forms it takes are named
     assert caught.value.exit_code == 2
+
+
+# "now" for the forms without a full date: Saturday 2026-11-28 09:00 in Shanghai
+MOMENT = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
+
+
+def _cst(*args: int) -> datetime:
+    return datetime(*args, tzinfo=CST)
+
+
+# as a clerk types a time: (text, a date alone as a start, as the end of a deadline's day)
+TYPED = [
+    ("09:30", _cst(2026, 11, 28, 9, 30), _cst(2026, 11, 28, 9, 30)),
+    ("9:05:07", _cst(2026, 11, 28, 9, 5, 7), _cst(2026, 11, 28, 9, 5, 7)),
+    ("９：３０", _cst(2026, 11, 28, 9, 30), _cst(2026, 11, 28, 9, 30)),
+    ("明天 9:00", _cst(2026, 11, 29, 9), _cst(2026, 11, 29, 9)),
+    ("今天 14:05", _cst(2026, 11, 28, 14, 5), _cst(2026, 11, 28, 14, 5)),
+    ("昨天 23:59:30", _cst(2026, 11, 27, 23, 59, 30), _cst(2026, 11, 27, 23, 59, 30)),
+    ("tomorrow 9:00", _cst(2026, 11, 29, 9), _cst(2026, 11, 29, 9)),
+    ("明天", _cst(2026, 11, 29), _cst(2026, 11, 29, 23, 59, 59)),
+    ("2026-11-30 9:00", _cst(2026, 11, 30, 9), _cst(2026, 11, 30, 9)),
+    ("2026/11/30 09:00", _cst(2026, 11, 30, 9), _cst(2026, 11, 30, 9)),
+    ("2026/11/30", _cst(2026, 11, 30), _cst(2026, 11, 30, 23, 59, 59)),
+    ("2026.12.03", _cst(2026, 12, 3), _cst(2026, 12, 3, 23, 59, 59)),
+    ("2026-12-03", _cst(2026, 12, 3), _cst(2026, 12, 3, 23, 59, 59)),
+    ("12-03 14:05", _cst(2026, 12, 3, 14, 5), _cst(2026, 12, 3, 14, 5)),
+    ("12/3", _cst(2026, 12, 3), _cst(2026, 12, 3, 23, 59, 59)),
+    ("2026年11月30日 9点", _cst(2026, 11, 30, 9), _cst(2026, 11, 30, 9)),
+    ("2026年11月30日9点30分", _cst(2026, 11, 30, 9, 30), _cst(2026, 11, 30, 9, 30)),
+    ("2026年11月30日 9点半", _cst(2026, 11, 30, 9, 30), _cst(2026, 11, 30, 9, 30)),
+    ("2026年11月30日 下午3点", _cst(2026, 11, 30, 15), _cst(2026, 11, 30, 15)),
+    ("11月30日 14:00:10", _cst(2026, 11, 30, 14, 0, 10), _cst(2026, 11, 30, 14, 0, 10)),
+    ("2026年12月3日", _cst(2026, 12, 3), _cst(2026, 12, 3, 23, 59, 59)),
+    ("2026-11-28T09:30", _cst(2026, 11, 28, 9, 30), _cst(2026, 11, 28, 9, 30)),
+    (
+        "2026-11-28 09:30+00:00",
+        datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
+        datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "start", "end"), TYPED)
+def test_times_as_people_type_them(text: str, start: datetime, end: datetime) -> None:
+    assert parse_time(text, SHANGHAI, now=MOMENT) == start
+    assert parse_time(text, SHANGHAI, now=MOMENT, day_end=True) == end
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("2026-11-31", "month 11 has no day 31"),
+        ("2026年11月31日", "month 11 has no day 31"),
+        ("11-31 9:00", "month 11 has no day 31"),
+        ("2026-02-29", "2026 is not a leap year"),
+        ("2026-13-01", "there is no month 13"),
+        ("2026-11-28T25:00", "the hour must be 0 to 23"),
+        ("9:61", "minutes and seconds must be 0 to 59"),
+    ],
+)
+def test_an_impossible_date_says_why(text: str, why: str) -> None:
+    with pytest.raises(UsageError, match=why):
+        parse_time(text, SHANGHAI, now=MOMENT)
+
+
+def test_a_leap_day_is_a_day() -> None:
+    assert parse_time("2028-02-29", SHANGHAI) == _cst(2028, 2, 29)
 
 
 @pytest.mark.parametrize(

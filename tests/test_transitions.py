@@ -190,7 +190,8 @@ def test_step_from_status(
     assert "Traceback" not in result.err, result
     if expected is not None:
         assert result.code == 0, result
-        assert result.out.startswith(f"{cid} {action} -> {expected} (commit "), result
+        shown = expected.replace("_", " ")  # the status's label (`in progress`)
+        assert result.out.startswith(f"{cid} {action} -> {shown} (commit "), result
         assert reg.commit_count() == count + 1
         assert reg.git("rev-parse", "HEAD~1").strip() == before_head
         changed = reg.git("show", "--name-only", "--format=", "HEAD").split()

@@ -6,7 +6,6 @@ else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import gettext
 import importlib
 import os
 import sys
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from cmplt import __version__, i18n
+from cmplt.cli import words
 from cmplt.cli.context import Context
 from cmplt.errors import CmpltError
 from cmplt.i18n import _
@@ -115,6 +115,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "query",
         "List complaints, oldest first. Phone numbers are masked unless --show-phone.",
     ),
+    "search": (
+        "query",
+        "Find complaints by customer, phone, unit, summary or notes, oldest first.",
+    ),
     "check": ("checks", "Report overdue clocks and callback-quota shortfalls."),
     "report": (
         "report",
@@ -145,6 +149,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 class CommandTable(click.Group):
     """The `cmplt` group: its commands come from `COMMANDS`, imported when first asked for."""
 
+    context_class = words.TranslatedContext
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *COMMANDS})
 
@@ -155,6 +161,9 @@ class CommandTable(click.Group):
             for each in module.COMMANDS:
                 self.commands.setdefault(each.name or "", each)
             command = self.commands.get(cmd_name)
+        if command is not None and command.context_class is not words.TranslatedContext:
+            # however it came to the group (a test may add one): help in the chosen language
+            words.adopt(command)
         return command
 
     def resolve_command(
@@ -180,9 +189,9 @@ class CommandTable(click.Group):
         commands = [(name, command) for name, command in commands if not command.hidden]
         if commands:
             limit = formatter.width - 6 - max(len(name) for name, _command in commands)
-            rows = [(name, command.get_short_help_str(limit)) for name, command in commands]
+            rows = [(name, words.short_help(command, limit)) for name, command in commands]
             # click's own word, translated as click translates it
-            with formatter.section(gettext.gettext("Commands")):
+            with formatter.section(_("Commands")):
                 formatter.write_dl(rows)
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
@@ -193,9 +202,16 @@ class CommandTable(click.Group):
         for name in self.list_commands(ctx):
             command = self.listed(name)
             if name.startswith(incomplete) and not command.hidden:
-                results.append(CompletionItem(name, help=command.get_short_help_str()))
+                results.append(CompletionItem(name, help=words.short_help(command, 45)))
         results.extend(click.Command.shell_complete(self, ctx, incomplete))
         return results
+
+
+def _language_first(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    # eager: `cmplt --lang en --help` speaks English before the group runs
+    if value is not None:
+        i18n.configure(value, lambda: None)
+    return value
 
 
 @click.group(
@@ -213,6 +229,9 @@ class CommandTable(click.Group):
     "--lang",
     envvar="CMPLT_LANG",
     metavar="[zh-CN|en]",
+    is_eager=True,
+    expose_value=True,
+    callback=_language_first,
     help="Language of messages, labels and tables: zh-CN (简体中文) or en. Default: the "
     "policy's language:, then the locale, then zh-CN. Env: CMPLT_LANG.",
 )
@@ -233,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     # until the group's callback runs (it does not for --help or a usage error),
     # the language comes from the environment alone
     i18n.configure(None, lambda: None)
+    words.install()
     registry = sys.modules.get("cmplt.registry")
     if registry is not None:  # main() run again in one process (tests): a new count
         registry.COMMITTED.clear()
@@ -250,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         # one line, like every other mistake; --help has the rest
         where = exc.ctx.command_path if exc.ctx else "cmplt"
         message = " ".join(exc.format_message().split())
-        # click's own wording stays English; the frame around it is ours
+        # click's own wording through our catalogs (cli/words.py); the frame is ours
         hint = _("see {command} --help").format(command=where)
         click.echo(f"cmplt: {where}: {message} ({hint})", err=True)
         return EXIT_USAGE

@@ -8,17 +8,23 @@ from pathlib import Path
 import click
 
 from cmplt.cli.context import Context, F, format_option, pass_context
-from cmplt.i18n import _
+from cmplt.cli.options import Term
+from cmplt.i18n import _, ngettext
 
 
 @click.command("init")
 @click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--nested",
+    is_flag=True,
+    help="Create it inside another git repository (committing there) or registry, on purpose.",
+)
 @pass_context
-def init(obj: Context, folder: Path) -> None:
+def init(obj: Context, folder: Path, nested: bool) -> None:
     """Create a registry in FOLDER: policy, roster, folders; git init if needed; commit."""
     from cmplt.registry import init_registry
 
-    root, commit = init_registry(folder, obj.now())
+    root, commit = init_registry(folder, obj.now(), nested=nested)
     click.echo(
         _("registry ready in {root} (commit {commit})").format(root=root, commit=commit[:10])
     )
@@ -32,7 +38,12 @@ def staff() -> None:
 
 @staff.command("add")
 @click.argument("name")
-@click.option("--role", required=True, help="A role key from the policy (clerk, supervisor, …).")
+@click.option(
+    "--role",
+    required=True,
+    type=Term("role"),
+    help="A role from the policy: its key or its title (clerk 客服员, supervisor 物业主管, …).",
+)
 @click.option("--department", help="A department from the policy.")
 @click.option("--email", help="Used as the git author email of this person's steps.")
 @click.option(
@@ -48,12 +59,14 @@ def staff_add(
 ) -> None:
     """Add NAME to the roster with a role (and department)."""
     from cmplt.policy import StaffMember
+    from cmplt.shown import role_label
 
     member = StaffMember(role=role, department=department, email=email)
-    change = obj.registry.add_staff(name.strip() if name.strip() else name, member, by, obj.now)
+    registry = obj.registry
+    change = registry.add_staff(name.strip() if name.strip() else name, member, by, obj.now)
     click.echo(
         _("{name} added as {role} (commit {commit})").format(
-            name=name, role=role, commit=change.commit[:10]
+            name=name, role=role_label(role, registry.policy.roles), commit=change.commit[:10]
         )
     )
 
@@ -64,7 +77,7 @@ def _by_option(help_text: str) -> Callable[[F], F]:
 
 @staff.command("set")
 @click.argument("name")
-@click.option("--role", help="A role key from the policy.")
+@click.option("--role", type=Term("role"), help="A role from the policy: its key or its title.")
 @click.option("--department", help="A department from the policy.")
 @_by_option("Who changes it (policy permissions: staff, a manager or above). Env: CMPLT_ACTOR.")
 @pass_context
@@ -121,8 +134,11 @@ COMMANDS = [init, staff]
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @format_option("text", "json")
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print nothing when there is no problem (for scripts)."
+)
 @pass_context
-def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
+def validate(obj: Context, paths: tuple[Path, ...], fmt: str, quiet: bool) -> None:
     """Check the policy, roster and every record (or PATHS). Exit 1 if anything is wrong.
 
     Of PATHS, the policy, the roster and files under complaints/ are checked, each in
@@ -146,6 +162,15 @@ def validate(obj: Context, paths: tuple[Path, ...], fmt: str) -> None:
     else:
         for problem in problems:
             click.echo(problem.text())
+        if not problems and not quiet:
+            # one line, so that a person sees it ran (a hook or a script passes -q)
+            click.echo(
+                ngettext(
+                    "checked {count} file, no problems",
+                    "checked {count} files, no problems",
+                    outcome.checked,
+                ).format(count=outcome.checked)
+            )
     if problems:
         raise click.exceptions.Exit(1)
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
 import click
 
-from cmplt.cli.context import Context, format_option, pass_context, warn_history
+from cmplt.cli.context import Context, format_option, output_option, pass_context, warn_history
+from cmplt.cli.options import Term
 from cmplt.i18n import _
-from cmplt.rules import ALL_RULES
+from cmplt.rules import ALL_RULES, QUOTA_RULE
 
 EXIT_COULD_NOT_RUN = 2
 
@@ -24,7 +27,9 @@ EXIT_COULD_NOT_RUN = 2
 @click.option(
     "--period",
     metavar="YYYY-MM",
-    help="The month whose callback quotas are counted. Default: the as-of month.",
+    help="The month whose callback quotas are counted (YYYY-MM, this or last). Default: the "
+    "as-of month, and in its first days (policy callback.previous_month_days) also the "
+    "month before.",
 )
 @click.option(
     "--warn-within",
@@ -35,17 +40,33 @@ EXIT_COULD_NOT_RUN = 2
     "--rule",
     "rules",
     multiple=True,
-    type=click.Choice(ALL_RULES),
+    type=Term("rule", ALL_RULES),
     help="Only these rules (repeatable).",
 )
-@format_option("table", "json")
+@format_option("table", "json", "xlsx")
+@output_option
 @click.option(
     "--new",
     "only_new",
     is_flag=True,
     help="Only findings the previous --new run did not report (for cron mail).",
 )
-@click.option("--quiet", is_flag=True, help="Print nothing when there is nothing to report.")
+@click.option(
+    "--quiet",
+    is_flag=True,
+    help="Print nothing when there is nothing to report; a running month's quota shortfall "
+    "(a warning) is not reported.",
+)
+@click.option(
+    "--notify",
+    "notify_target",
+    envvar="CMPLT_NOTIFY",
+    metavar="URL|@FILE",
+    help="Post the new findings (those --new reports) to a WeCom, DingTalk or Feishu group "
+    "robot: its address, wecom+URL / dingtalk+URL / feishu+URL, or @FILE with url= and "
+    "secret= lines, kept outside the registry. Env: CMPLT_NOTIFY, and CMPLT_NOTIFY_SECRET "
+    "for a robot that signs its requests.",
+)
 @pass_context
 def check(
     obj: Context,
@@ -54,16 +75,20 @@ def check(
     warn_within: str | None,
     rules: tuple[str, ...],
     fmt: str,
+    output: Path | None,
     only_new: bool,
     quiet: bool,
+    notify_target: str | None,
 ) -> None:
     """Report overdue clocks and callback-quota shortfalls.
 
-    Exit 0: nothing overdue (warnings alone are fine); 1: something overdue, a quota
-    short or a record unreadable; 2: the check could not run.
+    A month's callback quota short while the month runs is a warning; once the month
+    has ended it is overdue. Exit 0: nothing overdue (warnings alone are fine); 1:
+    something overdue, a month's quota short or a record unreadable; 2: the check
+    could not run.
     """
     from cmplt import render, statefiles
-    from cmplt.check import finding_json, period_bounds, run_check
+    from cmplt.check import finding_json, run_check
     from cmplt.check import only_new as keep_new
     from cmplt.errors import CmpltError, CouldNotRun, UsageError
     from cmplt.times import parse_duration
@@ -73,7 +98,14 @@ def check(
     except CmpltError as exc:
         # exit 2, not the usual code: cron must tell "could not run" from "overdue" (1)
         raise CouldNotRun(exc.message) from exc
-    as_of: datetime = obj.time(as_of_text, "--as-of") or obj.now()
+    from cmplt.periods import parse_period, refuse_future
+
+    robot = _robot(notify_target, registry.root) if notify_target else None
+
+    now = obj.now()
+    as_of: datetime = obj.time(as_of_text, "--as-of") or now
+    # the same reading of --period and --as-of as `report`'s
+    refuse_future(as_of, now, registry.policy.tz)
     within = None
     if warn_within:
         try:
@@ -82,32 +114,76 @@ def check(
             raise UsageError(f"--warn-within: {exc}") from exc
 
     if period is not None:
-        try:
-            period_bounds(period, registry.policy.tz)
-        except ValueError as exc:
-            raise UsageError(f"--period: {exc}") from exc
+        period = parse_period(period, as_of, registry.policy.tz).label
     result = run_check(registry, as_of, period, within, rules)
     warn_history(registry)
     findings = result.findings
-    if only_new:
+    tz = registry.policy.tz
+    if only_new or robot is not None:
         state_file = registry.state_file(statefiles.CHECK_SEEN)
-        findings, remembered = keep_new(findings, state_file)
+        before = _read(state_file)
+        fresh, remembered = keep_new(findings, state_file)
         if state_file is not None and not remembered:
             # the one line a reader of a read-only checkout sees: --new cannot work there
             warning = _("warning: cannot write {file}; the next --new run will report these again")
             click.echo("cmplt: " + warning.format(file=state_file), err=True)
-    tz = registry.policy.tz
-    if fmt == "json":
+        if only_new:
+            findings = fresh
+        # the chat hears what a mail would say: not a running month's quota warning
+        posted = [f for f in fresh if not (f.rule == QUOTA_RULE and f.level == "warning")]
+        if robot is not None and posted:
+            from cmplt import notify
+
+            try:
+                notify.post(robot, posted, tz)
+            except CmpltError:
+                # not said after all: the next run tries them again
+                if state_file is not None and before is not None:
+                    statefiles.write(state_file, before)
+                elif state_file is not None:
+                    state_file.unlink(missing_ok=True)
+                raise
+    if fmt == "xlsx":
+        if output is None:
+            raise UsageError(_("--format xlsx writes a workbook: give -o FILE"))
+        from cmplt import xlsx
+
+        render.write_output_bytes(output, xlsx.workbook(render.findings_sheets(findings), tz))
+        click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
+    elif fmt == "json":
         data = {
             "as_of": as_of.astimezone(tz).replace(microsecond=0).isoformat(),
             "period": result.period,
             "findings": [finding_json(f, tz) for f in findings],
         }
         click.echo(render.json_text(data), nl=False)
-    elif findings or not quiet:
+    elif not quiet:
         click.echo(render.findings_table(findings, tz, as_of, result.period, only_new), nl=False)
+    else:
+        # cron mail: a running month's quota shortfall can still be made up, not worth a mail
+        mailed = [f for f in findings if not (f.rule == QUOTA_RULE and f.level == "warning")]
+        if mailed:
+            click.echo(render.findings_table(mailed, tz, as_of, result.period, only_new), nl=False)
     if any(f.level in {"overdue", "error"} for f in result.findings if f in findings):
         raise click.exceptions.Exit(1)
+
+
+def _robot(target: str, registry_root: Path) -> Any:
+    """--notify's robot, read before anything is remembered or posted."""
+    import os
+
+    from cmplt import notify
+
+    if target.startswith("@"):
+        return notify.robot_from_file(Path(target[1:]), registry_root)
+    return notify.robot(target, os.environ.get("CMPLT_NOTIFY_SECRET"))
+
+
+def _read(path: Path | None) -> bytes | None:
+    try:
+        return path.read_bytes() if path is not None else None
+    except OSError:
+        return None
 
 
 COMMANDS = [check]

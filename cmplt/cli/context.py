@@ -75,6 +75,12 @@ class Context:
         that fails because the policy is broken still speaks the policy's language
         when it can, and the normal read that follows is not slowed by this one.
         """
+        import sys
+
+        if "pydantic" not in sys.modules:
+            # a help page or a usage error, before any registry was read: not worth
+            # importing the models for (tests/test_imports.py); one line of the file
+            return _language_line(self.registry_option)
         from cmplt import gitlog, store
         from cmplt.snapshot import SettingsCache
 
@@ -108,15 +114,37 @@ class Context:
         """CMPLT_SEED makes new IDs reproducible (the example registry's script)."""
         return os.environ.get("CMPLT_SEED") or None
 
-    def time(self, text: str | None, option: str) -> datetime | None:
+    def time(self, text: str | None, option: str, *, day_end: bool = False) -> datetime | None:
+        """A time typed after `option`; `day_end`: a date alone means the end of that
+        day (a deadline), else its start (cmplt.times.parse_time)."""
         from cmplt.times import parse_time
 
         if text is None:
             return None
         try:
-            return parse_time(text, self.snapshot.policy.tz)
+            return parse_time(text, self.snapshot.policy.tz, now=self.now(), day_end=day_end)
         except UsageError as exc:
             raise UsageError(f"{option}: {exc.message}") from exc
+
+
+def _language_line(registry_option: str | None) -> str | None:
+    """The policy's top-level `language:` as one line of cmplt.yaml says it, or None."""
+    import re
+
+    start = Path(registry_option) if registry_option else Path.cwd()
+    try:
+        here = start.resolve()
+        for folder in (here, *here.parents):
+            policy = folder / "cmplt.yaml"
+            if policy.is_file():
+                text = policy.read_text(encoding="utf-8", errors="replace")
+                found = re.search(r"^language:[ \t]*[\"']?([A-Za-z_.-]+)", text, re.MULTILINE)
+                return found.group(1) if found else None
+            if registry_option:
+                return None
+    except OSError:
+        return None
+    return None
 
 
 pass_context = click.make_pass_decorator(Context)
@@ -154,7 +182,9 @@ def actor_options(func: F) -> F:
         "--at",
         "at_text",
         metavar="TIME",
-        help="When it happened (ISO 8601; without an offset, the policy timezone). Default: now.",
+        help="When it happened. Default: now. TIME: 2026-11-30 09:30, 2026/11/30, "
+        "11-30 9:30, 9:30 (today), 明天 9:00, 2026年11月30日 9点半 or ISO 8601; a date "
+        "alone is its start; without an offset, the policy timezone.",
     )(func)
     func = click.option(
         "--by",
@@ -175,3 +205,13 @@ def format_option(*choices: str) -> Callable[[F], F]:
         default=choices[0],
         show_default=True,
     )
+
+
+def output_option(func: F) -> F:
+    """-o FILE: write there instead of stdout (a workbook needs it)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Write here instead of stdout (needed by --format xlsx).",
+    )(func)

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from cmplt.cli.context import Context, F, actor_options, collector_paused, pass_context
+from cmplt.cli.options import Term
 from cmplt.i18n import N_, _, label
 from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
 
@@ -18,7 +19,14 @@ SUMMARY_SHOWN = 24
 
 
 def _step_line(change: Any, action: str) -> str:
-    line = f"{change.complaint_id} {action} -> {change.status} (commit {change.commit[:10]})"
+    from cmplt.shown import time_text
+
+    line = _("{id} {action} -> {status} (commit {commit})").format(
+        id=change.complaint_id,
+        action=label("action", action),
+        status=label("status", change.status),
+        commit=change.commit[:10],
+    )
     summary = " ".join(str(change.summary or "").split())
     if summary:
         if len(summary) > SUMMARY_SHOWN:
@@ -34,7 +42,7 @@ def _step_line(change: Any, action: str) -> str:
         line += "\n" + _(
             "approved after the deadline {deadline} had passed: "
             "the clock stays missed in the report"
-        ).format(deadline=event["deadline_passed"].isoformat(timespec="minutes"))
+        ).format(deadline=time_text(event["deadline_passed"], None))
     return line
 
 
@@ -46,7 +54,10 @@ def _say(line: str) -> None:
 
 @click.command("new")
 @click.option(
-    "--channel", required=True, help="How it came in (policy channels: phone, visit, letter, …)."
+    "--channel",
+    required=True,
+    type=Term("channel"),
+    help="How it came in (policy channels: phone 电话, visit 来访, letter 信函, …).",
 )
 @click.option("--customer", required=True, help="Customer's name.")
 @click.option("--unit", required=True, help="Building and unit, e.g. 3-1502.")
@@ -57,18 +68,45 @@ def _say(line: str) -> None:
     default=None,
     help="The customer gives no contact: no phone, no callback, outside the callback quotas.",
 )
-@click.option("--severity", required=True, type=click.Choice(SEVERITIES), help="程度.")
-@click.option("--nature", required=True, type=click.Choice(NATURES), help="性质.")
 @click.option(
-    "--subject", required=True, help="情况: facilities, quality, attitude, abnormal (policy)."
+    "--severity",
+    required=True,
+    type=Term("severity", SEVERITIES),
+    help="Severity (程度): minor 轻微, important 重要, major 重大.",
 )
-@click.option("--category", required=True, help="Business category (policy: repair, cleaning, …).")
+@click.option(
+    "--nature",
+    required=True,
+    type=Term("nature", NATURES),
+    help="Nature (性质): valid-1 有效投诉（一类）, valid-2 有效投诉（二类）, invalid 无效投诉, "
+    "request 诉求或建议.",
+)
+@click.option(
+    "--subject",
+    required=True,
+    type=Term("subject"),
+    help="What it concerns (情况, policy subjects): facilities, quality, attitude, abnormal.",
+)
+@click.option(
+    "--category",
+    required=True,
+    type=Term("category"),
+    help="Business category (policy categories: repair 维修, cleaning 保洁, …).",
+)
 @click.option("--summary", required=True, help="What happened, briefly.")
 @click.option("--request", help="What the customer asks for.")
 @click.option(
-    "--deadline", "deadline_text", metavar="TIME", help="The deadline the customer asked for."
+    "--deadline",
+    "deadline_text",
+    metavar="TIME",
+    help="The deadline the customer asked for (a date alone: the end of that day).",
 )
-@click.option("--happened-at", "happened_text", metavar="TIME", help="When the event happened.")
+@click.option(
+    "--happened-at",
+    "happened_text",
+    metavar="TIME",
+    help="When the event happened (a date alone: its start).",
+)
 @click.option("--location", help="Where it happened.")
 @click.option("--about", help="Who or which department the complaint is about.")
 @click.option(
@@ -77,7 +115,10 @@ def _say(line: str) -> None:
 @click.option("--urgent-note", help="What was done at once to stop the harm.")
 @click.option("--economic-loss", is_flag=True, help="The customer suffered a large economic loss.")
 @click.option(
-    "--responsible", "responsible_party", help="Responsible party (policy: property, owner, …)."
+    "--responsible",
+    "responsible_party",
+    type=Term("responsible_party"),
+    help="Responsible party (policy: property 物业公司, owner 业主, …).",
 )
 @click.option("--staff-involved", metavar="NAME", help="Staff member complained about (roster).")
 @click.option(
@@ -100,7 +141,7 @@ def new(
     with collector_paused():
         registry = obj.registry  # opened for the step at once: times are read in its zone
         at = obj.time(at_text, "--at")
-        intake["requested_deadline"] = obj.time(deadline_text, "--deadline")
+        intake["requested_deadline"] = obj.time(deadline_text, "--deadline", day_end=True)
         intake["happened_at"] = obj.time(happened_text, "--happened-at")
         intake = {k: (v.strip() if isinstance(v, str) else v) for k, v in intake.items()}
         # the ID is printed the moment the complaint is committed, before anything else
@@ -257,7 +298,7 @@ def _text(flag: str, dest: str, help_text: str, required: bool = True) -> Callab
 
 
 def _extend_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
-    fields["until"] = obj.time(fields.pop("until_text"), "--until")
+    fields["until"] = obj.time(fields.pop("until_text"), "--until", day_end=True)
     return fields
 
 
@@ -338,7 +379,11 @@ COMMANDS = [
         "Extend the deadline, with approval (超时审批).",
         [
             click.option(
-                "--until", "until_text", required=True, metavar="TIME", help="The new deadline."
+                "--until",
+                "until_text",
+                required=True,
+                metavar="TIME",
+                help="The new deadline (a date alone: the end of that day).",
             ),
             _text(
                 "--approved-by",
@@ -366,7 +411,13 @@ COMMANDS = [
         "callback",
         "Record a callback to the customer (回访); the caller is --by.",
         [
-            click.option("--satisfaction", required=True, type=click.Choice(SATISFACTIONS)),
+            click.option(
+                "--satisfaction",
+                required=True,
+                type=Term("satisfaction", SATISFACTIONS),
+                help="What the customer said of the handling: satisfied 满意, neutral 基本满意, "
+                "dissatisfied 不满意.",
+            ),
             _text("--note", "note", "What the customer said.", required=False),
         ],
     ),
@@ -401,7 +452,12 @@ COMMANDS = [
             ),
         ],
     ),
-    _step_command("note", "Add a note to the history.", [_text("--text", "text", "The note.")]),
+    _step_command(
+        "note",
+        "Add a note to the history.",
+        # --note as every other step spells it; --text, its first name, still works
+        [click.option("--note", "--text", "text", required=True, help="The note.")],
+    ),
     _step_command(
         "approve",
         "Approve a step that waits for it (an extension, reclassification or work order); "
@@ -455,16 +511,18 @@ COMMANDS = [
         "reclassify",
         "Change the classification, flags or staff verification.",
         [
-            click.option("--nature", type=click.Choice(NATURES)),
-            click.option("--severity", type=click.Choice(SEVERITIES)),
-            click.option("--subject"),
-            click.option("--category"),
+            click.option("--nature", type=Term("nature", NATURES), help="The new nature (性质)."),
+            click.option(
+                "--severity", type=Term("severity", SEVERITIES), help="The new severity (程度)."
+            ),
+            click.option("--subject", type=Term("subject"), help="The new subject (情况)."),
+            click.option("--category", type=Term("category"), help="The new business category."),
             click.option("--urgent/--not-urgent", default=None),
             click.option("--economic-loss/--no-economic-loss", default=None),
             click.option("--staff-involved", metavar="NAME"),
             click.option(
                 "--staff-verified",
-                type=click.Choice(["yes", "no"]),
+                type=Term("answer", ("yes", "no")),
                 help="Whether the attitude complaint was found true (投诉处理及回访制度 七).",
             ),
             _text("--reason", "reason", "Why.", required=False),

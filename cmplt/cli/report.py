@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cmplt.cli.context import Context, actor_options, format_option, pass_context, warn_history
+from cmplt.cli.options import Term, several
 from cmplt.i18n import N_
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def _date(text: str | None, option: str) -> date | None:
     is_flag=True,
     help="Add the verified complaints about staff, by person (it names people).",
 )
-@format_option("md", "html", "csv", "json")
+@format_option("md", "html", "csv", "json", "xlsx")
 @click.option(
     "--csv-layout",
     type=click.Choice(["long", "tables"]),
@@ -91,14 +92,10 @@ def report(
     from cmplt.errors import InvalidFile, UsageError
     from cmplt.i18n import _
     from cmplt.measures import all_measures
+    from cmplt.periods import parse_period, refuse_future
     from cmplt.report import formats as report_render
-    from cmplt.report.figures import (
-        Unreadable,
-        build_report,
-        default_as_of,
-        parse_period,
-        span_window,
-    )
+    from cmplt.report.figures import Unreadable, build_report, default_as_of, span_window
+    from cmplt.shown import time_text
 
     registry = obj.snapshot
     tz = registry.policy.tz
@@ -110,6 +107,8 @@ def report(
         raise UsageError(_("--from and --to go together"))
     if fmt != "csv" and csv_layout != "long":
         raise UsageError(_("--csv-layout is for --format csv"))
+    if fmt == "xlsx" and output is None:
+        raise UsageError(_("--format xlsx writes a workbook: give -o FILE"))
     if csv_layout == "tables" and output is None:
         raise UsageError(_("--csv-layout tables writes one file per table: give -o FOLDER"))
     if first is not None and last is not None:
@@ -119,16 +118,11 @@ def report(
     as_of: datetime = obj.time(as_of_text, "--as-of") or default_as_of(window, now)
     if as_of_text is None and as_of <= window.start:
         raise UsageError(_("the period {period} has not begun yet").format(period=window.label))
-    if as_of > now:
-        raise UsageError(
-            _("--as-of {as_of} is in the future: a report reads what has happened").format(
-                as_of=as_of.astimezone(tz).isoformat()
-            )
-        )
+    refuse_future(as_of, now, tz)
     if as_of <= window.start:
         raise UsageError(
             _("--as-of {as_of} is before the period {period} begins").format(
-                as_of=as_of.astimezone(tz).isoformat(), period=window.label
+                as_of=time_text(as_of, tz), period=window.label
             )
         )
     measures, broken = [], []
@@ -142,7 +136,20 @@ def report(
     result.unreadable.extend(broken)
     if fmt == "csv" and csv_layout == "tables":
         assert output is not None
-        render.write_outputs(output, report_render.csv_tables(result))
+        tables = report_render.csv_tables(result)
+        render.write_outputs(output, tables)
+        # on stderr: stdout is for the report itself
+        click.echo(
+            "cmplt: " + _("wrote {count} files to {path}").format(count=len(tables), path=output),
+            err=True,
+        )
+        return
+    if fmt == "xlsx":
+        assert output is not None
+        from cmplt import xlsx
+
+        render.write_output_bytes(output, xlsx.workbook(report_render.sheets(result), tz))
+        click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
         return
     if fmt == "md":
         text = report_render.to_markdown(result)
@@ -158,6 +165,7 @@ def report(
         click.echo(text, nl=False)
     else:
         render.write_output(output, text, bom=fmt == "csv")
+        click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
 
 
 @click.group("improve")
@@ -167,8 +175,13 @@ def improve() -> None:
 
 @improve.command("add")
 @click.option("--title", required=True, help="What will be done.")
-@click.option("--category", required=True, help="The complaint category it addresses (policy).")
-@click.option("--subject", help="Narrow the scope to one subject (policy).")
+@click.option(
+    "--category",
+    required=True,
+    type=Term("category"),
+    help="The complaint category it addresses (policy).",
+)
+@click.option("--subject", type=Term("subject"), help="Narrow the scope to one subject (policy).")
 @click.option("--building", help="Narrow the scope to one building (楼号), e.g. 3.")
 @click.option("--owner", required=True, metavar="NAME", help="Who carries it out (roster).")
 @click.option("--due", "due_text", required=True, metavar="DATE", help="Due date, YYYY-MM-DD.")
@@ -202,7 +215,9 @@ def improve_add(
     assert due is not None
     change = add_measure(obj.registry, title, scope, owner, due, by, obj.now, obj.seed())
     click.echo(change.measure.id)
-    click.echo(f"(commit {change.commit[:10]})")
+    from cmplt.i18n import _
+
+    click.echo(_("(commit {commit})").format(commit=change.commit[:10]))
 
 
 @improve.command("done")
@@ -215,7 +230,11 @@ def improve_done(obj: Context, measure: str, note: str, by: str, at_text: str | 
     from cmplt.measures import finish_measure
 
     change = finish_measure(obj.registry, measure, note, by, obj.time(at_text, "--at"), obj.now)
-    click.echo(f"{change.measure.id} done (commit {change.commit[:10]})")
+    from cmplt.i18n import _
+
+    click.echo(
+        _("{id} done (commit {commit})").format(id=change.measure.id, commit=change.commit[:10])
+    )
 
 
 @improve.command("list")
@@ -223,16 +242,16 @@ def improve_done(obj: Context, measure: str, note: str, by: str, at_text: str | 
     "--status",
     "statuses",
     multiple=True,
-    type=click.Choice(["open", "overdue", "done"]),
-    help="Only these (repeatable). Overdue: open past its due date.",
+    type=Term("measure_status", ("open", "overdue", "done"), several=True),
+    help="Only these (repeatable, or a,b). Overdue: open past its due date.",
 )
 @format_option("table", "json", "csv")
 @pass_context
-def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
+def improve_list(obj: Context, statuses: tuple[tuple[str, ...], ...], fmt: str) -> None:
     """The measures, oldest first; an unreadable file is one line on stderr and exit 1."""
     from cmplt import render
     from cmplt.errors import InvalidFile
-    from cmplt.i18n import _
+    from cmplt.i18n import _, label
     from cmplt.measures import measure_status
     from cmplt.report.formats import scope_text
 
@@ -246,12 +265,12 @@ def improve_list(obj: Context, statuses: tuple[str, ...], fmt: str) -> None:
             broken = True
             continue
         status = measure_status(measure.due, measure.status == "done", today)
-        if statuses and status not in statuses:
+        if statuses and status not in several(statuses):
             continue
         rows.append(
             {
                 "id": measure.id,
-                "status": status if fmt != "table" else _(_STATUS[status]),
+                "status": status if fmt != "table" else label("measure_status", status),
                 "due": measure.due.isoformat(),
                 "owner": measure.owner,
                 # an object in JSON, words in a table, `category=repair, building=3` in CSV
@@ -286,7 +305,6 @@ def _measures(registry: Snapshot) -> list[Measure | InvalidFile]:
     return sorted(found, key=lambda m: m.id if not isinstance(m, InvalidFile) else "")
 
 
-_STATUS = {"open": N_("open"), "overdue": N_("overdue"), "done": N_("done")}
 _HEADERS = {
     "id": N_("ID"),
     "status": N_("Status"),

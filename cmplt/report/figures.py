@@ -41,6 +41,7 @@ from cmplt.errors import InvalidFile, NotFound, StepRefused, UsageError, field_r
 from cmplt.i18n import _
 from cmplt.measures import Measure, measure_status
 from cmplt.model import Callback, Close, Complaint, Event, Reject, Reopen, Review
+from cmplt.periods import FIRST_YEAR, LAST_YEAR, Window, month_window, year_out_of_range
 from cmplt.policy import SATISFACTIONS, SEVERITIES
 from cmplt.rules import (
     HANDLED,
@@ -92,58 +93,11 @@ VOLUME_DIMENSIONS = (
 # --- periods ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Window:
-    """A span of time [start, end) in the policy timezone, with its name."""
-
-    start: datetime
-    end: datetime
-    label: str
-
-    def holds(self, moment: float | None) -> bool:
-        return moment is not None and self.start.timestamp() <= moment < self.end.timestamp()
-
-    @property
-    def days(self) -> float:
-        return (self.end - self.start).total_seconds() / 86400
-
-
-def month_window(year: int, month: int, tz: tzinfo) -> Window:
-    start = datetime(year, month, 1, tzinfo=tz)
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
-    return Window(start, end, f"{year:04d}-{month:02d}")
-
-
-# A report reads years of records, not centuries: the bounds keep every window
-# derived from a period (the previous one, the trend's year) inside what dates can hold.
-FIRST_YEAR, LAST_YEAR = 1970, 2999
-
-
-def parse_period(text: str, now: datetime, tz: tzinfo) -> Window:
-    """`2026-11`, `this` (the month of now) or `last` (the month before)."""
-    local = now.astimezone(tz)
-    if text in {"this", "last"}:
-        year, month = local.year, local.month
-        if text == "last":
-            year, month = (year - 1, 12) if month == 1 else (year, month - 1)
-        return month_window(year, month, tz)
-    match = re.fullmatch(r"(\d{4})-(\d{2})", text)
-    if not match or not 1 <= int(match[2]) <= 12:
-        raise UsageError(
-            _("{option} {value!r}: use YYYY-MM, 'this' or 'last'").format(
-                option=field_ref("period"), value=text
-            )
-        )
-    if not FIRST_YEAR <= int(match[1]) <= LAST_YEAR:
-        raise UsageError(_year_out_of_range("period", text))
-    return month_window(int(match[1]), int(match[2]), tz)
-
-
 def span_window(first: date, last: date, tz: tzinfo) -> Window:
     """From the start of `first` to the end of `last`, both days included."""
     for name, day in (("first_day", first), ("last_day", last)):
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise UsageError(_year_out_of_range(name, day.isoformat()))
+            raise UsageError(year_out_of_range(name, day.isoformat()))
     if last < first:
         raise UsageError(
             _("{last_option} {last} is before {first_option} {first}").format(
@@ -162,12 +116,6 @@ def span_window(first: date, last: date, tz: tzinfo) -> Window:
     start = datetime(first.year, first.month, first.day, tzinfo=tz)
     end = datetime(last.year, last.month, last.day, tzinfo=tz) + timedelta(days=1)
     return Window(start, end, f"{first.isoformat()}..{last.isoformat()}")
-
-
-def _year_out_of_range(field: str, value: str) -> str:
-    return _("{option} {value}: the year must be between {first} and {last}").format(
-        option=field_ref(field), value=value, first=FIRST_YEAR, last=LAST_YEAR
-    )
 
 
 def previous_window(window: Window) -> Window:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from cmplt.i18n import N_, _, current, has_label, label
+from cmplt.i18n import N_, _, label
 from cmplt.render import csv_cell, json_text
 from cmplt.report.figures import (
     NONE,
@@ -28,6 +28,7 @@ from cmplt.report.figures import (
     Report,
     RoleRate,
 )
+from cmplt.shown import role_label
 
 # the kinds of column that hold numbers: right-aligned
 NUMERIC = frozenset({"count", "percent", "hours", "delta", "delta_percent", "rate"})
@@ -60,17 +61,9 @@ class Section:
 
 
 def human_duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    minutes = round(seconds / 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [
-        _("{n}d").format(n=days) if days else "",
-        _("{n}h").format(n=hours) if hours else "",
-        _("{n}m").format(n=minutes) if minutes and not days else "",
-    ]
-    return "".join(parts) or _("{n}m").format(n=0)
+    from cmplt.shown import duration_text
+
+    return duration_text(seconds)
 
 
 def percent_text(value: float | None) -> str:
@@ -130,14 +123,6 @@ def _group_label(dimension: str, value: str) -> str:
     if dimension in {"nature", "severity", "subject", "category", "channel", "status"}:
         return label(dimension, value)
     return value
-
-
-def role_label(role: str, names: dict[str, str]) -> str:
-    """In Chinese the policy's own name for the role (a team may rename 物业部经理);
-    in English the catalog's label, or the policy's name for a role it does not know."""
-    if current() == "zh-CN" and role in names:
-        return names[role]
-    return label("role", role) if has_label("role", role) else names.get(role, role)
 
 
 # --- the tables -------------------------------------------------------------------------
@@ -768,6 +753,49 @@ def csv_long(report: Report) -> str:
                         ]
                     )
     return stream.getvalue()
+
+
+def sheets(report: Report) -> list[Any]:
+    """One sheet per table (`--format xlsx`): typed cells, titles in the report's
+    language; the first sheet says what the report is."""
+    from cmplt.xlsx import Sheet
+
+    tz = report.period.start.tzinfo
+    assert tz is not None
+    title, sub = heading(report)
+    found = [Sheet(_("Report"), [title], [[sub]])]
+    for section in sections(report):
+        for table in section.tables:
+            name = table.title if len(section.tables) > 1 else section.title
+            sheet = Sheet(name, [c.title for c in table.columns])
+            for n, column in enumerate(table.columns):
+                if column.kind in {"percent", "delta_percent", "rate"}:
+                    sheet.formats[n] = "0.0"
+                elif column.kind == "hours":
+                    sheet.formats[n] = "0.00"
+            for row in table.rows:
+                sheet.rows.append(
+                    [_typed(row.get(c.key), kind_of(row, c), tz) for c in table.columns]
+                )
+            found.append(sheet)
+    return found
+
+
+def _typed(value: Any, kind: str, tz: tzinfo) -> Any:
+    """A cell for a workbook: numbers and times typed, the rest as people read it."""
+    if value is None or value == "":
+        return None
+    if kind == "time":
+        return datetime.fromtimestamp(float(value), tz)
+    if kind in {"count", "delta"}:
+        return int(value)
+    if kind in {"percent", "delta_percent", "rate", "hours"}:
+        return round(float(value), 2)
+    if kind == "flag":
+        return bool(value)
+    if kind == "ids":
+        return " ".join(value)
+    return cell_text(value, kind, tz)
 
 
 def csv_tables(report: Report) -> dict[str, str]:

@@ -23,9 +23,9 @@ from cmplt.report.formats import (
     cell_text,
     heading,
     kind_of,
-    role_label,
     sections,
 )
+from cmplt.shown import role_label
 
 # Print on A4: rows and charts are never cut across a page, tables and charts
 # fit the page's width, colours print as they show.
