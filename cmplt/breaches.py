@@ -34,7 +34,13 @@ def kept_breaches(
         if index == 0 or event.action not in MOVES_CLOCKS or is_request(event):
             continue
         moment = event.recorded_at.timestamp()
-        before = events[:index]
+        # what had been recorded by then, in the file's (time) order: a late entry
+        # inserted before this event, but typed after it, was not known yet
+        before = [
+            e
+            for i, e in enumerate(events)
+            if i != index and (e.recorded_at.timestamp(), i) < (moment, index)
+        ]
         state = fold(before, complaint_id)
         case = Case(
             complaint_id,

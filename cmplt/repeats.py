@@ -24,7 +24,7 @@ from cmplt import statefiles, store
 from cmplt.errors import CmpltError
 from cmplt.history import scalar_text
 from cmplt.snapshot import Snapshot, StampCache, cached
-from cmplt.units import normalise_phone, normalise_unit
+from cmplt.units import normalise_phone, normalise_unit, unit_key
 from cmplt.workflow import ACTIVE
 
 # a record counts as open for the warning while it is being handled or awaits its callback
@@ -90,7 +90,10 @@ def similar_complaints(
     cache: StampCache[tuple[Any, ...]] = StampCache(
         snapshot.state_file(statefiles.REPEATS_CACHE), "repeats", __name__
     )
-    wanted_unit = normalise_unit(unit)
+    # the units as the report groups them: 3栋1502 is 3-1502 (policy report.unit_pattern);
+    # the cache keeps them only normalised, since the pattern is policy
+    policy = snapshot.policy
+    wanted_unit = unit_key(unit, policy)
     wanted_phone = normalise_phone(phone) if phone else ""
     since = (now - within).timestamp()
     found = []
@@ -104,7 +107,7 @@ def similar_complaints(
             name
             for name, hit in (
                 ("phone", bool(wanted_phone) and their_phone == wanted_phone),
-                ("unit", their_unit == wanted_unit),
+                ("unit", unit_key(their_unit, policy) == wanted_unit),
             )
             if hit
         )

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from cmplt.model import Complaint
 from cmplt.policy import Policy
-from cmplt.units import normalise_unit
+from cmplt.units import unit_key
 
 # the fields of an event a person writes, searched as a record's notes
 _WRITTEN = ("note", "text", "result", "reason", "urgent_note")
@@ -25,19 +25,6 @@ _WRITTEN = ("note", "text", "result", "reason", "urgent_note")
 
 def folded(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
-
-
-def unit_key(text: str, policy: Policy) -> str:
-    """The unit as compared and grouped: `3栋1502`, `３－１５０２`, `3号楼1502` -> `3-1502`;
-    `3栋1单元1502` -> `3-1-1502`; a unit the pattern does not read, normalised only."""
-    unit = normalise_unit(text).upper()  # 3-1502a and 3-1502A are one flat
-    match = re.fullmatch(policy.report.unit_pattern, unit.replace(" ", ""))
-    if match is None:
-        return unit
-    parts = match.groupdict()
-    return "-".join(
-        p.upper() for p in (parts["building"], parts.get("entrance"), parts["flat"]) if p
-    )
 
 
 def phone_matches(phone: str, typed: str) -> bool:

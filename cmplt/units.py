@@ -3,7 +3,9 @@
 The same flat is typed `3-1502`, `３－１５０２` (full-width, from a Chinese input
 method), `3—1502` or ` 3-1502 `. Whatever compares units (the repeat warning at
 `new`, the report's repeats, and any later matching of records to units) reads
-them through `normalise_unit`, so that they agree on which flat is which.
+them through `normalise_unit`, and compare and group them by `unit_key`, which
+also reads the policy's `report.unit_pattern` (`3栋1502` and `3号楼1502` are
+`3-1502`), so that they agree on which flat is which.
 
 No I/O here.
 """
@@ -12,6 +14,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cmplt.policy import Policy
 
 # dashes people type between a building and a flat, besides ASCII '-': the hyphens,
 # dashes and minus signs of Unicode, and the long-vowel mark an input method offers
@@ -38,3 +44,16 @@ def normalise_phone(text: str) -> str:
     phone = unicodedata.normalize("NFKC", text).strip()
     digits = re.sub(r"[^0-9]", "", phone)
     return ("+" + digits) if phone.startswith("+") else digits
+
+
+def unit_key(text: str, policy: Policy) -> str:
+    """The unit as compared and grouped: `3栋1502`, `３－１５０２`, `3号楼1502` -> `3-1502`;
+    `3栋1单元1502` -> `3-1-1502`; a unit the pattern does not read, normalised only."""
+    unit = normalise_unit(text).upper()  # 3-1502a and 3-1502A are one flat
+    match = re.fullmatch(policy.report.unit_pattern, unit.replace(" ", ""))
+    if match is None:
+        return unit
+    parts = match.groupdict()
+    return "-".join(
+        p.upper() for p in (parts["building"], parts.get("entrance"), parts["flat"]) if p
+    )

@@ -29,7 +29,7 @@ TYPED = {
     *terms.SEVERITIES, *terms.NATURES, *terms.SATISFACTIONS, *terms.STATUSES,
     *rules.ALL_RULES, *policy.Policy().channels, *policy.Policy().categories,
     *policy.Policy().subjects, *policy.Policy().responsible_parties, *policy.Policy().roles,
-    "yes", "no", "open", "overdue", "done", "phone",
+    "yes", "no", "open", "overdue", "done", "phone", *terms.ATTACHMENT_KINDS,
 }  # fmt: skip
 COMMAND_NAMES = {*COMMANDS, "add", "list", "done", "set", "remove"}
 ALLOWED = re.compile(
@@ -145,7 +145,11 @@ def test_every_help_page_and_step_speaks_chinese(reg: Reg) -> None:
     read("missing option", zh(reg, "new", "--by", "张三", code=2))
     read("bad choice", zh(reg, "list", "--severity", "严重", code=2))
     read("bad time", zh(reg, "list", "--since", "11-31", code=2))
-    read("bad phone", zh(reg, *intake[:10], "--phone", "call me", *intake[12:], code=2))
+    phone = intake.index("--phone")
+    bad_phone = [*intake[:phone], "--phone", "call me", *intake[phone + 2 :]]
+    result = zh(reg, *bad_phone, code=2)
+    assert "--phone" in result.err and "call me" not in result.err, result
+    read("bad phone", result)
     read("unknown id", zh(reg, "show", "261128-ZZZZZZ", code=3))
 
     english = {name: english_words(text) for name, text in outputs.items()}

@@ -62,7 +62,7 @@ from cmplt.snapshot import (
     events_as_of,
     policy_pivot,
 )
-from cmplt.units import normalise_unit
+from cmplt.units import unit_key
 from cmplt.workflow import fold
 
 TREND_MONTHS = 12
@@ -231,7 +231,8 @@ def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyT
     return Facts(
         id=complaint.id,
         received=events[0].at.timestamp(),
-        unit=normalise_unit(complaint.unit),  # ３－１５０２ is 3-1502 (units.py)
+        # ３－１５０２, 3栋1502 and 3-1502 are one flat (units.unit_key, policy unit_pattern)
+        unit=unit_key(complaint.unit, policy),
         channel=complaint.channel,
         nature=str(classification["nature"]),
         severity=str(classification["severity"]),
