@@ -49,8 +49,10 @@ def normalise_phone(text: str) -> str:
 def unit_key(text: str, policy: Policy) -> str:
     """The unit as compared and grouped: `3栋1502`, `３－１５０２`, `3号楼1502` -> `3-1502`;
     `3栋1单元1502` -> `3-1-1502`; a unit the pattern does not read, normalised only."""
-    unit = normalise_unit(text).upper()  # 3-1502a and 3-1502A are one flat
-    match = re.fullmatch(policy.report.unit_pattern, unit.replace(" ", ""))
+    unit = normalise_unit(text)
+    # 3-1502a and 3-1502A are one flat once the pattern reads it; a unit it does not
+    # read is shown as typed (normalised), never rewritten
+    match = re.fullmatch(policy.report.unit_pattern, unit.upper().replace(" ", ""))
     if match is None:
         return unit
     parts = match.groupdict()
