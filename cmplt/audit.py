@@ -53,11 +53,16 @@ from cmplt.history import (
     parse_time_text,
     read_version,
 )
-from cmplt.i18n import _, current, ngettext
+from cmplt.i18n import _, current, label, ngettext
 from cmplt.store import RECORDS_DIR
 from cmplt.terms import AFTER_CLOSING
 
 TRAILERS = ("Complaint-Id", "Action", "Actor")
+
+
+def _step(action: str | None) -> str:
+    """An event's action as a person reads it (the trailer keeps the key)."""
+    return label("action", action) if action else "?"
 
 
 def audit_finding(
@@ -246,7 +251,7 @@ def events_removed(change: RecordChange) -> list[Finding]:
         change.finding(
             "event-removed",
             _("event {key} ({action}) by {name} removed; events are only ever appended").format(
-                key=e.key, action=e.action, name=e.by
+                key=e.key, action=_step(e.action), name=e.by
             ),
             line_of_event(change.before.raw, e.key),
         )
@@ -266,7 +271,7 @@ def events_edited(change: RecordChange) -> list[Finding]:
             change.finding(
                 "event-edited",
                 _("event {key} ({action}) edited after it was committed: {what}").format(
-                    key=key, action=actions.get(key), what=what
+                    key=key, action=_step(actions.get(key)), what=what
                 ),
                 line_of_event(change.after.raw, key),
             )
@@ -365,7 +370,7 @@ def closed_changed(change: RecordChange) -> list[Finding]:
     if added:
         message = _(
             "the record was closed; this commit adds {key} ({action}) without a reopen"
-        ).format(key=added[0].key, action=added[0].action)
+        ).format(key=added[0].key, action=_step(added[0].action))
     else:
         message = _("the record was closed; this commit changes the file without a reopen")
     line = line_of_event(after.raw, added[0].key) if added else None
@@ -402,7 +407,7 @@ def backdated(change: RecordChange) -> list[Finding]:
                 "the parent commit's time {parent}"
             ).format(
                 key=event.key,
-                action=event.action,
+                action=_step(event.action),
                 recorded=event.recorded_at,
                 parent=parent.isoformat(),
             )
@@ -474,7 +479,7 @@ def merge_adds_events(change: RecordChange) -> list[Finding]:
         change.finding(
             "merge-adds-event",
             _("the merge adds event {key} ({action}) that neither side committed").format(
-                key=e.key, action=e.action
+                key=e.key, action=_step(e.action)
             ),
             line_of_event(change.after.raw, e.key),
         )
@@ -508,7 +513,7 @@ def _describe_added(change: RecordChange) -> str:
     if not added:
         return _("no event added")
     shown = ", ".join(
-        _("{key} ({action} by {name})").format(key=e.key, action=e.action, name=e.by)
+        _("{key} ({action} by {name})").format(key=e.key, action=_step(e.action), name=e.by)
         for e in added[:5]
     )
     more = _(" and {count} more").format(count=len(added) - 5) if len(added) > 5 else ""
