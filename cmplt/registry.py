@@ -47,6 +47,7 @@ from cmplt.workflow import (
     derived_fields,
     derived_mismatches,
     fold,
+    later_step_broken,
     plan_step,
     require_choice,
     require_staff,
@@ -478,6 +479,17 @@ class Registry(Snapshot):
                 raise conflict_with_later(
                     exc, place, step.action, at, updated.events, complaint_id
                 ) from None
+            if place < len(updated.events) - 1:  # a late entry: every later event must stand
+                broken = later_step_broken(
+                    updated.events, event_id, self.policy, complaint_id,
+                    updated.requested_deadline,
+                )  # fmt: skip
+                if broken is not None:
+                    index = next(i for i, e in enumerate(updated.events) if e.id == broken)
+                    raise conflict_with_later(
+                        StepRefused("", index), place, step.action, at, updated.events,
+                        complaint_id,
+                    )  # fmt: skip
             for key, value in derived_fields(state).items():
                 store.set_field(doc, key, value, tz)
             text = store.dump(doc)

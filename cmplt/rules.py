@@ -85,8 +85,10 @@ def current_round(events: Sequence[Event]) -> tuple[int, Sequence[Event]]:
 def holder_at(events: Sequence[Event], moment: datetime) -> tuple[str, str | None]:
     """Who held the complaint (owner, work-order department) at `moment`."""
     owner, department = events[0].by, None
-    for event in events:
-        if event.at > moment:
+    # a work order goes to its department when it takes effect: at its approval when
+    # it was recorded as a request
+    for when, event in granted(events):
+        if when.at > moment:
             break
         if isinstance(event, Escalate):
             owner = event.to

@@ -16,7 +16,15 @@ from cmplt.chronology import place_in_history, refuse_before_receipt
 from cmplt.corrections import check_void, effective, intake_of, plan_correction, voided_ids
 from cmplt.errors import StepRefused, UsageError, field_ref
 from cmplt.i18n import N_, _, choices_text, label
-from cmplt.model import CLASSIFICATION_FIELDS, CORRECTABLE_FIELDS, Complaint, Event, is_request
+from cmplt.model import (
+    CLASSIFICATION_FIELDS,
+    CORRECTABLE_FIELDS,
+    Approve,
+    Complaint,
+    Event,
+    Extend,
+    is_request,
+)
 from cmplt.plaintext import GIT_CRUD, MULTI_LINE_FIELDS, escaped, forbidden_character
 from cmplt.policy import NATURES, SATISFACTIONS, SEVERITIES, Policy, Roster
 from cmplt.rules import Case
@@ -485,6 +493,15 @@ def plan_step(
     if late and state.status == "closed" and step.action not in {"reopen", *AFTER_CLOSING}:
         # an archived record changes only by a reopening (投诉处理及回访制度 六: 归档)
         raise StepRefused(refusal(step.action, complaint.id, state.status) or "")
+    if late and step.action == "correct":
+        # a correction says what the intake should have said; its `from` is the value
+        # now, so it is recorded now, not slipped in before later events
+        raise StepRefused(
+            _(
+                "cannot correct {id}: a correction is recorded as it is made; "
+                "give it without {option}"
+            ).format(id=complaint.id, option=field_ref("at"))
+        )
     if late:
         complaint = complaint.model_copy(update={"events": complaint.events[:place]})
         state = fold(complaint.events, complaint.id)
@@ -557,6 +574,48 @@ def approvers_of(policy: Policy, action: str, severity: str) -> list[str]:
     if action == "dispatch":
         return list(policy.approvals.dispatch)
     return [policy.extension_approvers[severity]]  # type: ignore[index]
+
+
+def later_step_broken(
+    events: Sequence[Event],
+    new_id: str,
+    policy: Policy,
+    complaint_id: str,
+    requested_deadline: datetime | None,
+) -> str | None:
+    """After a late entry (`new_id`, put in its place in `events`): the ID of a later
+    event the rules would no longer allow, where the state machine alone cannot see
+    it — an approval its approver could no longer give (the severity raised before
+    it), an extension it would no longer extend, the same person's second callback
+    after one result. None when every later event stands."""
+    kept = effective(events)
+    index = next((i for i, e in enumerate(kept) if e.id == new_id), len(kept))
+    new = kept[index] if index < len(kept) else None
+    if new is not None and new.action == "callback" and policy.permissions:
+        starts = [*rules.round_starts(kept), len(kept)]
+        begin = max(s for s in starts[:-1] if s <= index)
+        end = min(s for s in starts if s > index)
+        results = [i for i in range(begin, end) if kept[i].action == "resolve"]
+        if results:
+            for e in kept[results[-1] + 1 : end]:
+                if e.action == "callback" and e.by == new.by and e.id != new_id:
+                    return e.id
+    for i in range(index + 1, len(kept)):
+        approval = kept[i]
+        if not isinstance(approval, Approve):
+            continue
+        state = fold(kept[:i], complaint_id)
+        target = state.pending.get(approval.approves)
+        if target is None:
+            continue  # the state machine says so on its own
+        needed = approvers_of(policy, target.action, str(state.classification["severity"]))
+        if needed and not policy.may_approve(approval.role, needed):
+            return approval.id
+        if isinstance(target, Extend):
+            case = Case(complaint_id, kept[:i], state.classification, requested_deadline)
+            if target.until <= rules.resolve_deadline(case, policy):
+                return approval.id
+    return None
 
 
 def needs_approval(policy: Policy, event: Event, state: State) -> bool:
@@ -868,6 +927,14 @@ def _rest(fields: Mapping[str, Any], *taken: str) -> dict[str, Any]:
 
 def _correct(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
     changes = {k: v for k, v in f.items() if k in CORRECTABLE_FIELDS and v is not None}
+    after = {
+        "anonymous": getattr(j.c, "anonymous", False),
+        "phone": j.c.phone,
+        "requested_deadline": j.c.requested_deadline,
+        "happened_at": j.c.happened_at,
+        **changes,
+    }
+    check_contact_and_times(after, j.s.received_at)
     if "channel" in changes:
         require_choice(changes["channel"], j.p.channels, "channel")
     if "responsible_party" in changes:
@@ -922,6 +989,15 @@ def check_classification(values: Mapping[str, Any], policy: Policy, roster: Rost
 
 
 def check_intake(values: Mapping[str, Any], policy: Policy, roster: Roster) -> None:
+    check_contact_and_times(values, values["received_at"])
+    require_choice(values["channel"], policy.channels, "channel")
+    if values.get("responsible_party") is not None:
+        require_choice(values["responsible_party"], policy.responsible_parties, "responsible_party")
+    check_classification(values, policy, roster)
+
+
+def check_contact_and_times(values: Mapping[str, Any], received: datetime) -> None:
+    """The intake's contact and times, at `new` and after a `correct`."""
     # an anonymous complaint has no contact; any other has one to call back on
     if values.get("anonymous") and values.get("phone"):
         raise UsageError(
@@ -935,11 +1011,6 @@ def check_intake(values: Mapping[str, Any], policy: Policy, roster: Roster) -> N
                 option=field_ref("phone"), anonymous=field_ref("anonymous")
             )
         )
-    require_choice(values["channel"], policy.channels, "channel")
-    if values.get("responsible_party") is not None:
-        require_choice(values["responsible_party"], policy.responsible_parties, "responsible_party")
-    check_classification(values, policy, roster)
-    received: datetime = values["received_at"]
     deadline = values.get("requested_deadline")
     if deadline is not None and deadline <= received:
         raise UsageError(
