@@ -528,15 +528,7 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
             if not needed:
                 continue  # the policy then named no approver for it: nothing to judge by
             if member.role != event.role or not policy.may_approve(event.role, needed):
-                yield (
-                    (*here, "role"),
-                    _("{name} was {role} then; the {action} needed {roles}").format(
-                        name=event.by,
-                        role=label("role", member.role),
-                        action=label("action", target.action),
-                        roles=_(", ").join(label("role", r) for r in needed),
-                    ),
-                )
+                yield (*here, "role"), _wrong_approver(event.by, member.role, target.action, needed)
             continue
         if event.requested or not needs_approval(policy, event, state):
             continue
@@ -557,13 +549,17 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
         elif member.role != event.approver_role or not policy.may_approve(member.role, needed):
             yield (
                 (*here, "approver_role"),
-                _("{name} was {role} then; the {action} needed {roles}").format(
-                    name=event.by,
-                    role=label("role", member.role),
-                    action=label("action", event.action),
-                    roles=_(", ").join(label("role", r) for r in needed),
-                ),
+                _wrong_approver(event.by, member.role, event.action, needed),
             )
+
+
+def _wrong_approver(name: str, role: str, action: str, needed: Sequence[str]) -> str:
+    return _("{name} was {role} then; the {action} needed {roles}").format(
+        name=name,
+        role=label("role", role),
+        action=label("action", action),
+        roles=_(", ").join(label("role", r) for r in needed),
+    )
 
 
 def attachments_kept(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:

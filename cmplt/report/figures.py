@@ -28,7 +28,7 @@ import marshal
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -759,10 +759,20 @@ def repeats(records: Iterable[Facts], key_of: Any) -> list[Grouped]:
 
 
 def reopened(records: Iterable[Facts], window: Window, as_of: float) -> list[Reopened]:
+    return _dated(records, lambda facts: facts.reopens, window, as_of)
+
+
+def _dated(
+    records: Iterable[Facts],
+    moments: Callable[[Facts], Iterable[tuple[float, str]]],
+    window: Window,
+    as_of: float,
+) -> list[Reopened]:
+    """(record, when, why) for each of a record's `moments` in the window by as_of."""
     found = [
         Reopened(facts.id, at, reason)
         for facts in records
-        for at, reason in facts.reopens
+        for at, reason in moments(facts)
         if window.holds(at) and at <= as_of
     ]
     return sorted(found, key=lambda r: (r.at, r.id))
@@ -804,13 +814,7 @@ def staff_reviews(received: Iterable[Facts]) -> list[Reviewed]:
 
 def waived(records: Iterable[Facts], window: Window, as_of: float) -> list[Reopened]:
     """Records archived in the window although a required callback was missing."""
-    found = [
-        Reopened(facts.id, at, reason)
-        for facts in records
-        for at, reason in facts.waivers
-        if window.holds(at) and at <= as_of
-    ]
-    return sorted(found, key=lambda r: (r.at, r.id))
+    return _dated(records, lambda facts: facts.waivers, window, as_of)
 
 
 def declined(records: Iterable[Facts], window: Window, as_of: float) -> list[Grouped]:
