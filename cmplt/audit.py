@@ -21,6 +21,12 @@ one record moved; a move that changes nothing else is no finding (reshuffling
 folders is housekeeping, not a step), a move with other changes is checked like
 an edit.
 
+Renames. `cmplt sync` gives a complaint this clone received a new ID when the remote
+took its ID meanwhile (sync.py): one commit with the trailers `Action: rename`,
+`Renamed-From: OLD` and `Complaint-Id: NEW` that moves OLD.yaml to NEW.yaml and
+rewrites OLD as NEW in it and in the records naming it. Such a change is no finding
+when it is exactly that: the text as it was, but for OLD written NEW.
+
 The pure part (the checks, `audit_commits`) takes the commits' data and the
 blobs' bytes; `run_audit` at the end fetches them through `gitlog` and keeps
 what was already audited in `.git/cmplt-audit.json`, keyed by commit id.
@@ -545,6 +551,7 @@ def _record_steps(commit: HistoryCommit, prefix: str) -> list[_FileStep]:
     deletion and an addition of the same file name, against the same parent) joined
     into one change."""
     records = prefix + RECORDS_DIR + "/"
+    moved_from = _renamed_from(commit)
     parents = {p: i for i, p in enumerate(commit.parents)}
     by_parent: dict[int, list[FileChange]] = {}
     for change in commit.changes:
@@ -552,7 +559,11 @@ def _record_steps(commit: HistoryCommit, prefix: str) -> list[_FileStep]:
             by_parent.setdefault(parents.get(change.parent or "", 0), []).append(change)
     steps = []
     for index, changes in by_parent.items():
-        added = {_file_name(c.path): c for c in changes if c.old is None}
+        added = {
+            moved_from.get(_file_name(c.path), _file_name(c.path)): c
+            for c in changes
+            if c.old is None
+        }
         for change in changes:
             if change.old == change.new:
                 continue  # a change of mode alone
@@ -560,8 +571,10 @@ def _record_steps(commit: HistoryCommit, prefix: str) -> list[_FileStep]:
             if change.new is None and name in added:
                 continue  # moved: reported at the new path
             if change.old is None:
+                original = moved_from.get(name, name)
                 gone = next(
-                    (c for c in changes if c.new is None and _file_name(c.path) == name), None
+                    (c for c in changes if c.new is None and _file_name(c.path) == original),
+                    None,
                 )
                 old = gone.old if gone is not None else None
                 if old == change.new:
@@ -574,6 +587,29 @@ def _record_steps(commit: HistoryCommit, prefix: str) -> list[_FileStep]:
 
 def _file_name(path: str) -> str:
     return path.rpartition("/")[2]
+
+
+def _renamed_from(commit: HistoryCommit) -> dict[str, str]:
+    """{NEW.yaml: OLD.yaml} of a rename made by `cmplt sync` (its trailers say so)."""
+    if len(commit.parents) > 1:
+        return {}
+    said = parse_trailers(commit.message)
+    old, new = said.get("Renamed-From"), said.get("Complaint-Id")
+    if said.get("Action") != "rename" or not old or not new:
+        return {}
+    return {f"{new}.yaml": f"{old}.yaml"}
+
+
+def renamed_by_sync(change: RecordChange) -> bool:
+    """The change is `cmplt sync`'s rename of a complaint (see the module's docstring):
+    the text as it was but for the old ID written as the new one, nothing else."""
+    said = change.trailers
+    old, new = said.get("Renamed-From"), said.get("Complaint-Id")
+    if change.merge or said.get("Action") != "rename" or not old or not new:
+        return False
+    if change.before is None or change.after is None or old == new:
+        return False
+    return change.after.raw.replace(new.encode(), old.encode()) == change.before.raw
 
 
 def blob_order(commits: Sequence[HistoryCommit], prefix: str) -> list[str]:
@@ -666,7 +702,8 @@ def audit_commits(
                 first_parent=step.parent_index == 0,
                 parents_before=_parents_before(commit, step, read) if merge else (),
             )
-            findings.extend(check_change(change))
+            if not renamed_by_sync(change):
+                findings.extend(check_change(change))
         if findings:
             found[commit.id] = findings
     return found

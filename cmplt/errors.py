@@ -142,3 +142,26 @@ class CouldNotRun(CmpltError):
     git failing): exit 2, so that cron and CI tell it from "something was found" (1)."""
 
     exit_code = 2
+
+
+# `cmplt sync` (sync.py) tells a script which of four outcomes it had (README: Exit
+# status): 0 synced, 1 nothing to do, 11 the remote could not be reached, 12 a person
+# must decide. "Nothing to do" is not 0 so that a script can tell "something came in
+# or went out" (the `git diff --exit-code` convention); both leave the clone sound.
+SYNCED = 0
+NOTHING_TO_SYNC = 1
+
+
+class RemoteUnreachable(CmpltError):
+    """`clone` or `sync` could not reach the remote (no network, wrong URL, no access);
+    the clone is as it was."""
+
+    exit_code = 11
+
+
+class NeedsPerson(CmpltError):
+    """`sync` met what a person must settle (a conflict the merge driver could not
+    merge, a merged result that does not validate, a push the remote refuses); the
+    clone is as it was, and the message says what to do."""
+
+    exit_code = 12

@@ -1005,3 +1005,234 @@ def merge_file_text(ours: Path, base: Path, theirs: Path, name: str) -> int:
             _("git {command} failed: {detail}").format(command="merge-file", detail=done.returncode)
         )
     return done.returncode
+
+
+# --- clones and sync (sync.py) -------------------------------------------------------
+#
+# What `cmplt clone` and `cmplt sync` ask of git. Git's own messages are read in the C
+# locale (a remote's "couldn't find remote ref" is told from a network failure by it).
+
+_PLAIN = {"LC_ALL": "C", "LANGUAGE": "C"}
+
+
+class RemoteFailed(Exception):
+    """A fetch, push or clone that could not reach the remote: git's verdict line."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def _verdict(done: subprocess.CompletedProcess[str]) -> str:
+    lines = (done.stderr.strip() or done.stdout.strip()).splitlines()
+    verdicts = [ln for ln in lines if ln.startswith(("fatal:", "error:"))]
+    return (verdicts or lines or [f"exit {done.returncode}"])[0]
+
+
+def clone_repository(url: str, folder: Path) -> None:
+    """`git clone URL FOLDER` (FOLDER absent or empty); RemoteFailed when git cannot."""
+    done = _run(
+        folder.parent, ["clone", "--quiet", "--", url, str(folder)], env=_PLAIN, check=False
+    )
+    if done.returncode != 0:
+        raise RemoteFailed(_verdict(done))
+
+
+def _config_section(worktree: Path, section: str) -> str | None:
+    """The body of `[section]` in the repository's own config file, or None."""
+    try:
+        text = _common_config(worktree).read_text(encoding="utf-8", errors="replace")
+    except (OSError, NotFound):
+        return None
+    found = re.search(rf"^\s*\[{section}\]\s*$(.*?)(?=^\s*\[|\Z)", text, re.M | re.S | re.I)
+    return found.group(1) if found else None
+
+
+def pull_mode_configured(worktree: Path) -> bool:
+    """Whether the repository's own config says how `git pull` joins (pull.rebase)."""
+    body = _config_section(worktree, "pull")
+    return body is not None and re.search(r"^\s*rebase\s*=", body, re.M | re.I) is not None
+
+
+def configure_pull_merges(worktree: Path) -> None:
+    """`pull.rebase = false`: a plain `git pull` merges, through cmplt's driver, rather
+    than replaying one clone's steps on top of the other's (a rebase would rewrite
+    commits already made, and meets each record once per commit)."""
+    _run(worktree, ["config", "pull.rebase", "false"])
+
+
+def current_branch(worktree: Path) -> str | None:
+    """The branch HEAD is on (None: detached)."""
+    done = _run(worktree, ["symbolic-ref", "--quiet", "--short", "HEAD"], check=False)
+    return done.stdout.strip() or None
+
+
+def upstream_of(worktree: Path, branch: str) -> tuple[str, str] | None:
+    """(remote, remote branch) the branch follows, from its config; None if it follows none."""
+    done = _run(
+        worktree,
+        ["config", "--get-regexp", rf"^branch\.{re.escape(branch)}\.(remote|merge)$"],
+        check=False,
+    )
+    values: dict[str, str] = {}
+    for line in done.stdout.splitlines():
+        key, _sep, value = line.partition(" ")
+        values[key.rpartition(".")[2]] = value.strip()
+    remote, merge = values.get("remote"), values.get("merge")
+    if not remote or remote == "." or not merge or not merge.startswith("refs/heads/"):
+        return None
+    return remote, merge.removeprefix("refs/heads/")
+
+
+def remote_names(worktree: Path) -> list[str]:
+    return _run(worktree, ["remote"]).stdout.split()
+
+
+def fetch_branch(worktree: Path, remote: str, branch: str) -> str | None:
+    """Fetch the remote's branch into `refs/remotes/REMOTE/BRANCH`; its commit, or None
+    when the remote has no such branch yet (an empty remote). RemoteFailed otherwise."""
+    tracking = f"refs/remotes/{remote}/{branch}"
+    done = _run(
+        worktree,
+        ["fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--", remote,
+         f"+refs/heads/{branch}:{tracking}"],
+        env=_PLAIN,
+        check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        if "couldn't find remote ref" in done.stderr:
+            return None
+        raise RemoteFailed(_verdict(done))
+    return resolve_commit(worktree, tracking)
+
+
+def count_commits(worktree: Path, exclude: str | None, include: str) -> int:
+    """How many commits `include` has that `exclude` has not."""
+    revs = [include] if exclude is None else [f"^{exclude}", include]
+    return int(_run(worktree, ["rev-list", "--count", *revs, "--"]).stdout.strip())
+
+
+def merge_base(worktree: Path, one: str, other: str) -> str | None:
+    done = _run(worktree, ["merge-base", one, other], check=False)
+    return done.stdout.strip() or None
+
+
+def changed_files(
+    worktree: Path, old: str, new: str, folder: str, added_only: bool = False
+) -> list[str]:
+    """The files (relative to the work tree) under `folder` that differ between two
+    commits; `added_only`: those `new` has and `old` had not."""
+    args = ["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff"]
+    if added_only:
+        args.append("--diff-filter=A")
+    pathspec = [f":(literal){folder}"] if folder else []
+    out = _git_bytes(worktree, [*args, old, new, "--", *pathspec])
+    return [p.decode("utf-8", "surrogateescape") for p in out.split(b"\0") if p]
+
+
+def blobs_at(worktree: Path, rev: str, paths: Sequence[str]) -> list[bytes | None]:
+    """The content of each path in commit `rev` (None where it has none)."""
+    if not paths:
+        return []
+    return [
+        found[1] if found else None for found in _objects(worktree, [f"{rev}:{p}" for p in paths])
+    ]
+
+
+def uncommitted_changes(worktree: Path, folder: str) -> list[str]:
+    """Tracked files under `folder` changed in the work tree or the index (untracked
+    files are a person's own: a merge that would overwrite one stops by itself)."""
+    pathspec = [f":(literal){folder}"] if folder else []
+    out = _git_bytes(
+        worktree, ["status", "--porcelain", "-z", "--untracked-files=no", "--", *pathspec]
+    )
+    return [entry[3:].decode("utf-8", "surrogateescape") for entry in out.split(b"\0") if entry[3:]]
+
+
+def merge_in_progress(worktree: Path) -> bool:
+    folder = git_dir(worktree)
+    return any((folder / name).exists() for name in ("MERGE_HEAD", "rebase-merge", "rebase-apply"))
+
+
+def merge_commit(
+    worktree: Path, rev: str, message: str, when: datetime | None = None
+) -> tuple[bool, str]:
+    """`git merge` of `rev` into HEAD through the merge drivers `.gitattributes` names
+    (a fast-forward when HEAD has nothing of its own); (merged, git's verdict). The
+    repository's hooks are not run: sync validates what the merge changed itself."""
+    done = _run(
+        worktree,
+        ["merge", "--quiet", "--no-verify", "--no-edit", "--no-stat", "--no-log", "-m", message,
+         rev],
+        env={**_PLAIN, **_fallback_identity(worktree, None), **_dated(when)},
+        check=False,
+    )  # fmt: skip
+    if done.returncode == 0:
+        return True, ""
+    conflicted = _run(worktree, ["diff", "--name-only", "--diff-filter=U"], check=False)
+    files = conflicted.stdout.split()
+    return False, ", ".join(files[:5]) + (" …" if len(files) > 5 else "") or _verdict(done)
+
+
+def restore_head(worktree: Path, head: str) -> None:
+    """Back to `head` exactly: no merge in progress, index and work tree as it has them
+    (sync calls this only on a clone it found clean, holding the registry lock)."""
+    if (git_dir(worktree) / "MERGE_HEAD").exists():
+        _run(worktree, ["merge", "--abort"], check=False)
+    _run(worktree, ["reset", "--quiet", "--hard", head])
+
+
+def commit_all_of(
+    worktree: Path, paths: Sequence[str], message: str, when: datetime | None = None
+) -> str:
+    """Commit exactly `paths` as they are in the work tree (added, changed or gone):
+    sync's rename of a record, a move of files `commit_paths` does not make."""
+    _run(worktree, ["add", "--all", "--", *paths])
+    env = {**_fallback_identity(worktree, None), **_dated(when)}
+    _run(
+        worktree,
+        ["commit", "--quiet", "--no-verify", "--file=-", "--", *paths],
+        input_text=message,
+        env=env,
+    )
+    return _run(worktree, ["rev-parse", "HEAD"]).stdout.strip()
+
+
+def push_branch(worktree: Path, remote: str, branch: str) -> str | None:
+    """Push HEAD to the remote's branch, never forced: None when the remote took it,
+    else why the remote refused it (someone pushed meanwhile: fetch and merge again).
+    RemoteFailed when the remote could not be reached."""
+    done = _run(
+        worktree,
+        ["push", "--porcelain", "--", remote, f"HEAD:refs/heads/{branch}"],
+        env=_PLAIN,
+        check=False,
+    )
+    refused = [ln for ln in done.stdout.splitlines() if ln.startswith("!")]
+    if refused:
+        return refused[0].split("\t")[-1].strip()
+    if done.returncode != 0:
+        raise RemoteFailed(_verdict(done))
+    return None
+
+
+def added_version(worktree: Path, base: str, rev: str, path: str) -> bytes | None:
+    """The file as the commit that added it after `base` on the way to `rev` wrote it
+    (what `cmplt new` wrote, for a record): None if no such commit."""
+    out = _git_bytes(
+        worktree,
+        ["log", "--no-show-signature", "--diff-filter=A", "--no-renames", "--format=%H",
+         f"^{base}", rev, "--", f":(literal){path}"],
+    )  # fmt: skip
+    commits = out.decode().split()
+    if not commits:
+        return None
+    return blobs_at(worktree, commits[-1], [path])[0]
+
+
+def _dated(when: datetime | None) -> dict[str, str]:
+    """A commit dated `when` (the clock cmplt runs by, frozen in tests and replays)."""
+    if when is None:
+        return {}
+    stamp = when.isoformat()
+    return {"GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp}

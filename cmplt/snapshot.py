@@ -512,6 +512,9 @@ class Snapshot:
             wanted = f"{wanted[:6]}-{wanted[6:]}"
         if not wanted:
             raise UsageError(_("an empty complaint ID"))
+        renamed = self._renamed(wanted)
+        if renamed is not None:
+            return renamed
         if ids.COMPLAINT_ID.match(wanted) and self.record_path(wanted).is_file():
             return wanted
         shard = ids.shard_of(wanted)
@@ -532,6 +535,26 @@ class Snapshot:
                 ).format(id=text, count=len(matches), shown=shown)
             )
         return matches[0]
+
+    def _renamed(self, wanted: str) -> str | None:
+        """The new ID of a complaint `cmplt sync` renamed in this clone (its old ID was
+        taken on the remote): for this clone's user the old ID still names it (sync.py).
+        One stat when nothing was ever renamed."""
+        if not ids.COMPLAINT_ID.match(wanted):
+            return None
+        file = statefiles.path(self._worktree, statefiles.RENAMED)
+        if file is None or not file.exists():
+            return None
+        from cmplt.sync import renamed_ids
+
+        new = renamed_ids(self._worktree).get(wanted)
+        if new is None or not self.record_path(new).is_file():
+            return None
+        self.notify(
+            _("{old} was renamed {new} when this clone synced ({old} was taken on the remote)")
+            .format(old=wanted, new=new)
+        )  # fmt: skip
+        return new
 
     def select(self, selection: Selection) -> tuple[list[Complaint], list[InvalidFile]]:
         """The records that hold to `selection`, oldest first, and the files that

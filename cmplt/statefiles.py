@@ -23,6 +23,7 @@ CHECK_SEEN = "cmplt-check-seen.json"  # what `check --new` reported last time
 POLICY_VERSIONS = "cmplt-policy-history.json"  # the committed versions of cmplt.yaml
 AUDIT_STATE = "cmplt-audit.json"  # what `audit` found in the commits it has read
 REPEATS_CACHE = "cmplt-repeats.cache"  # each record's unit, phone and status (repeats.py)
+RENAMED = "cmplt-renamed.json"  # {old ID: new ID} of the complaints sync renamed here
 
 
 def path(worktree: Path | None, name: str) -> Path | None:

@@ -144,6 +144,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "Merge THEIRS into OURS (git's %O %A %B %P): a record as the union of both sides' "
         "events, an improvement measure field by field.",
     ),
+    "clone": (
+        "sync",
+        "Clone the registry at URL into FOLDER and set the clone up to merge by itself.",
+    ),
+    "sync": (
+        "sync",
+        "Bring the other clones' steps in and send this clone's out: fetch, merge, validate, push.",
+    ),
     "schema": (
         "trust_files",
         "Print the JSON Schema (draft 2020-12) of a record, the policy or the roster.",

@@ -174,18 +174,25 @@ def merge_driver_ready(root: Path, quiet: bool = False) -> None:
     if worktree is None:
         return
     configured = gitlog.configured_merge_driver(worktree)
+    driver_ready = False
     if configured is not None:
         try:
             program = shlex.split(configured)[0]
         except (ValueError, IndexError):
             program = ""
-        if Path(program).is_file() or (program and "/" not in program):
-            return
+        driver_ready = Path(program).is_file() or bool(program and "/" not in program)
+    # `git pull` merges (through the driver) rather than rebasing one clone's steps
+    pull_ready = gitlog.pull_mode_configured(worktree)
+    if driver_ready and pull_ready:
+        return
     try:
-        gitlog.configure_merge_driver(worktree, sys.executable)
+        if not pull_ready:
+            gitlog.configure_pull_merges(worktree)
+        if not driver_ready:
+            gitlog.configure_merge_driver(worktree, sys.executable)
     except (CmpltError, OSError):
         return  # a read-only clone: it merges nothing, and git would say so at a merge
-    if not quiet:
+    if not quiet and not driver_ready:
         click.echo(
             "cmplt: "
             + _("set up git's merge driver for records in this clone ({file})").format(

@@ -1,0 +1,428 @@
+"""`cmplt clone` and `cmplt sync`: a team's clones of one registry, kept together by git.
+
+Each person works in their own clone; `sync` brings the others' steps in and sends
+their own out: fetch, merge (records through cmplt's merge driver, merging.py),
+validate what the merge changed, push; when the push is refused because someone
+pushed meanwhile, fetch and merge again, a bounded number of times. It never
+forces a push and never rewrites a commit already made.
+
+Two clones may receive two complaints under one ID (the same random part on the
+same day: CMPLT_SEED, or one chance in a billion). Before merging, a complaint this
+clone added that the remote also added under the same path, with a different
+receipt, is renamed here (it is not pushed yet, so no one else knows its ID): new
+ID, file moved, its references rewritten, one commit with `Action: rename` that
+`audit` accepts. The old ID keeps resolving for this clone's user through a map
+kept in `.git/` (statefiles.RENAMED).
+
+A sync that fails leaves the clone as it was: HEAD, index and work tree (a rename
+and a merge made on the way are undone); the remote-tracking branch alone keeps
+what was fetched.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from cmplt import gitlog, ids, statefiles, store
+from cmplt.errors import (
+    NOTHING_TO_SYNC,
+    SYNCED,
+    DirtyRecord,
+    NeedsPerson,
+    NotFound,
+    RemoteUnreachable,
+    UsageError,
+)
+from cmplt.i18n import _, ngettext
+
+# how many times a push refused because the remote moved meanwhile is tried again
+PUSH_ATTEMPTS = 5
+
+Say = Callable[[str], None]
+
+
+# --- clone ---------------------------------------------------------------------------
+
+
+def clone_registry(url: str, folder: Path) -> Path:
+    """`git clone URL FOLDER`, refused (and nothing left behind) unless what it brought
+    is a registry: cmplt.yaml at the top of the repository. The caller configures it."""
+    folder = folder.absolute()
+    existed = folder.exists()
+    if existed and (not folder.is_dir() or any(folder.iterdir())):
+        raise UsageError(_("{folder} exists and is not an empty folder").format(folder=folder))
+    if not folder.parent.is_dir():
+        raise UsageError(_("{folder}: no such folder").format(folder=folder.parent))
+    try:
+        gitlog.clone_repository(url, folder)
+        if not (folder / store.POLICY_FILE).is_file():
+            raise NotFound(
+                _("{url} is not a cmplt registry: no {file} at its top").format(
+                    url=url, file=store.POLICY_FILE
+                )
+            )
+    except gitlog.RemoteFailed as exc:
+        _leave_nothing(folder, existed)
+        raise RemoteUnreachable(
+            _("could not clone {url}: {detail}").format(url=url, detail=exc.detail)
+        ) from None
+    except BaseException:
+        _leave_nothing(folder, existed)
+        raise
+    return folder
+
+
+def _leave_nothing(folder: Path, existed: bool) -> None:
+    if not existed:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    for child in folder.iterdir():  # it was empty: empty again
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child, ignore_errors=True)
+        else:
+            child.unlink(missing_ok=True)
+
+
+# --- the map of renamed IDs ------------------------------------------------------------
+
+
+def renamed_ids(worktree: Path | None) -> dict[str, str]:
+    """{old ID: new ID} of the complaints sync renamed in this clone."""
+    file = statefiles.path(worktree, statefiles.RENAMED)
+    if file is None:
+        return {}
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(k): str(v)
+        for k, v in data.items()
+        if ids.COMPLAINT_ID.match(str(k)) and ids.COMPLAINT_ID.match(str(v))
+    }
+
+
+def _remember(worktree: Path, renames: Sequence[Rename]) -> None:
+    file = statefiles.path(worktree, statefiles.RENAMED)
+    if file is None or not renames:
+        return
+    known = renamed_ids(worktree)
+    for rename in renames:
+        known[rename.old] = rename.new
+    data = json.dumps(known, indent=1, sort_keys=True) + "\n"
+    statefiles.write(file, data.encode("utf-8"), durable=True)
+
+
+# --- sync ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rename:
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class _Where:
+    worktree: Path
+    prefix: str  # the registry's folder in the work tree: "" or "sub/dir/"
+    remote: str
+    branch: str  # the remote's branch
+
+
+def _where(root: Path, remote: str | None) -> _Where:
+    worktree = gitlog.find_worktree(root.resolve())
+    if worktree is None:
+        raise UsageError(_("{root} is not in a git repository").format(root=root))
+    prefix = root.resolve().relative_to(worktree.resolve()).as_posix()
+    prefix = "" if prefix == "." else prefix + "/"
+    branch = gitlog.current_branch(worktree)
+    if branch is None:
+        raise UsageError(_("HEAD is not on a branch; sync works on one (git switch BRANCH)"))
+    upstream = gitlog.upstream_of(worktree, branch)
+    names = gitlog.remote_names(worktree)
+    if remote is None:
+        remote, wanted = upstream if upstream is not None else ("origin", branch)
+    else:
+        wanted = upstream[1] if upstream is not None and upstream[0] == remote else branch
+    if remote not in names:
+        raise UsageError(
+            _("no remote {remote} in this clone (git remote add {remote} URL)").format(
+                remote=remote
+            )
+        )
+    return _Where(worktree, prefix, remote, wanted)
+
+
+def sync(root: Path, remote: str | None, say: Say, now: datetime, seed: str | None = None) -> int:
+    """Sync the clone holding the registry `root` with `remote` (default: the branch's
+    upstream, else origin) at `now` (the merge and rename commits are dated then):
+    SYNCED or NOTHING_TO_SYNC; or RemoteUnreachable, NeedsPerson, DirtyRecord,
+    UsageError with the clone as it was. `say` hears one line per thing done."""
+    from cmplt.lock import registry_lock
+
+    where = _where(root, remote)
+    worktree = where.worktree
+    if gitlog.merge_in_progress(worktree):
+        raise NeedsPerson(
+            _(
+                "a merge or rebase is in progress in this clone: finish it or abort it "
+                "(git merge --abort) before sync"
+            )
+        )
+    with registry_lock(statefiles.required_path(worktree, statefiles.LOCK)):
+        dirty = gitlog.uncommitted_changes(worktree, "")
+        if dirty:
+            shown = ", ".join(dirty[:3]) + (" …" if len(dirty) > 3 else "")
+            raise DirtyRecord(
+                _(
+                    "uncommitted changes in {files}: commit or discard them before sync "
+                    "(git status)"
+                ).format(files=shown)
+            )
+        start = gitlog.head_commit(worktree)
+        if start is None:
+            raise UsageError(_("this clone has no commit yet"))
+        try:
+            outcome, renames = _sync_rounds(root, where, say, now, seed)
+        except BaseException:
+            gitlog.restore_head(worktree, start)
+            raise
+    _remember(worktree, renames)
+    return outcome
+
+
+def _sync_rounds(
+    root: Path, where: _Where, say: Say, now: datetime, seed: str | None
+) -> tuple[int, list[Rename]]:
+    worktree, remote = where.worktree, where.remote
+    shown_remote = f"{remote}/{where.branch}"
+    renames: list[Rename] = []
+    for attempt in range(PUSH_ATTEMPTS):
+        try:
+            theirs = gitlog.fetch_branch(worktree, remote, where.branch)
+        except gitlog.RemoteFailed as exc:
+            raise RemoteUnreachable(
+                _("could not reach {remote}: {detail}; nothing was changed").format(
+                    remote=remote, detail=exc.detail
+                )
+            ) from None
+        head = gitlog.head_commit(worktree)
+        assert head is not None
+        incoming = gitlog.count_commits(worktree, head, theirs) if theirs else 0
+        outgoing = gitlog.count_commits(worktree, theirs, head)
+        if attempt == 0 and incoming == 0 and outgoing == 0:
+            say(_("nothing to do: {remote} and this clone have the same steps").format(
+                remote=shown_remote))  # fmt: skip
+            return NOTHING_TO_SYNC, renames
+        if incoming:
+            say(
+                ngettext(
+                    "fetched {count} commit from {remote}",
+                    "fetched {count} commits from {remote}",
+                    incoming,
+                ).format(count=incoming, remote=shown_remote)
+            )
+            assert theirs is not None
+            if outgoing:
+                renames += _rename_collisions(root, where, head, theirs, say, now, seed)
+            _merge(where, theirs, outgoing > 0, say, now)
+            _validate_changes(root, where, head)
+        ahead = gitlog.count_commits(worktree, theirs, "HEAD")
+        if ahead == 0:
+            return SYNCED, renames
+        try:
+            refused = gitlog.push_branch(worktree, remote, where.branch)
+        except gitlog.RemoteFailed as exc:
+            raise RemoteUnreachable(
+                _("could not push to {remote}: {detail}; nothing was changed").format(
+                    remote=remote, detail=exc.detail
+                )
+            ) from None
+        if refused is None:
+            say(
+                ngettext(
+                    "pushed {count} commit to {remote}",
+                    "pushed {count} commits to {remote}",
+                    ahead,
+                ).format(count=ahead, remote=shown_remote)
+            )
+            return SYNCED, renames
+        after = gitlog.fetch_branch(worktree, remote, where.branch)
+        if after == theirs:
+            # the remote has not moved: it refuses the push itself (a hook, a
+            # protected branch), and trying again would not help
+            raise NeedsPerson(
+                _(
+                    "{remote} refused the push ({why}); nothing was changed here: ask "
+                    "whoever runs the remote"
+                ).format(remote=shown_remote, why=refused)
+            )
+        say(_("{remote} moved while pushing ({why}): merging again").format(
+            remote=shown_remote, why=refused))  # fmt: skip
+    raise NeedsPerson(
+        _(
+            "{remote} kept moving: {count} pushes refused; nothing was changed here, "
+            "run cmplt sync again"
+        ).format(remote=shown_remote, count=PUSH_ATTEMPTS)
+    )
+
+
+def _merge(where: _Where, theirs: str, has_own: bool, say: Say, now: datetime) -> None:
+    """Merge the remote's branch into HEAD (a fast-forward when HEAD has nothing of
+    its own): a merge commit with the trailer `Action: sync`, which `audit` tells from
+    a hand-made merge by it."""
+    shown = f"{where.remote}/{where.branch}"
+    # the history's words are not translated: every clone reads the same commits
+    message = gitlog.commit_message(
+        f"Sync with {shown}", trailers={"Action": "sync", "Remote": shown}
+    )
+    merged, why = gitlog.merge_commit(where.worktree, theirs, message, now)
+    if not merged:
+        raise NeedsPerson(
+            _(
+                "the merge with {remote} needs a person ({files}); nothing was changed here: "
+                "merge it by hand (git pull, then fix the files and commit) or ask a supervisor"
+            ).format(remote=shown, files=why)
+        )
+    if has_own:
+        say(_("merged {remote}").format(remote=shown))
+    else:
+        say(_("fast-forwarded to {remote}").format(remote=shown))
+
+
+def _registry_file(relpath: str) -> bool:
+    folders = (f"{store.RECORDS_DIR}/", "improvements/")
+    return relpath in (store.POLICY_FILE, store.ROSTER_FILE) or (
+        relpath.startswith(folders) and relpath.endswith((".yaml", ".yml"))
+    )
+
+
+def _validate_changes(root: Path, where: _Where, before: str) -> None:
+    """Validate the registry files the merge changed (not the whole registry: the rest
+    was valid and is as it was)."""
+    from cmplt.validate import run_validate
+
+    changed = gitlog.changed_files(where.worktree, before, "HEAD", where.prefix)
+    paths = [
+        where.worktree / path
+        for path in changed
+        if _registry_file(path[len(where.prefix) :]) and (where.worktree / path).is_file()
+    ]
+    if not paths:
+        return
+    outcome = run_validate(paths, root, root)
+    if outcome.problems:
+        first = outcome.problems[0]
+        raise NeedsPerson(
+            _(
+                "the merged registry does not validate ({problem}); nothing was changed here: "
+                "ask a supervisor to settle it"
+            ).format(problem=first.text())
+        )
+
+
+# --- IDs never collide -----------------------------------------------------------------
+
+
+def _rename_collisions(
+    root: Path, where: _Where, head: str, theirs: str, say: Say, now: datetime, seed: str | None
+) -> list[Rename]:
+    """Complaints both sides added under one path with different receipts: this
+    clone's (not pushed yet) gets a new ID, one commit each."""
+    worktree = where.worktree
+    base = gitlog.merge_base(worktree, head, theirs)
+    if base is None:
+        raise NeedsPerson(
+            _("this clone and {remote} share no history: they are not clones of one registry")
+            .format(remote=where.remote)
+        )  # fmt: skip
+    records = f"{where.prefix}{store.RECORDS_DIR}/"
+    ours_added = gitlog.changed_files(worktree, base, head, records, added_only=True)
+    if not ours_added:
+        return []
+    theirs_added = set(gitlog.changed_files(worktree, base, theirs, records, added_only=True))
+    both = [p for p in ours_added if p in theirs_added and ids.COMPLAINT_ID.match(Path(p).stem)]
+    if not both:
+        return []
+    ours_raw = gitlog.blobs_at(worktree, head, both)
+    theirs_raw = gitlog.blobs_at(worktree, theirs, both)
+    renames: list[Rename] = []
+    for path, mine, other in zip(both, ours_raw, theirs_raw, strict=True):
+        if mine == other:
+            continue
+        first = gitlog.added_version(worktree, base, head, path)
+        if first is not None and first == gitlog.added_version(worktree, base, theirs, path):
+            continue  # one receipt (one `cmplt new`) on both sides: the driver joins its events
+        old = Path(path).stem
+        new = _free_id(root, worktree, theirs, where.prefix, old, seed)
+        _rename(root, where, base, old, new, now)
+        say(_("renamed {old} to {new}: {old} was taken on the remote").format(old=old, new=new))
+        renames.append(Rename(old, new))
+    return renames
+
+
+def _free_id(
+    root: Path, worktree: Path, theirs: str, prefix: str, old: str, seed: str | None
+) -> str:
+    """A new ID of the same day, used neither here nor on the remote."""
+    for attempt in range(1000):
+        random_part = ids.random_chars(ids.ID_RANDOM_CHARS, seed, f"rename {old} {attempt}")
+        new = f"{old[:6]}-{random_part}"
+        relpath = store.record_relpath(new)
+        if new == old or (root / relpath).exists():
+            continue
+        if gitlog.blobs_at(worktree, theirs, [prefix + relpath])[0] is None:
+            return new
+    raise NeedsPerson(_("no free ID found to rename {id}").format(id=old))  # pragma: no cover
+
+
+def _rename(root: Path, where: _Where, base: str, old: str, new: str, now: datetime) -> None:
+    """Move the record OLD to NEW: its file, `id:`, its attachments and their paths,
+    and the references to it (`repeat_of`, a duplicate's `duplicate_of`) in the records
+    this clone changed since it last met the remote (no other record can name it)."""
+    worktree, prefix = where.worktree, where.prefix
+    old_rel, new_rel = store.record_relpath(old), store.record_relpath(new)
+    doc = store.parse_document((root / old_rel).read_bytes(), old_rel)
+    doc["id"] = new
+    for event in doc["events"]:
+        if event.get("action") == "attach" and isinstance(event.get("file"), str):
+            event["file"] = event["file"].replace(f"/{old}/", f"/{new}/")
+    store.write_atomic(root / new_rel, store.dump(doc))
+    (root / old_rel).unlink()
+    touched = [old_rel, new_rel]
+    year, month = f"20{old[:2]}", old[2:4]
+    old_files = root / "attachments" / year / month / old
+    if old_files.is_dir():
+        new_files = old_files.parent / new
+        old_files.rename(new_files)
+        touched += [old_files.relative_to(root).as_posix(), new_files.relative_to(root).as_posix()]
+    records = f"{prefix}{store.RECORDS_DIR}/"
+    for path in gitlog.changed_files(worktree, base, "HEAD", records):
+        rel = path[len(prefix) :]
+        file = root / rel
+        if rel in (old_rel, new_rel) or not file.is_file():
+            continue
+        raw = file.read_bytes()
+        if old.encode() not in raw:
+            continue
+        other = store.parse_document(raw, rel)
+        if other.get("repeat_of") == old:
+            other["repeat_of"] = new
+        for event in other.get("events") or []:
+            if event.get("duplicate_of") == old:
+                event["duplicate_of"] = new
+        if store.write_atomic(file, store.dump(other)):
+            touched.append(rel)
+    message = gitlog.commit_message(
+        f"{new}: renamed from {old}, an ID the remote had taken",
+        trailers={"Complaint-Id": new, "Action": "rename", "Renamed-From": old},
+    )
+    gitlog.commit_all_of(worktree, [prefix + p for p in touched], message, now)

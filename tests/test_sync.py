@@ -1,0 +1,345 @@
+"""A team's clones of one registry: `cmplt clone` and `cmplt sync` against a real bare
+remote (and once over git://), each clone a real git repository in tmp."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Reg, T, git, new, run_cli, step
+
+
+@pytest.fixture
+def remote(tmp_path: Path, reg: Reg) -> Path:
+    """The team's bare repository (a file share), made from the standard registry."""
+    bare = tmp_path / "estate.git"
+    git(tmp_path, "clone", "--quiet", "--bare", str(reg.root), str(bare))
+    return bare
+
+
+def clone(tmp_path: Path, url: str, name: str) -> Reg:
+    result = run_cli("clone", url, str(tmp_path / name), cwd=tmp_path)
+    assert result.code == 0, result
+    return Reg(tmp_path / name)
+
+
+@pytest.fixture
+def pair(tmp_path: Path, remote: Path) -> tuple[Reg, Reg]:
+    """Two people's clones: the desk (a) and a supervisor's machine (b)."""
+    return clone(tmp_path, str(remote), "a"), clone(tmp_path, str(remote), "b")
+
+
+def state(reg: Reg) -> tuple[str, str, str, bool]:
+    """What a failed sync must leave as it was: HEAD, the index, the work tree, no merge."""
+    return (
+        reg.head(),
+        reg.git("ls-files", "--stage"),
+        reg.git("status", "--porcelain", "--untracked-files=all"),
+        (reg.root / ".git" / "MERGE_HEAD").exists(),
+    )
+
+
+def note(reg: Reg, cid: str, at: str, text: str = "客户来电询问") -> None:
+    step(reg, T(at), "note", cid, "张三", "--text", text)
+
+
+def test_clone_sets_up_the_merge_driver_and_merging_pulls(tmp_path: Path, remote: Path) -> None:
+    result = run_cli("clone", str(remote), str(tmp_path / "desk"), cwd=tmp_path)
+    assert result.code == 0, result
+    assert result.err == ""
+    assert "cmplt sync" in result.out
+    desk = Reg(tmp_path / "desk")
+    assert desk.git("config", "pull.rebase").strip() == "false"
+    assert "merge-driver" in desk.git("config", "merge.cmplt.driver")
+    assert (desk.root / "cmplt.yaml").is_file()
+
+
+def test_init_sets_pull_to_merge(reg: Reg) -> None:
+    assert reg.git("config", "pull.rebase").strip() == "false"
+
+
+def test_clone_refuses_what_is_not_a_registry_and_leaves_nothing(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    git(plain, "init", "--quiet")
+    (plain / "notes.txt").write_text("not a registry\n", encoding="utf-8")
+    git(plain, "add", "notes.txt")
+    git(plain, "commit", "--quiet", "-m", "notes")
+    result = run_cli("clone", str(plain), str(tmp_path / "x"), cwd=tmp_path)
+    assert result.code == 3
+    assert result.out == ""
+    assert "not a cmplt registry" in result.err and len(result.err.splitlines()) == 1
+    assert not (tmp_path / "x").exists()
+
+    result = run_cli("clone", str(tmp_path / "missing.git"), str(tmp_path / "y"), cwd=tmp_path)
+    assert result.code == 11
+    assert len(result.err.splitlines()) == 1 and "could not clone" in result.err
+    assert not (tmp_path / "y").exists()
+
+
+def test_sync_with_nothing_new_says_so(pair: tuple[Reg, Reg]) -> None:
+    a, _b = pair
+    before = state(a)
+    result = a.run("sync")
+    assert result.code == 1, result
+    assert result.out == "nothing to do: origin/main and this clone have the same steps\n"
+    assert state(a) == before
+
+
+def test_sync_fast_forwards_and_pushes(pair: tuple[Reg, Reg], remote: Path) -> None:
+    a, b = pair
+    cid = new(a, T("11-28 09:00"))
+    result = a.run("sync")
+    assert (result.code, result.out) == (0, "pushed 1 commit to origin/main\n"), result
+    assert git(remote, "rev-parse", "main") == a.git("rev-parse", "HEAD")
+
+    result = b.run("sync")
+    assert result.code == 0, result
+    assert result.out.splitlines() == [
+        "fetched 1 commit from origin/main",
+        "fast-forwarded to origin/main",
+    ]
+    assert b.head() == a.head()
+    assert b.record(cid).read_bytes() == a.record(cid).read_bytes()
+
+
+def test_steps_on_both_clones_merge_on_the_same_and_on_other_records(
+    pair: tuple[Reg, Reg], remote: Path
+) -> None:
+    a, b = pair
+    shared = new(a, T("11-28 09:00"))
+    a.ok("sync")
+    b.ok("sync")
+    # the desk replies; meanwhile the supervisor notes the same complaint and takes another
+    step(a, T("11-28 09:30"), "respond", shared, "张三", "--note", "已答复客户")
+    note(b, shared, "11-28 09:40")
+    other = new(b, T("11-28 09:50"), unit="5-0301", phone="13900139000", summary="楼道灯不亮")
+    assert a.ok("sync").out == "pushed 1 commit to origin/main\n"
+
+    result = b.run("sync")
+    assert result.code == 0, result
+    assert result.out.splitlines() == [
+        "fetched 1 commit from origin/main",
+        "merged origin/main",
+        "pushed 3 commits to origin/main",
+    ]
+    message = b.git("log", "-1", "--format=%B")
+    assert message.startswith("Sync with origin/main")
+    assert "Action: sync" in message
+    assert len(b.git("log", "-1", "--format=%P").split()) == 2
+
+    assert a.run("sync").code == 0
+    assert a.head() == b.head() == git(remote, "rev-parse", "main").strip()
+    text = a.record(shared).read_text(encoding="utf-8")
+    assert "action: respond" in text and "action: note" in text
+    assert a.record(other).is_file()
+    for clone_ in (a, b):
+        assert clone_.run("validate", "-q").code == 0
+        assert clone_.run("audit").code == 0, clone_.run("audit")
+
+
+def test_a_push_race_is_merged_again_and_synced(
+    tmp_path: Path, pair: tuple[Reg, Reg], remote: Path
+) -> None:
+    a, b = pair
+    third = clone(tmp_path, str(remote), "c")
+    cid = new(a, T("11-28 09:00"))
+    a.ok("sync")
+    b.ok("sync")
+    third.ok("sync")
+    note(third, cid, "11-28 09:10", "维修工已上门")  # committed, not pushed yet
+    note(b, cid, "11-28 09:20")
+    # between b's fetch and b's push, the third clone pushes (once)
+    hook = b.root / ".git" / "hooks" / "pre-push"
+    hook.write_text(
+        "#!/bin/sh\n"
+        'marker="$(git rev-parse --git-dir)/raced"\n'
+        '[ -e "$marker" ] && exit 0\n'
+        'touch "$marker"\n'
+        "unset $(git rev-parse --local-env-vars)\n"
+        f"git -C '{third.root}' push --quiet origin main\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+
+    result = b.run("sync")
+    assert result.code == 0, result
+    lines = result.out.splitlines()
+    assert lines[0].startswith("origin/main moved while pushing")
+    assert lines[1:] == [
+        "fetched 1 commit from origin/main",
+        "merged origin/main",
+        "pushed 2 commits to origin/main",
+    ]
+    assert git(remote, "rev-parse", "main").strip() == b.head()
+    text = b.record(cid).read_text(encoding="utf-8")
+    assert "维修工已上门" in text and "客户来电询问" in text
+
+
+def test_an_unreachable_remote_leaves_the_clone_as_it_was(pair: tuple[Reg, Reg]) -> None:
+    a, _b = pair
+    new(a, T("11-28 09:00"))
+    a.git("remote", "set-url", "origin", str(a.root.parent / "gone.git"))
+    before = state(a)
+    result = a.run("sync")
+    assert result.code == 11
+    assert result.out == ""
+    assert len(result.err.splitlines()) == 1 and "could not reach origin" in result.err
+    assert state(a) == before
+
+
+def test_a_dirty_clone_is_refused_before_fetching(pair: tuple[Reg, Reg]) -> None:
+    a, _b = pair
+    cid = new(a, T("11-28 09:00"))
+    a.record(cid).write_text(a.record(cid).read_text(encoding="utf-8") + "# x\n", "utf-8")
+    a.git("remote", "set-url", "origin", str(a.root.parent / "gone.git"))  # no fetch tried
+    before = state(a)
+    result = a.run("sync")
+    assert result.code == 5
+    assert "uncommitted changes" in result.err and len(result.err.splitlines()) == 1
+    assert state(a) == before
+
+
+def test_the_policy_edited_on_both_sides_needs_a_person(pair: tuple[Reg, Reg]) -> None:
+    a, b = pair
+    for clone_, hours in ((a, "3h"), (b, "5h")):
+        policy = clone_.root / "cmplt.yaml"
+        text = policy.read_text(encoding="utf-8")
+        assert "first_reply: 2h" in text
+        policy.write_text(text.replace("first_reply: 2h", f"first_reply: {hours}"), "utf-8")
+        clone_.git("commit", "--quiet", "-am", "policy: first response")
+    new(b, T("11-28 09:00"))
+    a.ok("sync")
+    before = state(b)
+    result = b.run("sync")
+    assert result.code == 12, result
+    assert result.out.splitlines() == ["fetched 1 commit from origin/main"]
+    assert len(result.err.splitlines()) == 1
+    assert "needs a person (cmplt.yaml)" in result.err and "git pull" in result.err
+    assert state(b) == before
+
+
+def test_two_clones_receiving_one_id_keep_both_complaints(pair: tuple[Reg, Reg]) -> None:
+    a, b = pair
+    # the same seed and minute give both clones the same ID for two different customers
+    seed = {"CMPLT_SEED": "desk", "CMPLT_NOW": T("11-28 09:00")}
+    first = a.ok("new", "--by", "张三", *_intake("李女士"), env=seed).out.split()[0]
+    second = b.ok("new", "--by", "张三", *_intake("陈先生"), env=seed).out.split()[0]
+    assert first == second
+    repeat = new(b, T("11-28 10:00"), "--repeat-of", second, unit="3-1502")
+    a.ok("sync")
+
+    result = b.run("sync")
+    assert result.code == 0, result
+    renamed = result.out.splitlines()[1].split()[3].rstrip(":")
+    assert result.out.splitlines() == [
+        "fetched 1 commit from origin/main",
+        f"renamed {second} to {renamed}: {second} was taken on the remote",
+        "merged origin/main",
+        "pushed 4 commits to origin/main",
+    ]
+    a.ok("sync")
+    for clone_ in (a, b):
+        assert "李女士" in clone_.record(first).read_text(encoding="utf-8")
+        moved = clone_.record(renamed).read_text(encoding="utf-8")
+        assert f"id: {renamed}" in moved and "陈先生" in moved
+        assert f"repeat_of: {renamed}" in clone_.record(repeat).read_text(encoding="utf-8")
+        assert clone_.run("validate", "-q").code == 0
+        assert clone_.run("audit").code == 0, clone_.run("audit")
+    rename = b.git("log", "-1", "--format=%B", f"{b.head()}^1")
+    assert "Action: rename" in rename and f"Renamed-From: {second}" in rename
+
+    # for b's user the old ID still names their complaint; on a it is the other one
+    shown = b.run("show", second)
+    assert shown.code == 0 and "陈先生" in shown.out
+    assert shown.err == (
+        f"cmplt: {second} was renamed {renamed} when this clone synced "
+        f"({second} was taken on the remote)\n"
+    )
+    assert "李女士" in a.ok("show", second).out
+
+
+def _intake(customer: str) -> list[str]:
+    return [
+        *("--channel", "phone", "--customer", customer, "--unit", "3-1502"),
+        *("--phone", "13800138000", "--severity", "minor", "--nature", "valid-1"),
+        *("--subject", "facilities", "--category", "repair", "--summary", "电梯按钮失灵"),
+    ]
+
+
+# --- over a real remote protocol: git daemon on localhost ------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def daemon(tmp_path: Path, remote: Path) -> Iterator[str]:
+    """`git daemon` serving the remote's folder on a free port (pushes allowed)."""
+    if shutil.which("git") is None:  # pragma: no cover
+        raise RuntimeError("git is needed")
+    port = _free_port()
+    process = subprocess.Popen(
+        ["git", "daemon", "--export-all", "--enable=receive-pack", "--reuseaddr",
+         f"--base-path={remote.parent}", "--listen=127.0.0.1", f"--port={port}",
+         str(remote.parent)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=os.environ.copy(),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+                break
+            assert process.poll() is None, "git daemon stopped"
+            assert time.monotonic() < deadline, "git daemon did not start"
+            time.sleep(0.05)
+        yield f"git://127.0.0.1:{port}/{remote.name}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_clone_and_sync_over_git_protocol(tmp_path: Path, daemon: str) -> None:
+    a = clone(tmp_path, daemon, "a")
+    b = clone(tmp_path, daemon, "b")
+    cid = new(a, T("11-28 09:00"))
+    assert a.ok("sync").out == "pushed 1 commit to origin/main\n"
+    assert b.ok("sync").out.splitlines()[-1] == "fast-forwarded to origin/main"
+    note(b, cid, "11-28 09:30")
+    step(a, T("11-28 09:20"), "respond", cid, "张三", "--note", "已答复客户")
+    assert a.ok("sync").code == 0
+    assert b.ok("sync").out.splitlines()[1] == "merged origin/main"
+    assert a.ok("sync").code == 0
+    assert a.head() == b.head()
+
+
+def test_a_merge_that_does_not_validate_needs_a_person(pair: tuple[Reg, Reg]) -> None:
+    a, b = pair
+    cid = new(a, T("11-28 09:00"))
+    a.ok("sync")
+    b.ok("sync")
+    # someone edits a record by hand on their clone and pushes it with plain git
+    record = a.record(cid)
+    record.write_text(record.read_text(encoding="utf-8").replace("channel: phone", "channel: pigeon"))
+    a.git("commit", "--quiet", "-am", "hand edit")
+    a.git("push", "--quiet", "origin", "main")
+    note(b, cid, "11-28 09:30")
+    before = state(b)
+    result = b.run("sync")
+    assert result.code == 12, result
+    assert result.out.splitlines() == ["fetched 1 commit from origin/main", "merged origin/main"]
+    assert "does not validate" in result.err and len(result.err.splitlines()) == 1
+    assert state(b) == before
