@@ -1061,31 +1061,34 @@ def configure_pull_merges(worktree: Path) -> None:
     _run(worktree, ["config", "pull.rebase", "false"])
 
 
-def current_branch(worktree: Path) -> str | None:
-    """The branch HEAD is on (None: detached)."""
-    done = _run(worktree, ["symbolic-ref", "--quiet", "--short", "HEAD"], check=False)
-    return done.stdout.strip() or None
+@dataclass(frozen=True)
+class Tracking:
+    """What sync needs of a clone's config: its branch, whom it follows, its remotes."""
+
+    branch: str | None  # None: HEAD detached
+    upstream: tuple[str, str] | None  # (remote, the remote's branch)
+    remotes: tuple[str, ...]
 
 
-def upstream_of(worktree: Path, branch: str) -> tuple[str, str] | None:
-    """(remote, remote branch) the branch follows, from its config; None if it follows none."""
-    done = _run(
-        worktree,
-        ["config", "--get-regexp", rf"^branch\.{re.escape(branch)}\.(remote|merge)$"],
-        check=False,
-    )
+def tracking(worktree: Path) -> Tracking:
+    """The branch from `.git/HEAD` (no process), the rest from one `git config`."""
+    head = (git_dir(worktree) / "HEAD").read_text(encoding="utf-8", errors="replace").strip()
+    branch = head.removeprefix("ref: refs/heads/") if head.startswith("ref: refs/heads/") else None
+    done = _run(worktree, ["config", "-z", "--get-regexp", r"^(branch|remote)\."], check=False)
     values: dict[str, str] = {}
-    for line in done.stdout.splitlines():
-        key, _sep, value = line.partition(" ")
-        values[key.rpartition(".")[2]] = value.strip()
-    remote, merge = values.get("remote"), values.get("merge")
-    if not remote or remote == "." or not merge or not merge.startswith("refs/heads/"):
-        return None
-    return remote, merge.removeprefix("refs/heads/")
-
-
-def remote_names(worktree: Path) -> list[str]:
-    return _run(worktree, ["remote"]).stdout.split()
+    remotes: list[str] = []
+    for entry in done.stdout.split("\0"):
+        key, _sep, value = entry.partition("\n")
+        values[key] = value
+        if key.startswith("remote.") and key.endswith(".url"):
+            remotes.append(key[len("remote.") : -len(".url")])
+    upstream = None
+    if branch is not None:
+        # git prints a section's name in lower case and the branch's as it is
+        remote, merge = values.get(f"branch.{branch}.remote"), values.get(f"branch.{branch}.merge")
+        if remote and remote != "." and merge and merge.startswith("refs/heads/"):
+            upstream = (remote, merge.removeprefix("refs/heads/"))
+    return Tracking(branch, upstream, tuple(remotes))
 
 
 def fetch_branch(worktree: Path, remote: str, branch: str) -> str | None:
@@ -1106,10 +1109,14 @@ def fetch_branch(worktree: Path, remote: str, branch: str) -> str | None:
     return resolve_commit(worktree, tracking)
 
 
-def count_commits(worktree: Path, exclude: str | None, include: str) -> int:
-    """How many commits `include` has that `exclude` has not."""
-    revs = [include] if exclude is None else [f"^{exclude}", include]
-    return int(_run(worktree, ["rev-list", "--count", *revs, "--"]).stdout.strip())
+def divergence(worktree: Path, ours: str, theirs: str | None) -> tuple[int, int]:
+    """(commits `theirs` has that `ours` has not, commits `ours` has that `theirs` has
+    not), from one `rev-list`; `theirs` None: (0, every commit of ours)."""
+    if theirs is None:
+        return 0, int(_run(worktree, ["rev-list", "--count", ours, "--"]).stdout.strip())
+    out = _run(worktree, ["rev-list", "--left-right", "--count", f"{theirs}...{ours}", "--"])
+    incoming, outgoing = out.stdout.split()
+    return int(incoming), int(outgoing)
 
 
 def merge_base(worktree: Path, one: str, other: str) -> str | None:
@@ -1155,18 +1162,18 @@ def merge_in_progress(worktree: Path) -> bool:
 
 
 def merge_commit(
-    worktree: Path, rev: str, message: str, when: datetime | None = None
+    worktree: Path, rev: str, message: str, when: datetime | None = None, own: bool = True
 ) -> tuple[bool, str]:
-    """`git merge` of `rev` into HEAD through the merge drivers `.gitattributes` names
-    (a fast-forward when HEAD has nothing of its own); (merged, git's verdict). The
-    repository's hooks are not run: sync validates what the merge changed itself."""
-    done = _run(
-        worktree,
-        ["merge", "--quiet", "--no-verify", "--no-edit", "--no-stat", "--no-log", "-m", message,
-         rev],
-        env={**_PLAIN, **_fallback_identity(worktree, None), **_dated(when)},
-        check=False,
-    )  # fmt: skip
+    """`git merge` of `rev` into HEAD through the merge drivers `.gitattributes` names;
+    `own` False: HEAD has nothing of its own, a fast-forward (and no identity needed).
+    (merged, git's verdict). The repository's hooks are not run: sync validates what
+    the merge wrote itself."""
+    args = ["merge", "--quiet", "--no-verify", "--no-edit", "--no-stat", "--no-log"]
+    if not own:
+        done = _run(worktree, [*args, "--ff-only", rev], env=_PLAIN, check=False)
+    else:
+        env = {**_PLAIN, **_fallback_identity(worktree, None), **_dated(when)}
+        done = _run(worktree, [*args, "-m", message, rev], env=env, check=False)
     if done.returncode == 0:
         return True, ""
     conflicted = _run(worktree, ["diff", "--name-only", "--diff-filter=U"], check=False)

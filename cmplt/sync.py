@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from cmplt import gitlog, ids, statefiles, store
+from cmplt import gitlog, ids, statefiles
 from cmplt.errors import (
     NOTHING_TO_SYNC,
     SYNCED,
@@ -42,6 +42,28 @@ from cmplt.i18n import _, ngettext
 
 # how many times a push refused because the remote moved meanwhile is tried again
 PUSH_ATTEMPTS = 5
+
+# store's names for the registry's files, here without importing store: its models
+# cost a sync that brings in a fast-forward a third of its time (benchmarks/sync.py);
+# store is imported only to rename or validate (tests/test_sync.py holds them equal)
+POLICY_FILE, ROSTER_FILE, RECORDS_DIR = "cmplt.yaml", "staff.yaml", "complaints"
+
+
+def find_root(option: str | None, cwd: Path) -> Path | None:
+    """The registry `--registry` names or the nearest one upward (as store.find_registry
+    finds it), or None for the caller to say why there is none."""
+    if option:
+        return Path(option) if (Path(option) / POLICY_FILE).is_file() else None
+    here = cwd.resolve()
+    return next((f for f in (here, *here.parents) if (f / POLICY_FILE).is_file()), None)
+
+
+def step_interrupted(root: Path) -> bool:
+    """An interrupted step's journal is in `.git/`: the registry must be opened (which
+    settles it) before anything else."""
+    file = statefiles.path(gitlog.find_worktree(root.resolve()), statefiles.STEP_JOURNAL)
+    return file is not None and file.exists()
+
 
 Say = Callable[[str], None]
 
@@ -60,10 +82,10 @@ def clone_registry(url: str, folder: Path) -> Path:
         raise UsageError(_("{folder}: no such folder").format(folder=folder.parent))
     try:
         gitlog.clone_repository(url, folder)
-        if not (folder / store.POLICY_FILE).is_file():
+        if not (folder / POLICY_FILE).is_file():
             raise NotFound(
                 _("{url} is not a cmplt registry: no {file} at its top").format(
-                    url=url, file=store.POLICY_FILE
+                    url=url, file=POLICY_FILE
                 )
             )
     except gitlog.RemoteFailed as exc:
@@ -143,16 +165,15 @@ def _where(root: Path, remote: str | None) -> _Where:
         raise UsageError(_("{root} is not in a git repository").format(root=root))
     prefix = root.resolve().relative_to(worktree.resolve()).as_posix()
     prefix = "" if prefix == "." else prefix + "/"
-    branch = gitlog.current_branch(worktree)
-    if branch is None:
+    found = gitlog.tracking(worktree)
+    if found.branch is None:
         raise UsageError(_("HEAD is not on a branch; sync works on one (git switch BRANCH)"))
-    upstream = gitlog.upstream_of(worktree, branch)
-    names = gitlog.remote_names(worktree)
+    upstream = found.upstream
     if remote is None:
-        remote, wanted = upstream if upstream is not None else ("origin", branch)
+        remote, wanted = upstream if upstream is not None else ("origin", found.branch)
     else:
-        wanted = upstream[1] if upstream is not None and upstream[0] == remote else branch
-    if remote not in names:
+        wanted = upstream[1] if upstream is not None and upstream[0] == remote else found.branch
+    if remote not in found.remotes:
         raise UsageError(
             _("no remote {remote} in this clone (git remote add {remote} URL)").format(
                 remote=remote
@@ -191,7 +212,7 @@ def sync(root: Path, remote: str | None, say: Say, now: datetime, seed: str | No
         if start is None:
             raise UsageError(_("this clone has no commit yet"))
         try:
-            outcome, renames = _sync_rounds(root, where, say, now, seed)
+            outcome, renames = _sync_rounds(root, where, start, say, now, seed)
         except BaseException:
             gitlog.restore_head(worktree, start)
             raise
@@ -200,7 +221,7 @@ def sync(root: Path, remote: str | None, say: Say, now: datetime, seed: str | No
 
 
 def _sync_rounds(
-    root: Path, where: _Where, say: Say, now: datetime, seed: str | None
+    root: Path, where: _Where, start: str, say: Say, now: datetime, seed: str | None
 ) -> tuple[int, list[Rename]]:
     worktree, remote = where.worktree, where.remote
     shown_remote = f"{remote}/{where.branch}"
@@ -214,14 +235,14 @@ def _sync_rounds(
                     remote=remote, detail=exc.detail
                 )
             ) from None
-        head = gitlog.head_commit(worktree)
+        head = start if attempt == 0 else gitlog.head_commit(worktree)
         assert head is not None
-        incoming = gitlog.count_commits(worktree, head, theirs) if theirs else 0
-        outgoing = gitlog.count_commits(worktree, theirs, head)
+        incoming, outgoing = gitlog.divergence(worktree, head, theirs)
         if attempt == 0 and incoming == 0 and outgoing == 0:
             say(_("nothing to do: {remote} and this clone have the same steps").format(
                 remote=shown_remote))  # fmt: skip
             return NOTHING_TO_SYNC, renames
+        ahead = outgoing
         if incoming:
             say(
                 ngettext(
@@ -232,10 +253,11 @@ def _sync_rounds(
             )
             assert theirs is not None
             if outgoing:
-                renames += _rename_collisions(root, where, head, theirs, say, now, seed)
+                renamed = _rename_collisions(root, where, head, theirs, say, now, seed)
+                renames += renamed
+                ahead += len(renamed) + 1  # the renames and the merge commit
             _merge(where, theirs, outgoing > 0, say, now)
-            _validate_changes(root, where, head)
-        ahead = gitlog.count_commits(worktree, theirs, "HEAD")
+            _validate_changes(root, where, head, merged=outgoing > 0)
         if ahead == 0:
             return SYNCED, renames
         try:
@@ -284,7 +306,7 @@ def _merge(where: _Where, theirs: str, has_own: bool, say: Say, now: datetime) -
     message = gitlog.commit_message(
         f"Sync with {shown}", trailers={"Action": "sync", "Remote": shown}
     )
-    merged, why = gitlog.merge_commit(where.worktree, theirs, message, now)
+    merged, why = gitlog.merge_commit(where.worktree, theirs, message, now, own=has_own)
     if not merged:
         raise NeedsPerson(
             _(
@@ -299,25 +321,37 @@ def _merge(where: _Where, theirs: str, has_own: bool, say: Say, now: datetime) -
 
 
 def _registry_file(relpath: str) -> bool:
-    folders = (f"{store.RECORDS_DIR}/", "improvements/")
-    return relpath in (store.POLICY_FILE, store.ROSTER_FILE) or (
+    folders = (f"{RECORDS_DIR}/", "improvements/")
+    return relpath in (POLICY_FILE, ROSTER_FILE) or (
         relpath.startswith(folders) and relpath.endswith((".yaml", ".yml"))
     )
 
 
-def _validate_changes(root: Path, where: _Where, before: str) -> None:
-    """Validate the registry files the merge changed (not the whole registry: the rest
-    was valid and is as it was)."""
-    from cmplt.validate import run_validate
-
-    changed = gitlog.changed_files(where.worktree, before, "HEAD", where.prefix)
+def _validate_changes(root: Path, where: _Where, before: str, merged: bool) -> None:
+    """Validate what the merge wrote: the records it merged (changed on both sides, so
+    their merged text is new), and the policy and roster when it changed them (every
+    record is read under them). A file taken whole from one side is as that side
+    committed it: refusing it would stop every clone's sync over one person's pushed
+    mistake, which `validate` and `audit` report in any case (README: Teams and sites).
+    Validating every file the merge brought in costs 1.7 ms a file, eight times a plain
+    `git pull` at 1,000 files (benchmarks/README.md, Issue 13)."""
+    worktree, prefix = where.worktree, where.prefix
+    incoming = gitlog.changed_files(worktree, before, "HEAD", prefix)
+    settings = {prefix + POLICY_FILE, prefix + ROSTER_FILE}
+    chosen = [p for p in incoming if p in settings]
+    if merged:
+        # a file the merge took from the remote unchanged differs from our side only
+        theirs = set(gitlog.changed_files(worktree, "HEAD^2", "HEAD", prefix))
+        chosen += [p for p in incoming if p in theirs and p not in settings]
     paths = [
-        where.worktree / path
-        for path in changed
-        if _registry_file(path[len(where.prefix) :]) and (where.worktree / path).is_file()
+        worktree / path
+        for path in chosen
+        if _registry_file(path[len(prefix) :]) and (worktree / path).is_file()
     ]
     if not paths:
         return
+    from cmplt.validate import run_validate  # its models cost a fast-forward 0.13 s
+
     outcome = run_validate(paths, root, root)
     if outcome.problems:
         first = outcome.problems[0]
@@ -344,7 +378,7 @@ def _rename_collisions(
             _("this clone and {remote} share no history: they are not clones of one registry")
             .format(remote=where.remote)
         )  # fmt: skip
-    records = f"{where.prefix}{store.RECORDS_DIR}/"
+    records = f"{where.prefix}{RECORDS_DIR}/"
     ours_added = gitlog.changed_files(worktree, base, head, records, added_only=True)
     if not ours_added:
         return []
@@ -369,6 +403,10 @@ def _rename_collisions(
     return renames
 
 
+def _record_relpath(complaint_id: str) -> str:
+    return f"{RECORDS_DIR}/20{complaint_id[:2]}/{complaint_id[2:4]}/{complaint_id}.yaml"
+
+
 def _free_id(
     root: Path, worktree: Path, theirs: str, prefix: str, old: str, seed: str | None
 ) -> str:
@@ -376,7 +414,7 @@ def _free_id(
     for attempt in range(1000):
         random_part = ids.random_chars(ids.ID_RANDOM_CHARS, seed, f"rename {old} {attempt}")
         new = f"{old[:6]}-{random_part}"
-        relpath = store.record_relpath(new)
+        relpath = _record_relpath(new)
         if new == old or (root / relpath).exists():
             continue
         if gitlog.blobs_at(worktree, theirs, [prefix + relpath])[0] is None:
@@ -388,6 +426,8 @@ def _rename(root: Path, where: _Where, base: str, old: str, new: str, now: datet
     """Move the record OLD to NEW: its file, `id:`, its attachments and their paths,
     and the references to it (`repeat_of`, a duplicate's `duplicate_of`) in the records
     this clone changed since it last met the remote (no other record can name it)."""
+    from cmplt import store
+
     worktree, prefix = where.worktree, where.prefix
     old_rel, new_rel = store.record_relpath(old), store.record_relpath(new)
     doc = store.parse_document((root / old_rel).read_bytes(), old_rel)
@@ -404,7 +444,7 @@ def _rename(root: Path, where: _Where, base: str, old: str, new: str, now: datet
         new_files = old_files.parent / new
         old_files.rename(new_files)
         touched += [old_files.relative_to(root).as_posix(), new_files.relative_to(root).as_posix()]
-    records = f"{prefix}{store.RECORDS_DIR}/"
+    records = f"{prefix}{RECORDS_DIR}/"
     for path in gitlog.changed_files(worktree, base, "HEAD", records):
         rel = path[len(prefix) :]
         file = root / rel

@@ -331,9 +331,11 @@ def test_a_merge_that_does_not_validate_needs_a_person(pair: tuple[Reg, Reg]) ->
     cid = new(a, T("11-28 09:00"))
     a.ok("sync")
     b.ok("sync")
-    # someone edits a record by hand on their clone and pushes it with plain git
-    record = a.record(cid)
-    record.write_text(record.read_text(encoding="utf-8").replace("channel: phone", "channel: pigeon"))
+    # someone edits the policy by hand on their clone and pushes it with plain git
+    policy = a.root / "cmplt.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("first_reply: 2h", "first_reply: soon")
+    )
     a.git("commit", "--quiet", "-am", "hand edit")
     a.git("push", "--quiet", "origin", "main")
     note(b, cid, "11-28 09:30")
@@ -341,5 +343,44 @@ def test_a_merge_that_does_not_validate_needs_a_person(pair: tuple[Reg, Reg]) ->
     result = b.run("sync")
     assert result.code == 12, result
     assert result.out.splitlines() == ["fetched 1 commit from origin/main", "merged origin/main"]
-    assert "does not validate" in result.err and len(result.err.splitlines()) == 1
+    assert "does not validate (cmplt.yaml:" in result.err and len(result.err.splitlines()) == 1
     assert state(b) == before
+
+
+def test_sync_validates_what_the_merge_wrote_not_what_it_took_whole(pair: tuple[Reg, Reg]) -> None:
+    """A record pushed by hand is taken as its author committed it (`validate` and
+    `audit` report it); a fast-forward writes nothing of its own."""
+    a, b = pair
+    cid = new(a, T("11-28 09:00"))
+    a.ok("sync")
+    b.ok("sync")
+    record = a.record(cid)
+    record.write_text(
+        record.read_text(encoding="utf-8").replace("channel: phone", "channel: pigeon")
+    )
+    a.git("commit", "--quiet", "-am", "hand edit")
+    a.git("push", "--quiet", "origin", "main")
+    assert b.run("sync").code == 0
+    assert b.record(cid).read_bytes() == record.read_bytes()
+    assert b.run("validate").code == 1
+
+
+def test_sync_with_nothing_to_do_reads_no_record_model(pair: tuple[Reg, Reg]) -> None:
+    """A sync that brings in a fast-forward must stay near `git pull` (benchmarks/sync.py):
+    no pydantic, no ruamel unless it renames or validates."""
+    from cmplt import store, sync
+    from tests.test_imports import heavy, imported
+
+    assert (sync.POLICY_FILE, sync.ROSTER_FILE, sync.RECORDS_DIR) == (
+        store.POLICY_FILE,
+        store.ROSTER_FILE,
+        store.RECORDS_DIR,
+    )
+    a, _b = pair
+    assert heavy(imported("sync", cwd=a.root)) == []
+
+
+def test_sync_outside_a_registry_says_so(tmp_path: Path) -> None:
+    result = run_cli("sync", cwd=tmp_path)
+    assert result.code == 2
+    assert result.err.startswith("cmplt: no registry here") and len(result.err.splitlines()) == 1

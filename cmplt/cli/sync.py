@@ -47,9 +47,13 @@ def sync(obj: Context, remote: str | None) -> None:
     person must settle something (the line says what); on any failure the clone is left
     as it was. Refused with uncommitted changes.
     """
+    from cmplt.sync import find_root, step_interrupted
     from cmplt.sync import sync as run_sync
 
-    root = obj.registry.root
+    root = find_root(obj.registry_option, Path.cwd())
+    if root is None or step_interrupted(root):
+        root = obj.registry.root  # says why there is no registry, or settles the step
+    merge_driver_ready(root)
     code = run_sync(root, remote, _say, obj.now(), seed=obj.seed())
     if code:
         raise click.exceptions.Exit(code)
