@@ -238,6 +238,49 @@ def test_audit_flags_a_merge_that_drops_or_invents_an_event(
     b.git("fetch", "-q")
     # a merge made by hand that keeps only this side's file: the reply is dropped
     run_git(b.root, "merge", "-q", "-s", "ours", "--no-edit", "origin/main", when=T("11-28 11:00"))
-    audit = b.run("audit")
+    audit = b.run("audit", "--format", "json")
     assert audit.code == 1
-    assert "event-removed" in audit.out or "removed" in audit.out, audit
+    found = json.loads(audit.out)["findings"]
+    assert {f["what"] for f in found} == {"event-removed"}, found
+
+
+def test_people_added_to_the_roster_on_two_clones_are_both_on_it(
+    ready: tuple[Reg, Reg, str],
+) -> None:
+    a, b, _cid = ready
+    a.ok("staff", "add", "吴新", "--role", "clerk", "--department", "客服中心", "--by", "赵经理")
+    push(a, T("11-28 10:00"))
+    b.ok("staff", "add", "郑工", "--role", "staff", "--department", "工程部", "--by", "赵经理")
+    b.ok("staff", "set", "张三", "--role", "cs_supervisor", "--by", "赵经理")
+    done = pull(b, T("11-28 10:10"))
+    assert done.returncode == 0, done.stderr
+    roster = b.root.joinpath("staff.yaml").read_text(encoding="utf-8")
+    assert "吴新" in roster and "郑工" in roster and "<<<<<<<" not in roster
+    listed = b.ok("staff", "list", "--format", "json").out
+    assert "吴新" in listed and "郑工" in listed
+    assert b.ok("validate").code == 0
+    # and the same roster whichever way the merge went
+    push(b, T("11-28 10:10"))
+    assert pull(a, T("11-28 10:20")).returncode == 0
+    assert a.root.joinpath("staff.yaml").read_bytes() == roster.encode()
+
+
+def test_audit_flags_a_merge_that_invents_an_event(ready: tuple[Reg, Reg, str]) -> None:
+    a, b, cid = ready
+    step(a, T("11-28 10:00"), "respond", cid, "张三", "--note", "已致歉")
+    push(a, T("11-28 10:00"))
+    step(b, T("11-28 10:30"), "note", cid, "陈主管", "--note", "关注")
+    b.git("fetch", "-q")
+    run_git(b.root, "merge", "-q", "--no-commit", "origin/main", when=T("11-28 11:00"))
+    path = b.record(cid)
+    text = path.read_text(encoding="utf-8")
+    invented = (
+        "  - id: ZZZZZZZZ\n    action: note\n    at: '2026-11-28T10:40:00+08:00'\n"
+        "    recorded_at: '2026-11-28T10:40:00+08:00'\n    by: 陈主管\n    text: 补记\n"
+    )
+    path.write_text(text + invented, encoding="utf-8")
+    run_git(b.root, "commit", "-qam", "merge", when=T("11-28 11:00"))
+    audit = b.run("audit", "--format", "json")
+    assert audit.code == 1
+    found = json.loads(audit.out)["findings"]
+    assert [f["what"] for f in found if "ZZZZZZZZ" in f["message"]] == ["merge-adds-event"], found
