@@ -488,8 +488,9 @@ def plan_step(
     state = fold(complaint.events, complaint.id, complaint.set_aside)
     if step.action == "void":
         check_void(
-            complaint.events, step.fields["event"], step.by, policy, roster, now, complaint.id
-        )
+            complaint.events, step.fields["event"], step.by, policy, roster, now, complaint.id,
+            complaint.set_aside,
+        )  # fmt: skip
     at = step.at or now
     check_time(at, None, now)
     refuse_before_receipt(at, complaint.events[0].at)
@@ -514,6 +515,11 @@ def plan_step(
         complaint = complaint.model_copy(update={"events": complaint.events[:place]})
         state = fold(complaint.events, complaint.id, complaint.set_aside)
     why = state_refusal(step.action, complaint.id, state)
+    if why and step.action == "void" and step.fields["event"] in state.set_aside:
+        # settling a merge's contradiction by voiding the step it set aside changes
+        # nothing the record says, so it is allowed whatever the status, an archived
+        # record included (README: Teams and sites)
+        why = None
     if (
         why
         and step.action == "accept"
