@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Reg, T, git, new, run_cli, step
+from tests.test_attachments import photo
 
 
 @pytest.fixture
@@ -235,6 +236,9 @@ def test_two_clones_receiving_one_id_keep_both_complaints(pair: tuple[Reg, Reg])
     second = b.ok("new", "--by", "张三", *_intake("陈先生"), env=seed).out.split()[0]
     assert first == second
     repeat = new(b, T("11-28 10:00"), "--repeat-of", second, unit="3-1502")
+    picture = photo(b.root.parent / "门厅.png", "PNG")
+    b.ok("attach", second, str(picture), "--kind", "photo", "--by", "张三",
+         env={"CMPLT_NOW": T("11-28 10:30")})  # fmt: skip
     a.ok("sync")
 
     result = b.run("sync")
@@ -244,7 +248,7 @@ def test_two_clones_receiving_one_id_keep_both_complaints(pair: tuple[Reg, Reg])
         "fetched 1 commit from origin/main",
         f"renamed {second} to {renamed}: {second} was taken on the remote",
         "merged origin/main",
-        "pushed 4 commits to origin/main",
+        "pushed 5 commits to origin/main",
     ]
     a.ok("sync")
     for clone_ in (a, b):
@@ -252,6 +256,9 @@ def test_two_clones_receiving_one_id_keep_both_complaints(pair: tuple[Reg, Reg])
         moved = clone_.record(renamed).read_text(encoding="utf-8")
         assert f"id: {renamed}" in moved and "陈先生" in moved
         assert f"repeat_of: {renamed}" in clone_.record(repeat).read_text(encoding="utf-8")
+        kept = list((clone_.root / "attachments" / "2026" / "11").iterdir())
+        assert [folder.name for folder in kept] == [renamed]
+        assert f"file: attachments/2026/11/{renamed}/" in moved
         assert clone_.run("validate", "-q").code == 0
         assert clone_.run("audit").code == 0, clone_.run("audit")
     rename = b.git("log", "-1", "--format=%B", f"{b.head()}^1")
