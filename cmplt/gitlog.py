@@ -1119,6 +1119,22 @@ def divergence(worktree: Path, ours: str, theirs: str | None) -> tuple[int, int]
     return int(incoming), int(outgoing)
 
 
+def merge_bases(worktree: Path, one: str, other: str) -> list[str]:
+    """Every best common ancestor of two commits (git merges several into one first)."""
+    return _run(worktree, ["merge-base", "--all", one, other], check=False).stdout.split()
+
+
+def changed_blobs(worktree: Path, old: str, new: str, folder: str) -> dict[str, str | None]:
+    """{path: its blob in `new` (None: deleted)} of the files under `folder` that differ
+    between two commits."""
+    out = _git_bytes(
+        worktree,
+        ["diff-tree", "-r", "-z", "--no-abbrev", "--no-renames", "--no-ext-diff", old, new,
+         "--", f":(literal){folder}"],
+    )  # fmt: skip
+    return {c.path: c.new for c in _raw_changes(out, 0, len(out), None)}
+
+
 def merge_base(worktree: Path, one: str, other: str) -> str | None:
     done = _run(worktree, ["merge-base", one, other], check=False)
     return done.stdout.strip() or None
@@ -1162,13 +1178,21 @@ def merge_in_progress(worktree: Path) -> bool:
 
 
 def merge_commit(
-    worktree: Path, rev: str, message: str, when: datetime | None = None, own: bool = True
+    worktree: Path,
+    rev: str,
+    message: str,
+    when: datetime | None = None,
+    own: bool = True,
+    driver: str | None = None,
 ) -> tuple[bool, str]:
     """`git merge` of `rev` into HEAD through the merge drivers `.gitattributes` names;
     `own` False: HEAD has nothing of its own, a fast-forward (and no identity needed).
     (merged, git's verdict). The repository's hooks are not run: sync validates what
     the merge wrote itself."""
     args = ["merge", "--quiet", "--no-verify", "--no-edit", "--no-stat", "--no-log"]
+    if driver is not None:
+        # for this merge only: `driver` runs in place of the configured command
+        args = ["-c", f"merge.{MERGE_DRIVER}.driver={driver}", *args]
     if not own:
         done = _run(worktree, [*args, "--ff-only", rev], env=_PLAIN, check=False)
     else:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -252,11 +253,14 @@ def _sync_rounds(
                 ).format(count=incoming, remote=shown_remote)
             )
             assert theirs is not None
+            ours = head
             if outgoing:
                 renamed = _rename_collisions(root, where, head, theirs, say, now, seed)
-                renames += renamed
+                if renamed:
+                    renames += renamed
+                    ours = gitlog.head_commit(worktree) or head
                 ahead += len(renamed) + 1  # the renames and the merge commit
-            _merge(where, theirs, outgoing > 0, say, now)
+            _merge(root, where, ours, theirs, outgoing > 0, say, now)
             _validate_changes(root, where, head, merged=outgoing > 0)
         if ahead == 0:
             return SYNCED, renames
@@ -297,7 +301,9 @@ def _sync_rounds(
     )
 
 
-def _merge(where: _Where, theirs: str, has_own: bool, say: Say, now: datetime) -> None:
+def _merge(
+    root: Path, where: _Where, head: str, theirs: str, has_own: bool, say: Say, now: datetime
+) -> None:
     """Merge the remote's branch into HEAD (a fast-forward when HEAD has nothing of
     its own): a merge commit with the trailer `Action: sync`, which `audit` tells from
     a hand-made merge by it."""
@@ -306,7 +312,11 @@ def _merge(where: _Where, theirs: str, has_own: bool, say: Say, now: datetime) -
     message = gitlog.commit_message(
         f"Sync with {shown}", trailers={"Action": "sync", "Remote": shown}
     )
-    merged, why = gitlog.merge_commit(where.worktree, theirs, message, now, own=has_own)
+    with tempfile.TemporaryDirectory(prefix="cmplt-sync-") as folder:
+        driver = _merged_beforehand(root, where, head, theirs, Path(folder)) if has_own else None
+        merged, why = gitlog.merge_commit(
+            where.worktree, theirs, message, now, own=has_own, driver=driver
+        )
     if not merged:
         raise NeedsPerson(
             _(
@@ -318,6 +328,65 @@ def _merge(where: _Where, theirs: str, has_own: bool, say: Say, now: datetime) -
         say(_("merged {remote}").format(remote=shown))
     else:
         say(_("fast-forwarded to {remote}").format(remote=shown))
+
+
+def _merged_beforehand(
+    root: Path, where: _Where, head: str, theirs: str, folder: Path
+) -> str | None:
+    """The records both sides changed, merged here in one process (merging.py, what
+    the driver does) into `folder`; the driver command that hands git those results,
+    and runs the real driver for any other file. None when there is nothing to merge
+    so. Git starts the driver once per file, and each start imports the record models
+    again: 0.25 s a record (benchmarks/sync.py). A record the driver cannot merge
+    needs a person, said here with its reason."""
+    import shlex
+    import sys
+
+    worktree, prefix = where.worktree, where.prefix
+    bases = gitlog.merge_bases(worktree, head, theirs)
+    if len(bases) != 1:
+        return None  # git merges several bases into one of its own first
+    records = f"{prefix}{RECORDS_DIR}/"
+    ours = gitlog.changed_blobs(worktree, bases[0], head, records)
+    other = gitlog.changed_blobs(worktree, bases[0], theirs, records)
+    both = [
+        path
+        for path, blob in ours.items()
+        if blob is not None
+        and other.get(path, blob) not in (None, blob)
+        and ids.COMPLAINT_ID.match(Path(path).stem)
+    ]
+    if not both:
+        return None
+    from cmplt import store
+    from cmplt.merging import MergeConflict, merge_record
+    from cmplt.policy import Policy
+
+    policy = store.validate_document(
+        Policy, store.read_data(root / POLICY_FILE, POLICY_FILE), POLICY_FILE
+    )
+    base_raw = gitlog.blobs_at(worktree, bases[0], both)
+    ours_raw = gitlog.blobs_at(worktree, head, both)
+    theirs_raw = gitlog.blobs_at(worktree, theirs, both)
+    for path, o, a, b in zip(both, base_raw, ours_raw, theirs_raw, strict=True):
+        assert a is not None and b is not None
+        try:
+            merged = merge_record(o, a, b, path, policy)
+        except MergeConflict as exc:
+            raise NeedsPerson(
+                _(
+                    "the merge with {remote} needs a person ({files}); nothing was changed "
+                    "here: merge it by hand (git pull, then fix the files and commit) or ask "
+                    "a supervisor"
+                ).format(remote=f"{where.remote}/{where.branch}", files=f"{path}: {exc.message}")
+            ) from None
+        target = folder / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(merged)
+    # git puts %P in single quotes; the other placeholders are file names of its own
+    real = gitlog.merge_driver_command(sys.executable)
+    ready = f"{shlex.quote(str(folder))}/%P"
+    return f'f={ready}; if [ -f "$f" ]; then cat "$f" > %A; else {real}; fi'
 
 
 def _registry_file(relpath: str) -> bool:

@@ -125,6 +125,9 @@ def test_steps_on_both_clones_merge_on_the_same_and_on_other_records(
     other = new(b, T("11-28 09:50"), unit="5-0301", phone="13900139000", summary="楼道灯不亮")
     assert a.ok("sync").out == "pushed 1 commit to origin/main\n"
 
+    # sync merges the records both sides changed in its own process: git's per-file
+    # driver (a new Python each time) is not started for them
+    b.git("config", "merge.cmplt.driver", "false")
     result = b.run("sync")
     assert result.code == 0, result
     assert result.out.splitlines() == [
@@ -391,3 +394,45 @@ def test_sync_outside_a_registry_says_so(tmp_path: Path) -> None:
     result = run_cli("sync", cwd=tmp_path)
     assert result.code == 2
     assert result.err.startswith("cmplt: no registry here") and len(result.err.splitlines()) == 1
+
+
+def test_a_record_edited_differently_by_hand_on_both_sides_needs_a_person(
+    pair: tuple[Reg, Reg],
+) -> None:
+    a, b = pair
+    cid = new(a, T("11-28 09:00"))
+    a.ok("sync")
+    b.ok("sync")
+    for clone_, summary in ((a, "电梯按钮坏了"), (b, "电梯按键失灵")):
+        record = clone_.record(cid)
+        text = record.read_text(encoding="utf-8").replace(
+            "summary: 电梯按钮失灵", f"summary: {summary}"
+        )
+        record.write_text(text, encoding="utf-8")
+        clone_.git("commit", "--quiet", "-am", "hand edit")
+    a.ok("sync")
+    before = state(b)
+    result = b.run("sync")
+    assert result.code == 12, result
+    assert result.err == (
+        "cmplt: the merge with origin/main needs a person "
+        f"(complaints/2026/11/{cid}.yaml: summary was changed differently on both sides); "
+        "nothing was changed here: merge it by hand (git pull, then fix the files and commit) "
+        "or ask a supervisor\n"
+    )
+    assert state(b) == before
+
+
+def test_the_roster_changed_on_both_sides_goes_to_the_driver(pair: tuple[Reg, Reg]) -> None:
+    """A file sync does not merge itself (the roster) is left to the configured driver."""
+    a, b = pair
+    for clone_, name in ((a, "吴客服"), (b, "郑客服")):
+        clone_.ok("staff", "add", name, "--role", "clerk", "--department", "客服中心",
+                  "--by", "赵经理")  # fmt: skip
+    a.ok("sync")
+    assert b.run("sync").code == 0
+    a.ok("sync")
+    for clone_ in (a, b):
+        roster = (clone_.root / "staff.yaml").read_text(encoding="utf-8")
+        assert "吴客服" in roster and "郑客服" in roster
+    assert a.head() == b.head()
