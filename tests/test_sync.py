@@ -436,3 +436,42 @@ def test_the_roster_changed_on_both_sides_goes_to_the_driver(pair: tuple[Reg, Re
         roster = (clone_.root / "staff.yaml").read_text(encoding="utf-8")
         assert "吴客服" in roster and "郑客服" in roster
     assert a.head() == b.head()
+
+
+def test_audit_accepts_a_rename_that_changes_the_id_alone(reg: Reg) -> None:
+    cid = new(reg, T("11-28 09:00"))
+    other = cid[:7] + "ZZZZZZ"
+    old, moved = reg.record(cid), reg.record(other)
+
+    def rename(extra: tuple[str, str] | None) -> None:
+        text = old.read_text(encoding="utf-8").replace(cid, other)
+        if extra:
+            text = text.replace(*extra)
+        reg.git("rm", "--quiet", str(old))
+        moved.parent.mkdir(parents=True, exist_ok=True)
+        moved.write_text(text, encoding="utf-8")
+        reg.git("add", str(moved))
+        message = (
+            f"{other}: renamed\n\nComplaint-Id: {other}\nAction: rename\nRenamed-From: {cid}\n"
+        )
+        reg.git("commit", "--quiet", "-m", message)
+
+    rename(None)
+    assert reg.run("audit").code == 0, reg.run("audit")
+    reg.git("reset", "--quiet", "--hard", "HEAD~1")
+    rename(("summary: 电梯按钮失灵", "summary: 别的事"))
+    found = reg.run("audit")
+    assert found.code == 1
+    assert "summary" in found.out
+
+
+def test_the_first_sync_fills_an_empty_remote(tmp_path: Path, reg: Reg) -> None:
+    empty = tmp_path / "empty.git"
+    git(tmp_path, "init", "--quiet", "--bare", str(empty))
+    reg.git("remote", "add", "origin", str(empty))
+    count = reg.commit_count()
+    result = reg.run("sync")
+    assert result.code == 0, result
+    assert result.out == f"pushed {count} commits to origin/main\n"
+    assert git(empty, "rev-parse", "main").strip() == reg.head()
+    assert reg.run("sync").code == 1
