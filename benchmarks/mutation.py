@@ -204,6 +204,13 @@ def make_id(day: date, rng: random.Random) -> str:
     return f"{day:%y%m%d}-" + "".join(rng.choice(CROCKFORD) for _ in range(6))
 
 
+def yaml_id(rng: random.Random) -> str:
+    """A random event ID as cmplt writes it: quoted when it is all digits (about one
+    in 10,000), which YAML would otherwise read as a number."""
+    chars = "".join(rng.choice(CROCKFORD) for _ in range(8))
+    return f"'{chars}'" if chars.isdigit() else chars
+
+
 def record_relpath(complaint_id: str) -> str:
     return f"complaints/20{complaint_id[:2]}/{complaint_id[2:4]}/{complaint_id}.yaml"
 
@@ -301,9 +308,7 @@ def generate(cache: Path, records: int, cmplt: Path, seed: int) -> dict[str, Any
         text = template.replace(template_id, complaint_id)
         text = text.replace(f"'{template_day}T", f"'{day.isoformat()}T")
         text = text.replace("unit: 3-1502", f"unit: {rng.randint(1, 30)}-{rng.randint(101, 3204)}")
-        text = event_line.sub(
-            lambda m: m.group(1) + "".join(rng.choice(CROCKFORD) for _ in range(8)), text
-        )
+        text = event_line.sub(lambda m: m.group(1) + yaml_id(rng), text)
         path = root / record_relpath(complaint_id)
         if path.parent not in made_dirs:
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -52,6 +52,7 @@ from mutation import (
     registry_dir,
     run,
     summary,
+    yaml_id,
 )
 
 TARGET = 2.0
@@ -59,7 +60,7 @@ TZ = timezone(timedelta(hours=8))
 
 
 def note_event(rng: random.Random, at: datetime, text: str) -> str:
-    event_id = "".join(rng.choice(CROCKFORD) for _ in range(8))
+    event_id = yaml_id(rng)
     stamp = at.isoformat()
     return (
         f"  - id: {event_id}\n    action: note\n    at: '{stamp}'\n"
@@ -95,7 +96,7 @@ def new_complaints(clone: Path, template_id: str, count: int, seed: int) -> None
         lines = body.splitlines(keepends=True)
         for index, line in enumerate(lines):
             if line.startswith("  - id: "):
-                lines[index] = "  - id: " + "".join(rng.choice(CROCKFORD) for _ in range(8)) + "\n"
+                lines[index] = "  - id: " + yaml_id(rng) + "\n"
         path.write_text("".join(lines), encoding="utf-8")
         made += 1
 
