@@ -24,6 +24,7 @@ TECHNICAL = {
     "policy", "roster", "e.g", "zh-CN", "en", "a,b", "h", "d", "m", "s", "o", "q",
     "Complaint-Id", "Action", "Actor", "trailers", "jsonschema", "xlsx",
     "wecom", "dingtalk", "feishu", "url", "secret", "permissions",
+    "ssh", "https", "origin",  # URL schemes and git's remote, as typed (clone, sync)
 }  # fmt: skip
 TYPED = {
     *terms.SEVERITIES, *terms.NATURES, *terms.SATISFACTIONS, *terms.STATUSES,
