@@ -76,6 +76,16 @@ def clone_registry(url: str, folder: Path) -> Path:
     """`git clone URL FOLDER`, refused (and nothing left behind) unless what it brought
     is a registry: cmplt.yaml at the top of the repository. The caller configures it."""
     folder = folder.absolute()
+    local = Path(url.removeprefix("file://")).expanduser()
+    if (local / ".git").exists():
+        # a person's working folder: git refuses a push to its checked-out branch,
+        # so every clone's sync would fail; the team's remote is a bare repository
+        raise UsageError(
+            _(
+                "{url} is a working folder (it holds .git), not a remote: make one with "
+                "git clone --bare {url} {url}.git and clone that"
+            ).format(url=url)
+        )
     existed = folder.exists()
     if existed and (not folder.is_dir() or any(folder.iterdir())):
         raise UsageError(_("{folder} exists and is not an empty folder").format(folder=folder))

@@ -74,11 +74,18 @@ def test_clone_refuses_what_is_not_a_registry_and_leaves_nothing(tmp_path: Path)
     (plain / "notes.txt").write_text("not a registry\n", encoding="utf-8")
     git(plain, "add", "notes.txt")
     git(plain, "commit", "--quiet", "-m", "notes")
-    result = run_cli("clone", str(plain), str(tmp_path / "x"), cwd=tmp_path)
+    bare = tmp_path / "plain.git"
+    git(tmp_path, "clone", "--quiet", "--bare", str(plain), str(bare))
+    result = run_cli("clone", str(bare), str(tmp_path / "x"), cwd=tmp_path)
     assert result.code == 3
     assert result.out == ""
     assert "not a cmplt registry" in result.err and len(result.err.splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+    result = run_cli("clone", str(plain), str(tmp_path / "w"), cwd=tmp_path)
+    assert result.code == 2
+    assert "is a working folder (it holds .git), not a remote" in result.err and len(result.err.splitlines()) == 1
+    assert not (tmp_path / "w").exists()
 
     result = run_cli("clone", str(tmp_path / "missing.git"), str(tmp_path / "y"), cwd=tmp_path)
     assert result.code == 11
