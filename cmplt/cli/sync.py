@@ -23,8 +23,8 @@ def clone(url: str, folder: Path) -> None:
     URL is whatever git clones: a bare repository on a file share (/srv/share/estate.git),
     ssh://host/estate.git, git://…, https://…. The clone gets cmplt's merge driver for
     records and `pull.rebase=false` in its .git/config. Refused, leaving nothing behind,
-    when URL holds no registry (no cmplt.yaml at its top). Exit 11: URL could not be
-    reached.
+    when URL holds no registry (no cmplt.yaml at its top) or is a working folder (holding
+    .git) rather than a bare remote. Exit 11: URL could not be reached.
     """
     from cmplt.sync import clone_registry
 
