@@ -237,15 +237,8 @@ def _sync_rounds(
     worktree, remote = where.worktree, where.remote
     shown_remote = f"{remote}/{where.branch}"
     renames: list[Rename] = []
+    theirs = _fetch(where)
     for attempt in range(PUSH_ATTEMPTS):
-        try:
-            theirs = gitlog.fetch_branch(worktree, remote, where.branch)
-        except gitlog.RemoteFailed as exc:
-            raise RemoteUnreachable(
-                _("could not reach {remote}: {detail}; nothing was changed").format(
-                    remote=remote, detail=exc.detail
-                )
-            ) from None
         head = start if attempt == 0 else gitlog.head_commit(worktree)
         assert head is not None
         incoming, outgoing = gitlog.divergence(worktree, head, theirs)
@@ -291,7 +284,7 @@ def _sync_rounds(
                 ).format(count=ahead, remote=shown_remote)
             )
             return SYNCED, renames
-        after = gitlog.fetch_branch(worktree, remote, where.branch)
+        after = _fetch(where)
         if after == theirs:
             # the remote has not moved: it refuses the push itself (a hook, a
             # protected branch), and trying again would not help
@@ -303,12 +296,25 @@ def _sync_rounds(
             )
         say(_("{remote} moved while pushing ({why}): merging again").format(
             remote=shown_remote, why=refused))  # fmt: skip
+        theirs = after
     raise NeedsPerson(
         _(
             "{remote} kept moving: {count} pushes refused; nothing was changed here, "
             "run cmplt sync again"
         ).format(remote=shown_remote, count=PUSH_ATTEMPTS)
     )
+
+
+def _fetch(where: _Where) -> str | None:
+    """Fetch the remote's branch: its commit (None: the remote has no such branch yet)."""
+    try:
+        return gitlog.fetch_branch(where.worktree, where.remote, where.branch)
+    except gitlog.RemoteFailed as exc:
+        raise RemoteUnreachable(
+            _("could not reach {remote}: {detail}; nothing was changed").format(
+                remote=where.remote, detail=exc.detail
+            )
+        ) from None
 
 
 def _merge(

@@ -84,7 +84,10 @@ def test_clone_refuses_what_is_not_a_registry_and_leaves_nothing(tmp_path: Path)
 
     result = run_cli("clone", str(plain), str(tmp_path / "w"), cwd=tmp_path)
     assert result.code == 2
-    assert "is a working folder (it holds .git), not a remote" in result.err and len(result.err.splitlines()) == 1
+    assert (
+        "is a working folder (it holds .git), not a remote" in result.err
+        and len(result.err.splitlines()) == 1
+    )
     assert not (tmp_path / "w").exists()
 
     result = run_cli("clone", str(tmp_path / "missing.git"), str(tmp_path / "y"), cwd=tmp_path)
@@ -482,3 +485,18 @@ def test_the_first_sync_fills_an_empty_remote(tmp_path: Path, reg: Reg) -> None:
     assert result.out == f"pushed {count} commits to origin/main\n"
     assert git(empty, "rev-parse", "main").strip() == reg.head()
     assert reg.run("sync").code == 1
+
+
+def test_a_remote_that_refuses_pushes_needs_a_person(pair: tuple[Reg, Reg], remote: Path) -> None:
+    a, _b = pair
+    new(a, T("11-28 09:00"))
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'branch is protected' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    before = state(a)
+    result = a.run("sync")
+    assert result.code == 12, result
+    assert result.out == ""
+    assert "refused the push ([remote rejected] (pre-receive hook declined))" in result.err
+    assert len(result.err.splitlines()) == 1
+    assert state(a) == before
