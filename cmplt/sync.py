@@ -375,7 +375,8 @@ def _merged_beforehand(
     if not both:
         return None
     from cmplt import store
-    from cmplt.merging import MergeConflict, merge_record
+    from cmplt.errors import CmpltError
+    from cmplt.merging import merge_record
     from cmplt.policy import Policy
 
     policy = store.validate_document(
@@ -388,7 +389,7 @@ def _merged_beforehand(
         assert a is not None and b is not None
         try:
             merged = merge_record(o, a, b, path, policy)
-        except MergeConflict as exc:
+        except CmpltError as exc:  # what the driver would leave to a person
             raise NeedsPerson(
                 _(
                     "the merge with {remote} needs a person ({files}); nothing was changed "
