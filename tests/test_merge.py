@@ -164,6 +164,9 @@ def test_a_step_the_other_clone_made_impossible_is_kept_and_reported_until_voide
     second = [e for e in shown["events"] if e["action"] == "resolve"][1]["id"]
     first = next(e for e in shown["events"] if e["action"] == "resolve")["id"]
     assert f"concurrent: [{second}]" in record
+    history = b.ok("show", cid).out.splitlines()
+    marked = [line for line in history if "[set aside" in line]
+    assert len(marked) == 1 and "陈主管" in marked[0]  # the second result, not the first
     assert b.ok("validate").code == 0
     assert b.run("audit").code == 0
     code, findings = run_check(b, T("11-28 13:00"))
