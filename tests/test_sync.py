@@ -500,3 +500,18 @@ def test_a_remote_that_refuses_pushes_needs_a_person(pair: tuple[Reg, Reg], remo
     assert "refused the push ([remote rejected] (pre-receive hook declined))" in result.err
     assert len(result.err.splitlines()) == 1
     assert state(a) == before
+
+
+def test_a_plain_git_clone_is_set_up_by_any_command(tmp_path: Path, remote: Path) -> None:
+    git(tmp_path, "clone", "--quiet", str(remote), str(tmp_path / "plain"))
+    plain = Reg(tmp_path / "plain")
+    result = plain.run("list")
+    assert result.code == 0, result
+    assert result.err == (
+        "cmplt: set up git's merge driver for records in this clone (.git/config)\n"
+    )
+    assert plain.git("config", "pull.rebase").strip() == "false"
+    # a choice the person made in the clone is theirs
+    plain.git("config", "pull.rebase", "true")
+    assert plain.run("list").err == ""
+    assert plain.git("config", "pull.rebase").strip() == "true"
