@@ -511,30 +511,57 @@ def _free_id(
 def _rename(root: Path, where: _Where, base: str, old: str, new: str, now: datetime) -> None:
     """Move the record OLD to NEW: its file, `id:`, its attachments and their paths,
     and the references to it (`repeat_of`, a duplicate's `duplicate_of`) in the records
-    this clone changed since it last met the remote (no other record can name it)."""
+    this clone changed since it last met the remote (no other record can name it).
+    What it made is removed if it stops before its commit (the caller then puts the
+    tracked files back)."""
     from cmplt import store
+    from cmplt.attachments import ATTACHMENTS_DIR
 
     worktree, prefix = where.worktree, where.prefix
     old_rel, new_rel = store.record_relpath(old), store.record_relpath(new)
+    old_files = root / ATTACHMENTS_DIR / f"20{old[:2]}" / old[2:4] / old
+    new_files = old_files.parent / new
     doc = store.parse_document((root / old_rel).read_bytes(), old_rel)
     doc["id"] = new
     for event in doc["events"]:
         if event.get("action") == "attach" and isinstance(event.get("file"), str):
             event["file"] = event["file"].replace(f"/{old}/", f"/{new}/")
-    store.write_atomic(root / new_rel, store.dump(doc))
-    (root / old_rel).unlink()
     touched = [old_rel, new_rel]
-    year, month = f"20{old[:2]}", old[2:4]
-    old_files = root / "attachments" / year / month / old
-    if old_files.is_dir():
-        new_files = old_files.parent / new
-        old_files.rename(new_files)
-        touched += [old_files.relative_to(root).as_posix(), new_files.relative_to(root).as_posix()]
-    records = f"{prefix}{RECORDS_DIR}/"
-    for path in gitlog.changed_files(worktree, base, "HEAD", records):
+    try:
+        store.write_atomic(root / new_rel, store.dump(doc))
+        (root / old_rel).unlink()
+        if old_files.is_dir():
+            old_files.rename(new_files)
+            touched += [
+                old_files.relative_to(root).as_posix(),
+                new_files.relative_to(root).as_posix(),
+            ]
+        touched += _rewrite_references(root, where, base, old, new, (old_rel, new_rel))
+        message = gitlog.commit_message(
+            f"{new}: renamed from {old}, an ID the remote had taken",
+            trailers={"Complaint-Id": new, "Action": "rename", "Renamed-From": old},
+        )
+        gitlog.commit_all_of(worktree, [prefix + p for p in touched], message, now)
+    except BaseException:
+        if new_files.is_dir() and not old_files.exists():
+            new_files.rename(old_files)
+        (root / new_rel).unlink(missing_ok=True)
+        raise
+
+
+def _rewrite_references(
+    root: Path, where: _Where, base: str, old: str, new: str, skip: tuple[str, str]
+) -> list[str]:
+    """`repeat_of: OLD` and `duplicate_of: OLD` made NEW in the records this clone
+    changed since `base`; the files rewritten."""
+    from cmplt import store
+
+    prefix = where.prefix
+    rewritten: list[str] = []
+    for path in gitlog.changed_files(where.worktree, base, "HEAD", f"{prefix}{RECORDS_DIR}/"):
         rel = path[len(prefix) :]
         file = root / rel
-        if rel in (old_rel, new_rel) or not file.is_file():
+        if rel in skip or not file.is_file():
             continue
         raw = file.read_bytes()
         if old.encode() not in raw:
@@ -546,9 +573,5 @@ def _rename(root: Path, where: _Where, base: str, old: str, new: str, now: datet
             if event.get("duplicate_of") == old:
                 event["duplicate_of"] = new
         if store.write_atomic(file, store.dump(other)):
-            touched.append(rel)
-    message = gitlog.commit_message(
-        f"{new}: renamed from {old}, an ID the remote had taken",
-        trailers={"Complaint-Id": new, "Action": "rename", "Renamed-From": old},
-    )
-    gitlog.commit_all_of(worktree, [prefix + p for p in touched], message, now)
+            rewritten.append(rel)
+    return rewritten
