@@ -271,9 +271,10 @@ def _sync_rounds(
             refused = gitlog.push_branch(worktree, remote, where.branch)
         except gitlog.RemoteFailed as exc:
             raise RemoteUnreachable(
-                _("could not push to {remote}: {detail}; nothing was changed").format(
-                    remote=remote, detail=exc.detail
-                )
+                _(
+                    "could not push to {remote}: {detail}; nothing was changed (check the "
+                    "network, or the remote's address: git remote -v)"
+                ).format(remote=remote, detail=exc.detail)
             ) from None
         if refused is None:
             say(
@@ -311,9 +312,10 @@ def _fetch(where: _Where) -> str | None:
         return gitlog.fetch_branch(where.worktree, where.remote, where.branch)
     except gitlog.RemoteFailed as exc:
         raise RemoteUnreachable(
-            _("could not reach {remote}: {detail}; nothing was changed").format(
-                remote=where.remote, detail=exc.detail
-            )
+            _(
+                "could not reach {remote}: {detail}; nothing was changed (check the network, "
+                "or the remote's address: git remote -v)"
+            ).format(remote=where.remote, detail=exc.detail)
         ) from None
 
 
