@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import socket
 import subprocess
 import time
@@ -512,3 +513,35 @@ def test_a_plain_git_clone_is_set_up_by_any_command(tmp_path: Path, remote: Path
     plain.git("config", "pull.rebase", "true")
     assert plain.run("list").err == ""
     assert plain.git("config", "pull.rebase").strip() == "true"
+
+
+def test_a_registry_in_a_sub_folder_syncs(tmp_path: Path, reg: Reg) -> None:
+    """An office repository holding the registry as `estate/` (init --nested)."""
+    office = tmp_path / "office"
+    office.mkdir()
+    git(office, "init", "--quiet")
+    shutil.copytree(reg.root, office / "estate", ignore=shutil.ignore_patterns(".git"))
+    git(office, "add", "-A")
+    dated = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": T("11-27 09:00"),
+        "GIT_COMMITTER_DATE": T("11-27 09:00"),
+    }
+    subprocess.run(["git", "commit", "--quiet", "-m", "the office's registry"], cwd=office,
+                   env=dated, check=True)  # fmt: skip
+    bare = tmp_path / "office.git"
+    git(tmp_path, "clone", "--quiet", "--bare", str(office), str(bare))
+    a, b = (Reg(tmp_path / name / "estate") for name in ("a", "b"))
+    for clone_ in (a, b):
+        git(tmp_path, "clone", "--quiet", str(bare), str(clone_.root.parent))
+    cid = new(a, T("11-28 09:00"))
+    a.ok("sync")
+    b.ok("sync")
+    step(a, T("11-28 09:30"), "respond", cid, "张三", "--note", "已答复客户")
+    note(b, cid, "11-28 09:40")
+    a.ok("sync")
+    assert b.ok("sync").out.splitlines()[1] == "merged origin/main"
+    text = b.record(cid).read_text(encoding="utf-8")
+    assert "action: respond" in text and "action: note" in text
+    assert b.run("validate", "-q").code == 0
+    assert b.run("audit").code == 0
