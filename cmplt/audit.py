@@ -54,6 +54,7 @@ from cmplt.history import (
     read_version,
 )
 from cmplt.i18n import _, current, label, ngettext
+from cmplt.shown import time_text
 from cmplt.store import RECORDS_DIR
 from cmplt.terms import AFTER_CLOSING
 
@@ -408,8 +409,8 @@ def backdated(change: RecordChange) -> list[Finding]:
             ).format(
                 key=event.key,
                 action=_step(event.action),
-                recorded=event.recorded_at,
-                parent=parent.isoformat(),
+                recorded=time_text(recorded, None),
+                parent=time_text(parent, None),
             )
             + more,
             line_of_event(change.after.raw, event.key),

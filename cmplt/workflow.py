@@ -335,7 +335,7 @@ def check_window(times: Mapping[str, datetime | None], window: TimeWindow) -> No
                     "and {latest} (policy bounds)"
                 ).format(
                     option=field_ref(field_name),
-                    at=value.isoformat(),
+                    at=time_text(value, None),
                     earliest=window.earliest.date().isoformat(),
                     latest=latest.date().isoformat(),
                 )
@@ -516,7 +516,7 @@ def plan_step(
         )
     if why:
         if late:
-            why = _("{why} (as the record stood at {at})").format(why=why, at=at.isoformat())
+            why = _("{why} (as the record stood at {at})").format(why=why, at=time_text(at, None))
         raise StepRefused(why)
     fields = dict(step.fields)
     check = _STEP_CHECKS.get(step.action)
@@ -865,8 +865,8 @@ def _approve(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
         if target.until <= current:
             raise j.refuse(
                 _("the extension asked for ({until}) is not after the current deadline {deadline}"),
-                until=target.until.isoformat(),
-                deadline=current.isoformat(),
+                until=time_text(target.until, None),
+                deadline=time_text(current, None),
             )
         late = _overdue_when(j, frozenset({"resolve"}))
     elif target.action == "reclassify":

@@ -1,0 +1,31 @@
+"""What a person reads at the desk (issue 14, "one language out"): times in the one
+style of the renderer, durations in the language's words, one clean line for a
+mistake, a word when nothing is found — in both languages, through the real CLI."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import Reg, T, new, step
+from tests.test_late_entries import bad
+
+
+def test_a_void_refused_to_its_recorder_says_when_in_the_desk_style(reg: Reg) -> None:
+    cid = new(reg, T("11-26 09:00"))
+    step(reg, T("11-26 09:30"), "note", cid, "张三", "--text", "客户又来电")
+    note = json.loads(reg.ok("show", cid, "--format", "json").out)["events"][1]["id"]
+    # two days later the clerk who typed it may no longer void it (policy desk.void: 24h)
+    en = bad(reg, "void", cid, note, "--by", "张三", "--reason", "误记", code=4)
+    assert "recorded by 张三 at 2026-11-26 09:30; its recorder may void it within 1d" in en.err
+    zh = bad(reg, "--lang", "zh-CN", "void", cid, note, "--by", "张三", "--reason", "误记", code=4)
+    assert "于 2026-11-26 09:30 录入；录入人可在 1天 内作废" in zh.err
+
+
+def test_a_promised_call_not_made_shows_its_time_in_the_desk_style(reg: Reg) -> None:
+    cid = new(reg, T("11-27 09:00"))
+    step(reg, T("11-27 09:10"), "promise", cid, "张三", "--call-by", T("11-27 17:00"))
+    for lang in ("en", "zh-CN"):
+        result = reg.run("--lang", lang, "check", "--as-of", T("11-28 08:00"))
+        assert result.code == 1, result
+        assert "2026-11-27 17:00" in result.out, result
+        assert "T17:00" not in result.out, result
