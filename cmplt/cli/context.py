@@ -15,7 +15,7 @@ from cmplt.errors import UsageError
 from cmplt.i18n import _
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date, datetime
 
     from cmplt.registry import Registry
     from cmplt.snapshot import Snapshot
@@ -113,6 +113,17 @@ class Context:
     def seed(self) -> str | None:
         """CMPLT_SEED makes new IDs reproducible (the example registry's script)."""
         return os.environ.get("CMPLT_SEED") or None
+
+    def day(self, text: str | None, option: str) -> date | None:
+        """A day typed after `option`, in any of the forms a time takes (cmplt.times)."""
+        from cmplt.times import parse_date
+
+        if text is None:
+            return None
+        try:
+            return parse_date(text, self.snapshot.policy.tz, now=self.now())
+        except UsageError as exc:
+            raise UsageError(f"{option}: {exc.message}") from exc
 
     def time(self, text: str | None, option: str, *, day_end: bool = False) -> datetime | None:
         """A time typed after `option`; `day_end`: a date alone means the end of that

@@ -111,12 +111,13 @@ LIST_COLUMNS = (
 @click.option(
     "--since",
     metavar="TIME",
-    help="Only complaints received at or after this time (a date alone: its start).",
+    help="Only complaints received at or after this time (a date alone: its start, 00:00).",
 )
 @click.option(
     "--until",
     metavar="TIME",
-    help="Only complaints received before this time (a date alone: the end of that day, included).",
+    help="Only complaints received at or before this time (a date alone: the end of that "
+    "day, 23:59:59).",
 )
 @format_option("table", "json", "csv", "xlsx")
 @output_option

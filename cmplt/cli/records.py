@@ -303,7 +303,8 @@ def _extend_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _promise_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
-    fields["call_by"] = obj.time(fields.pop("call_by_text"), "--call-by")
+    # a time promised to the customer is a deadline: "call by the 3rd" includes the 3rd
+    fields["call_by"] = obj.time(fields.pop("call_by_text"), "--call-by", day_end=True)
     return fields
 
 
@@ -329,7 +330,8 @@ def _reclassify_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
 
 def _correct_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     fields["happened_at"] = obj.time(fields.pop("happened_text"), "--happened-at")
-    fields["requested_deadline"] = obj.time(fields.pop("deadline_text"), "--deadline")
+    # a deadline as `new --deadline` reads it: "by the 3rd" includes the 3rd
+    fields["requested_deadline"] = obj.time(fields.pop("deadline_text"), "--deadline", day_end=True)
     if not {k for k, v in fields.items() if v is not None and k != "reason"}:
         raise click.UsageError(_("correct: give at least one field to correct"))
     return fields
@@ -490,7 +492,13 @@ COMMANDS = [
         "promise",
         "Record a time agreed with the customer for a phone reply (流程及技巧 4, 6).",
         [
-            click.option("--call-by", "call_by_text", required=True, metavar="TIME", help="When."),
+            click.option(
+                "--call-by",
+                "call_by_text",
+                required=True,
+                metavar="TIME",
+                help="When the customer is to be called by (a date alone: the end of that day).",
+            ),
             _text("--note", "note", "What was agreed.", required=False),
         ],
         _promise_fields,
@@ -534,18 +542,35 @@ COMMANDS = [
         "Put right a mistake in the intake (customer, unit, phone, summary, …); the event "
         "keeps the old and the new values.",
         [
-            click.option("--channel", help="How it came in (policy channels)."),
+            click.option(
+                "--channel", type=Term("channel"), help="How it came in (policy channels)."
+            ),
             click.option("--customer", help="Customer's name."),
             click.option("--unit", help="Building and unit."),
             click.option("--phone", help="Customer's contact number."),
-            click.option("--happened-at", "happened_text", metavar="TIME"),
+            click.option(
+                "--happened-at",
+                "happened_text",
+                metavar="TIME",
+                help="When the event happened (a date alone: its start).",
+            ),
             click.option("--location", help="Where it happened."),
             click.option("--about", help="Who or which department it is about."),
             click.option("--summary", help="What happened, briefly."),
             click.option("--request", help="What the customer asks for."),
-            click.option("--deadline", "deadline_text", metavar="TIME"),
-            click.option("--urgent-note"),
-            click.option("--responsible", "responsible_party"),
+            click.option(
+                "--deadline",
+                "deadline_text",
+                metavar="TIME",
+                help="The deadline the customer asked for (a date alone: the end of that day).",
+            ),
+            click.option("--urgent-note", help="What was done at once to stop the harm."),
+            click.option(
+                "--responsible",
+                "responsible_party",
+                type=Term("responsible_party"),
+                help="Responsible party (policy: property 物业公司, owner 业主, …).",
+            ),
             _text("--reason", "reason", "What was wrong."),
         ],
         _correct_fields,
