@@ -29,3 +29,25 @@ def test_a_promised_call_not_made_shows_its_time_in_the_desk_style(reg: Reg) -> 
         assert result.code == 1, result
         assert "2026-11-27 17:00" in result.out, result
         assert "T17:00" not in result.out, result
+
+
+def test_a_step_given_nothing_to_change_says_so_in_one_clean_line(reg: Reg) -> None:
+    cid = reg.new()
+    head = reg.head()
+    for args, en, zh in (
+        (["correct", cid, "--by", "张三", "--reason", "x"],
+         "cmplt: cmplt correct: give at least one field to correct (see cmplt correct --help)\n",
+         "cmplt: cmplt correct: 请至少给出一个要更正的字段 (参见 cmplt correct --help)\n"),
+        (["reclassify", cid, "--by", "赵经理", "--reason", "x"],
+         "cmplt: cmplt reclassify: give at least one of the options to change "
+         "(see cmplt reclassify --help)\n",
+         "cmplt: cmplt reclassify: 请至少给出一个要修改的选项 (参见 cmplt reclassify --help)\n"),
+        (["staff", "set", "张三", "--by", "赵经理"],
+         "cmplt: cmplt staff set: give --role or --department (see cmplt staff set --help)\n",
+         "cmplt: cmplt staff set: 请给出 --role 或 --department (参见 cmplt staff set --help)\n"),
+    ):  # fmt: skip
+        result = reg.run(*args)
+        assert (result.code, result.out, result.err) == (2, "", en)
+        result = reg.run("--lang", "zh-CN", *args)
+        assert (result.code, result.out, result.err) == (2, "", zh)
+    assert reg.head() == head

@@ -86,7 +86,7 @@ def staff_set(
 ) -> None:
     """Change NAME's role or department (git keeps what it was)."""
     if role is None and department is None:
-        raise click.UsageError(_("staff set: give --role or --department"))
+        raise click.UsageError(_("give --role or --department"))
     change = obj.registry.set_staff(name, {"role": role, "department": department}, by, obj.now)
     click.echo(_("{name} changed (commit {commit})").format(name=name, commit=change.commit[:10]))
 

@@ -324,7 +324,7 @@ def _reclassify_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     if verified is not None:
         changes["staff_verified"] = verified == "yes"
     if not {k for k in changes if k != "reason"}:
-        raise click.UsageError(_("reclassify: give at least one of the options to change"))
+        raise click.UsageError(_("give at least one of the options to change"))
     return changes
 
 
@@ -333,7 +333,7 @@ def _correct_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     # a deadline as `new --deadline` reads it: "by the 3rd" includes the 3rd
     fields["requested_deadline"] = obj.time(fields.pop("deadline_text"), "--deadline", day_end=True)
     if not {k for k, v in fields.items() if v is not None and k != "reason"}:
-        raise click.UsageError(_("correct: give at least one field to correct"))
+        raise click.UsageError(_("give at least one field to correct"))
     return fields
 
 
