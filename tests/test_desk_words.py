@@ -51,3 +51,18 @@ def test_a_step_given_nothing_to_change_says_so_in_one_clean_line(reg: Reg) -> N
         result = reg.run("--lang", "zh-CN", *args)
         assert (result.code, result.out, result.err) == (2, "", zh)
     assert reg.head() == head
+
+
+def test_a_search_or_list_that_finds_nothing_says_so_in_one_line(reg: Reg) -> None:
+    reg.new()
+    for lang, search_said, list_said in (
+        ("en", "no complaint matches '漏水'\n", "no complaint matches\n"),
+        ("zh-CN", "没有与 '漏水' 相符的投诉\n", "没有符合条件的投诉\n"),
+    ):
+        result = reg.run("--lang", lang, "search", "漏水")
+        assert (result.code, result.out, result.err) == (0, search_said, "")
+        result = reg.run("--lang", lang, "list", "--status", "closed")
+        assert (result.code, result.out, result.err) == (0, list_said, "")
+    # what tools read stays as it was: an empty list, a header
+    assert reg.ok("search", "漏水", "--format", "json").out == "[]\n"
+    assert reg.ok("search", "漏水", "--format", "csv").out.startswith("id,received_at,")
