@@ -92,6 +92,42 @@ def test_the_catalogs_compile_for_gettext(folder: str) -> None:
     assert "{count}" in plural and (("条投诉" in plural) if zh else ("complaints" in plural))
 
 
+@pytest.mark.parametrize(("folder", "language"), [("zh_CN", "zh-CN"), ("en", "en")])
+def test_the_shipped_mo_is_its_po_compiled_and_what_cmplt_reads(folder: str, language: str) -> None:
+    # issue 14: start-up reads the compiled catalog (about 1 ms) instead of parsing the .po
+    mo = catalog_script.compiled_path(folder)
+    assert mo.read_bytes() == compile_mo(entries_of(folder)), "run scripts/catalogs.py"
+    i18n._compiled.pop(language, None)
+    assert i18n.catalog_bytes(language) == mo.read_bytes()
+    pairs = i18n.read_mo(mo.read_bytes())
+    labelled = {(e.msgctxt, e.msgid): e.msgstr[0] for e in entries_of(folder) if e.msgctxt}
+    assert {
+        (k.split("\x04")[0], k.split("\x04")[1]): v for k, v in pairs.items() if "\x04" in k
+    } == labelled
+    assert i18n.labels_of(language) and ("severity", "important") in {
+        (kind, value) for kind, value, _shown in i18n.labels_of(language)
+    }
+
+
+def test_starting_up_reads_no_catalog_and_a_path_is_named_in_the_language(reg: Reg) -> None:
+    # a fresh process: every command module imported, `--version` run; click names a
+    # path's kind when its type is built, which read a catalog on every run (issue 14)
+    code = (
+        "import importlib; from cmplt import i18n; from cmplt.cli import COMMANDS, main; "
+        "[importlib.import_module('cmplt.cli.' + m) for m in {v[0] for v in COMMANDS.values()}]; "
+        "main(['--version']); print(sorted(i18n._translations), sorted(i18n._compiled))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=reg.root
+    )
+    assert done.stdout.splitlines()[-1] == "[] []", done
+    # ... and the name is still said in the language of the run
+    zh = reg.run("--lang", "zh-CN", "validate", "nothere.yaml")
+    assert zh.code == 2 and "文件 'nothere.yaml' 不存在" in zh.err, zh
+    en = reg.run("--lang", "en", "validate", "nothere.yaml")
+    assert en.code == 2 and "File 'nothere.yaml' does not exist" in en.err, en
+
+
 def test_po_strings_with_escapes_and_continuations_parse() -> None:
     text = (
         'msgid ""\nmsgstr "Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'

@@ -220,9 +220,11 @@ def format_option(*choices: str) -> Callable[[F], F]:
 
 def output_option(func: F) -> F:
     """-o FILE: write there instead of stdout (a workbook needs it)."""
+    from cmplt.cli.options import PathType
+
     return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
+        type=PathType(dir_okay=False, path_type=Path),
         help="Write here instead of stdout (needed by --format xlsx).",
     )(func)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from cmplt.cli.context import Context, F, actor_options, collector_paused, pass_context
-from cmplt.cli.options import Term
+from cmplt.cli.options import PathType, Term
 from cmplt.i18n import N_, _, label
 from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
 
@@ -214,7 +214,7 @@ def _warn_of_repeats(obj: Context, intake: dict[str, Any], complaint_id: str) ->
 
 @click.command("attach")
 @click.argument("complaint", metavar="ID")
-@click.argument("file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("file", metavar="FILE", type=PathType(path_type=Path, dir_okay=True))
 @click.option(
     "--kind",
     required=True,

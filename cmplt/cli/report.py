@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from cmplt.cli.context import Context, actor_options, format_option, pass_context, warn_history
-from cmplt.cli.options import Term, several
+from cmplt.cli.options import PathType, Term, several
 from cmplt.i18n import N_
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     "-o",
     "--output",
     metavar="FILE",
-    type=click.Path(path_type=Path),
+    type=PathType(path_type=Path),
     help="Write here instead of stdout (a folder for --csv-layout tables).",
 )
 @pass_context
