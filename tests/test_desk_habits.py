@@ -69,3 +69,31 @@ def test_completion_of_ids_names_departments_and_values_in_both_languages(reg: R
     env = {"_CMPLT_COMPLETE": "fish_complete", "COMP_WORDS": "cmplt respond ", "COMP_CWORD": ""}
     fish = run_process(cwd=reg.root, env=env)
     assert fish.code == 0 and cid in fish.out, fish
+
+
+def test_every_parameter_of_a_kind_completes_through_click_s_public_hook() -> None:
+    # completion by name is given through the parameter's type (click's documented
+    # `ParamType.shell_complete`), never a private attribute of click
+    import click
+
+    from cmplt.cli import COMMANDS, cli
+    from cmplt.cli.completion import BY_NAME, Completing
+
+    ctx = click.Context(cli)
+    seen: set[str] = set()
+
+    def walk(command: click.Command) -> None:
+        for param in command.params:
+            if param.name in BY_NAME and not hasattr(param.type, "kind"):  # a Term has its own
+                assert isinstance(param.type, Completing), (command.name, param.name)
+                assert param.type.completer is BY_NAME[param.name]
+                seen.add(param.name)
+        if isinstance(command, click.Group):
+            for sub in command.commands.values():
+                walk(sub)
+
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        walk(command)
+    assert {"complaint", "by", "owner", "approved_by", "person", "department", "name"} <= seen

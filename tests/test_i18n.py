@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -126,6 +127,30 @@ def test_starting_up_reads_no_catalog_and_a_path_is_named_in_the_language(reg: R
     assert zh.code == 2 and "文件 'nothere.yaml' 不存在" in zh.err, zh
     en = reg.run("--lang", "en", "validate", "nothere.yaml")
     assert en.code == 2 and "File 'nothere.yaml' does not exist" in en.err, en
+
+
+def test_click_still_binds_gettext_where_cmplt_rebinds_it() -> None:
+    # cli/words.py rebinds `_` and `ngettext` in click's modules: click has no public
+    # hook for its words. A fresh interpreter shows what click itself binds; if a new
+    # click stops binding gettext there, its words would silently stay English.
+    from cmplt.cli import words
+
+    code = (
+        "import gettext, importlib, json; "
+        f"names = {words.CLICK_MODULES!r}; "
+        "mods = {n: importlib.import_module('click.' + n) for n in names}; "
+        "print(json.dumps({n: [getattr(m, '_', None) is gettext.gettext, "
+        "getattr(m, 'ngettext', gettext.ngettext) is gettext.ngettext] for n, m in mods.items()}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    bound = json.loads(done.stdout)
+    # every module whose words cmplt extracts binds gettext's `_`; ngettext where used
+    assert bound == {name: [True, True] for name in words.CLICK_MODULES}, bound
+    # ... and in this process they are cmplt's
+    words.install()
+    for name in words.CLICK_MODULES:
+        module = sys.modules[f"click.{name}"]
+        assert getattr(module, "_", words._click_gettext) is words._click_gettext, name
 
 
 def test_po_strings_with_escapes_and_continuations_parse() -> None:

@@ -45,7 +45,17 @@ _installed = False
 
 
 def install() -> None:
-    """Point click's `_` and `ngettext` at cmplt's catalogs (idempotent)."""
+    """Point click's `_` and `ngettext` at cmplt's catalogs (idempotent).
+
+    Why a patch: click has no public hook for its words. Each of its modules binds
+    `from gettext import gettext as _` (and `ngettext`), which reads the process-wide
+    gettext domain, chosen by the environment variables LANGUAGE, LC_ALL, LC_MESSAGES
+    and LANG. Using that would mean setting `LANGUAGE` in `os.environ` for `--lang` and
+    the policy's `language:` (inherited by every git command cmplt runs, whose output
+    gitlog reads), and taking over the default domain of the whole process. So the
+    module-level names are rebound here; `tests/test_i18n.py` fails loudly if click
+    stops binding them (`test_click_still_binds_gettext_where_cmplt_rebinds_it`).
+    """
     global _installed
     if _installed:
         return
