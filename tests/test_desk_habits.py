@@ -97,3 +97,29 @@ def test_every_parameter_of_a_kind_completes_through_click_s_public_hook() -> No
         assert command is not None
         walk(command)
     assert {"complaint", "by", "owner", "approved_by", "person", "department", "name"} <= seen
+
+
+def test_every_command_and_option_says_what_it_is_for() -> None:
+    # a help page is read at the desk in either language: no option without its text
+    import click
+
+    from cmplt.cli import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    bare: list[str] = []
+
+    def walk(command: click.Command, path: str) -> None:
+        if not (command.help or command.short_help):
+            bare.append(path)
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden and not param.help:
+                bare.append(f"{path} {param.opts[0]}")
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, f"{path} {name}")
+
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        walk(command, name)
+    assert bare == [], bare

@@ -215,6 +215,7 @@ def format_option(*choices: str) -> Callable[[F], F]:
         type=click.Choice(list(choices)),
         default=choices[0],
         show_default=True,
+        help="How to print it: a table or page for people, json or csv for tools.",
     )
 
 

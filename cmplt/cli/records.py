@@ -525,9 +525,19 @@ COMMANDS = [
             ),
             click.option("--subject", type=Term("subject"), help="The new subject (情况)."),
             click.option("--category", type=Term("category"), help="The new business category."),
-            click.option("--urgent/--not-urgent", default=None),
-            click.option("--economic-loss/--no-economic-loss", default=None),
-            click.option("--staff-involved", metavar="NAME"),
+            click.option(
+                "--urgent/--not-urgent",
+                default=None,
+                help="Harm is happening now: stop it first (原则及流程 四.5).",
+            ),
+            click.option(
+                "--economic-loss/--no-economic-loss",
+                default=None,
+                help="The customer suffered a large economic loss.",
+            ),
+            click.option(
+                "--staff-involved", metavar="NAME", help="Staff member complained about (roster)."
+            ),
             click.option(
                 "--staff-verified",
                 type=Term("answer", ("yes", "no")),
