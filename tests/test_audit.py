@@ -326,6 +326,12 @@ def test_an_intake_field_edited_is_caught(reg: Reg) -> None:
     assert "field-edited" in kinds(findings)
     edited = next(f for f in findings if f["what"] == "field-edited")
     assert "customer '王先生' -> '李先生'" in str(edited["message"])
+    # in Chinese the line and the field are said in Chinese too
+    shown = reg.run("--lang", "zh-CN", "audit")
+    assert shown.code == 1, shown
+    commit = reg.head()[:10]
+    assert f"提交 {commit} Test Runner：complaints/" in shown.out, shown
+    assert "客户 '王先生' -> '李先生'" in shown.out and "commit " not in shown.out, shown
 
 
 def test_every_rewrite_in_one_history_is_reported_and_the_rest_is_not(reg: Reg) -> None:
