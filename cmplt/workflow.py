@@ -503,7 +503,12 @@ def plan_step(
             ).format(id=complaint.id, option=field_ref("at"))
         )
     if late:
-        complaint = complaint.model_copy(update={"events": complaint.events[:place]})
+        # the history before its place, less what a void anywhere in the record says
+        # never counted (corrections.py: a void recorded later still voids an earlier
+        # step); the whole history with the step is checked after (registry.py)
+        earlier = {e.id for e in complaint.events[:place]}
+        before = [e for e in effective(complaint.events) if e.id in earlier]
+        complaint = complaint.model_copy(update={"events": before})
         state = fold(complaint.events, complaint.id)
     why = state_refusal(step.action, complaint.id, state)
     if (
