@@ -66,3 +66,18 @@ def test_a_search_or_list_that_finds_nothing_says_so_in_one_line(reg: Reg) -> No
     # what tools read stays as it was: an empty list, a header
     assert reg.ok("search", "漏水", "--format", "json").out == "[]\n"
     assert reg.ok("search", "漏水", "--format", "csv").out.startswith("id,received_at,")
+
+
+def test_an_option_s_mistake_reads_with_the_language_s_colon(reg: Reg) -> None:
+    intake = ["--by", "张三", "--channel", "phone", "--customer", "王", "--unit", "3-1",
+              "--severity", "minor", "--nature", "valid-1", "--subject", "facilities",
+              "--category", "repair", "--summary", "x"]  # fmt: skip
+    for args, zh, en in (
+        (["list", "--since", "2026-13-01"], "cmplt: --since：时间 '2026-13-01'：没有 13 月\n",
+         "cmplt: --since: time '2026-13-01': there is no month 13\n"),
+        (["new", *intake, "--phone", "abc"], "cmplt: --phone：不是电话号码", "cmplt: --phone: "),
+    ):  # fmt: skip
+        result = reg.run("--lang", "zh-CN", *args)
+        assert result.code == 2 and result.err.startswith(zh), result
+        result = reg.run("--lang", "en", *args)
+        assert result.code == 2 and result.err.startswith(en), result

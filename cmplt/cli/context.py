@@ -123,7 +123,9 @@ class Context:
         try:
             return parse_date(text, self.snapshot.policy.tz, now=self.now())
         except UsageError as exc:
-            raise UsageError(f"{option}: {exc.message}") from exc
+            raise UsageError(
+                _("{option}: {message}").format(option=option, message=exc.message)
+            ) from exc
 
     def time(self, text: str | None, option: str, *, day_end: bool = False) -> datetime | None:
         """A time typed after `option`; `day_end`: a date alone means the end of that
@@ -135,7 +137,9 @@ class Context:
         try:
             return parse_time(text, self.snapshot.policy.tz, now=self.now(), day_end=day_end)
         except UsageError as exc:
-            raise UsageError(f"{option}: {exc.message}") from exc
+            raise UsageError(
+                _("{option}: {message}").format(option=option, message=exc.message)
+            ) from exc
 
 
 def _language_line(registry_option: str | None) -> str | None:
