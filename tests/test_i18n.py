@@ -110,6 +110,21 @@ def test_the_shipped_mo_is_its_po_compiled_and_what_cmplt_reads(folder: str, lan
     }
 
 
+def test_a_checkout_without_its_mo_compiles_the_po(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    real = i18n._catalog_file
+    monkeypatch.setattr(
+        i18n,
+        "_catalog_file",
+        lambda language, suffix: (
+            tmp_path / "missing.mo" if suffix == ".mo" else real(language, suffix)
+        ),
+    )
+    monkeypatch.setattr(i18n, "_compiled", {})
+    assert i18n.catalog_bytes("zh-CN") == compile_mo(entries_of("zh_CN"))
+
+
 def test_starting_up_reads_no_catalog_and_a_path_is_named_in_the_language(reg: Reg) -> None:
     # a fresh process: every command module imported, `--version` run; click names a
     # path's kind when its type is built, which read a catalog on every run (issue 14)
