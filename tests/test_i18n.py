@@ -142,6 +142,10 @@ def test_starting_up_reads_no_catalog_and_a_path_is_named_in_the_language(reg: R
     assert zh.code == 2 and "文件 'nothere.yaml' 不存在" in zh.err, zh
     en = reg.run("--lang", "en", "validate", "nothere.yaml")
     assert en.code == 2 and "File 'nothere.yaml' does not exist" in en.err, en
+    # the help pages name them as the README does, in ASCII: the columns line up
+    page = reg.run("--lang", "zh-CN", "--help").out
+    assert "  --registry DIR  " in page, page
+    assert "  -o, --output FILE  " in reg.run("--lang", "zh-CN", "list", "--help").out
 
 
 def test_click_still_binds_gettext_where_cmplt_rebinds_it() -> None:

@@ -222,6 +222,7 @@ def _language_first(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option(
     "--registry",
     envvar="CMPLT_REGISTRY",
+    metavar="DIR",
     type=PathType(file_okay=False, path_type=str),
     help="Registry folder (default: the nearest folder upward holding cmplt.yaml). "
     "Env: CMPLT_REGISTRY.",

@@ -230,6 +230,7 @@ def output_option(func: F) -> F:
     return click.option(
         "-o",
         "--output",
+        metavar="FILE",
         type=PathType(dir_okay=False, path_type=Path),
         help="Write here instead of stdout (needed by --format xlsx).",
     )(func)
