@@ -137,6 +137,9 @@ def test_starting_up_reads_no_catalog_and_a_path_is_named_in_the_language(reg: R
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=reg.root
     )
     assert done.stdout.splitlines()[-1] == "[] []", done
+    # every path type of the command line is one that names itself when shown
+    cli_folder = ROOT / "cmplt" / "cli"
+    assert [p.name for p in cli_folder.glob("*.py") if "click.Path(" in p.read_text()] == []
     # ... and the name is still said in the language of the run
     zh = reg.run("--lang", "zh-CN", "validate", "nothere.yaml")
     assert zh.code == 2 and "文件 'nothere.yaml' 不存在" in zh.err, zh
