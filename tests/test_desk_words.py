@@ -81,3 +81,12 @@ def test_an_option_s_mistake_reads_with_the_language_s_colon(reg: Reg) -> None:
         assert result.code == 2 and result.err.startswith(zh), result
         result = reg.run("--lang", "en", *args)
         assert result.code == 2 and result.err.startswith(en), result
+
+
+def test_a_wrapped_summary_never_starts_a_line_with_a_comma(reg: Reg) -> None:
+    reg.new(summary="电梯按钮失灵，夜里无法下楼")
+    # a narrow terminal leaves the summary its least, 12 columns: 电梯按钮失灵 fills
+    # them, and the comma takes 灵 with it to the next line
+    out = reg.ok("--lang", "zh-CN", "list", env={"COLUMNS": "40"}).out
+    lines = [line.rstrip() for line in out.splitlines()[2:]]
+    assert [line.split()[-1] for line in lines] == ["电梯按钮失", "灵，夜里无法", "下楼"], out
