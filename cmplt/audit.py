@@ -61,6 +61,7 @@ from cmplt.history import (
     read_version,
 )
 from cmplt.i18n import _, current, label, ngettext
+from cmplt.shown import time_text
 from cmplt.store import RECORDS_DIR
 from cmplt.terms import AFTER_CLOSING
 
@@ -83,8 +84,10 @@ def audit_finding(
 
 
 def audit_text(found: Finding) -> str:
-    """`commit <id> <author>: path:line: what: message`."""
-    return f"commit {found.extra['commit'][:10]} {found.extra['author']}: {found.text()}"
+    """`commit <id> <author>: path:line: what: message` (`提交 …` in Chinese)."""
+    return _("commit {commit} {author}: {finding}").format(
+        commit=found.extra["commit"][:10], author=found.extra["author"], finding=found.text()
+    )
 
 
 def audit_json(found: Finding) -> dict[str, Any]:
@@ -273,7 +276,7 @@ def events_edited(change: RecordChange) -> list[Finding]:
     actions = {e.key: e.action for e in change.after.events}
     found = []
     for key, changes in event_changes(change.before, change.after, change.name).items():
-        what = "; ".join(f"{f} {_value(a)} -> {_value(b)}" for f, a, b in changes)
+        what = "; ".join(f"{label('field', f)} {_value(a)} -> {_value(b)}" for f, a, b in changes)
         found.append(
             change.finding(
                 "event-edited",
@@ -442,8 +445,8 @@ def backdated(change: RecordChange) -> list[Finding]:
             ).format(
                 key=event.key,
                 action=_step(event.action),
-                recorded=event.recorded_at,
-                parent=parent.isoformat(),
+                recorded=time_text(recorded, None),
+                parent=time_text(parent, None),
             )
             + more,
             line_of_event(change.after.raw, event.key),
@@ -462,7 +465,7 @@ def intake_edited(change: RecordChange) -> list[Finding]:
         changes = [c for c in changes if c[0] not in decided or _text(decided[c[0]]) != _text(c[2])]
     if not changes:
         return []
-    what = "; ".join(f"{f} {_value(a)} -> {_value(b)}" for f, a, b in changes)
+    what = "; ".join(f"{label('field', f)} {_value(a)} -> {_value(b)}" for f, a, b in changes)
     line = line_of_field(change.after.raw, changes[0][0])
     message = _("intake changed without an event: {what}").format(what=what)
     return [change.finding("field-edited", message, line)]

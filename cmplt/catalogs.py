@@ -1,10 +1,10 @@
 """A small msgfmt: read a gettext `.po` catalog and compile it to GNU `.mo` bytes.
 
-The catalogs live in the repository as `.po` (reviewable, diffable); the
-standard `gettext.GNUTranslations` reads `.mo`, so we compile in memory when a
-catalog is first needed instead of keeping build artefacts in git. Only the
-standard library is used. `scripts/catalogs.py` uses `parse_po` and `format_po`
-to keep the catalogs in step with the code.
+The catalogs are written and reviewed as `.po`; `scripts/catalogs.py` compiles
+each to the `.mo` beside it (committed and shipped, `--check` holds it to the
+`.po`), which `gettext.GNUTranslations` reads in about a millisecond where
+parsing the `.po` took 35 (issue 14: `cmplt --help` reads a catalog). Only the
+standard library is used.
 """
 
 from __future__ import annotations

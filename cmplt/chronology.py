@@ -20,7 +20,8 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 
 from cmplt.errors import StepRefused, field_ref
-from cmplt.i18n import _
+from cmplt.i18n import _, label
+from cmplt.shown import time_text
 
 
 class Timed(Protocol):
@@ -64,7 +65,7 @@ def refuse_before_receipt(at: datetime, received: datetime) -> None:
     if at < received:
         raise StepRefused(
             _("{option} {at} is before the complaint was received ({received})").format(
-                option=field_ref("at"), at=at.isoformat(), received=received.isoformat()
+                option=field_ref("at"), at=time_text(at, None), received=time_text(received, None)
             )
         )
 
@@ -88,12 +89,12 @@ def conflict_with_later(
             "cannot {action} {id} at {at}: it conflicts with the later event {event} "
             "({later_action} at {later_at}), which would then not be allowed"
         ).format(
-            action=action,
+            action=label("action", action),
             id=complaint_id,
-            at=at.isoformat(),
+            at=time_text(at, None),
             event=getattr(later, "id", "?"),
-            later_action=getattr(later, "action", "?"),
-            later_at=later.at.isoformat(),
+            later_action=label("action", getattr(later, "action", "?")),
+            later_at=time_text(later.at, None),
         ),
         index,
     )

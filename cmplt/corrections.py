@@ -21,7 +21,8 @@ from cmplt.errors import NotFound, StepRefused
 from cmplt.i18n import _, label
 from cmplt.model import CORRECTABLE_TIMES, Event
 from cmplt.policy import Policy, Roster
-from cmplt.times import format_duration, parse_stored_time
+from cmplt.shown import duration_text, time_text
+from cmplt.times import parse_stored_time
 
 # what may never be voided: the receipt (a complaint entered by mistake is
 # rejected as a duplicate, not made to vanish) and a void itself
@@ -159,8 +160,8 @@ def check_void(
         ).format(
             event=target,
             name=found.by,
-            recorded=found.recorded_at.isoformat(),
-            within=format_duration(rules.own_within),
+            recorded=time_text(found.recorded_at, None),
+            within=duration_text(rules.own_within),
             role=label("role", rules.any_time_from),
         )
     )
@@ -182,8 +183,8 @@ def void_breaks(
             target=target,
             id=complaint_id,
             event=other.id,
-            action=other.action,
-            at=other.at.isoformat(),
+            action=label("action", other.action),
+            at=time_text(other.at, None),
         ),
         index,
     )

@@ -1,10 +1,11 @@
 """The language people read: Simplified Chinese or English, through gettext.
 
-The catalogs are `cmplt/locale/<lang>/LC_MESSAGES/cmplt.po`, msgids in English.
-A catalog is read and compiled (`cmplt.catalogs`) the first time a message is
-translated, and kept for the rest of the process; a command that prints
-nothing translated never reads one. YAML keys and values are never translated:
-only what is shown to people goes through `_()` and `label()`.
+The catalogs are `cmplt/locale/<lang>/LC_MESSAGES/cmplt.po`, msgids in English,
+each compiled to the `cmplt.mo` beside it by `scripts/catalogs.py`. A catalog's
+`.mo` is read the first time a message is translated, and kept for the rest of
+the process; a command that prints nothing translated never reads one. YAML keys
+and values are never translated: only what is shown to people goes through `_()`
+and `label()`.
 
 The language, first match wins: `--lang`, env `CMPLT_LANG`, the registry
 policy's `language:` (only when cmplt.yaml sets it), the locale (LANGUAGE,
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cmplt.errors import UsageError
@@ -33,7 +35,11 @@ _explicit: str | None = None
 _policy_language: Callable[[], str | None] = lambda: None  # noqa: E731
 _active: str | None = None
 _translations: dict[str, gettext.NullTranslations] = {}
-_labelled: dict[str, frozenset[tuple[str, str]]] = {}  # (kind, value) the catalog labels
+# as gettext's `.mo` files write them (cmplt.catalogs.compile_mo)
+_MO_MAGIC = 0x950412DE
+CONTEXT_SEPARATOR = "\x04"  # between a label's kind (msgctxt) and its value
+_compiled: dict[str, bytes] = {}  # language -> its .mo
+_read: dict[str, dict[str, str]] = {}  # language -> the .mo's pairs
 
 
 def normalise(language: str | None) -> str | None:
@@ -112,39 +118,81 @@ def current() -> str:
     return _active
 
 
+def _catalog_file(language: str, suffix: str) -> Path:
+    # the package is installed as files (a wheel, an editable checkout): a path beside
+    # this module, without importlib.resources on the start-up path
+    return (
+        Path(__file__).with_name("locale") / _FOLDERS[language] / "LC_MESSAGES" / (DOMAIN + suffix)
+    )
+
+
 def catalog_text(language: str) -> str:
     """The `.po` text of a language's catalog, from the installed package."""
-    from importlib import resources
+    return _catalog_file(language, ".po").read_text(encoding="utf-8")
 
-    folder = _FOLDERS[language]
-    path = resources.files("cmplt").joinpath("locale", folder, "LC_MESSAGES", f"{DOMAIN}.po")
-    return path.read_text(encoding="utf-8")
+
+def catalog_bytes(language: str) -> bytes:
+    """The compiled (`.mo`) catalog of a language, read once per process; compiled
+    from the `.po` when it is missing (a checkout before `scripts/catalogs.py`)."""
+    found = _compiled.get(language)
+    if found is None:
+        try:
+            found = _catalog_file(language, ".mo").read_bytes()
+        except FileNotFoundError:
+            from cmplt.catalogs import compile_mo, parse_po
+
+            path = f"{_FOLDERS[language]}/{DOMAIN}.po"
+            found = compile_mo(parse_po(catalog_text(language), path))
+        _compiled[language] = found
+    return found
+
+
+def read_mo(data: bytes, path: str = "<mo>") -> dict[str, str]:
+    """The (key, translation) pairs of `.mo` bytes as `compile_mo` writes them: a key
+    with a context is `context + CONTEXT_SEPARATOR + msgid`."""
+    import struct
+
+    try:
+        magic, _revision, count, originals_at, translations_at = struct.unpack_from("<5I", data)
+        if magic != _MO_MAGIC:
+            raise ValueError(f"{path}: not a little-endian GNU .mo file")
+        found: dict[str, str] = {}
+        for index in range(count):
+            length, start = struct.unpack_from("<2I", data, originals_at + 8 * index)
+            value_length, value_start = struct.unpack_from("<2I", data, translations_at + 8 * index)
+            key = data[start : start + length].decode("utf-8")
+            found[key] = data[value_start : value_start + value_length].decode("utf-8")
+    except (struct.error, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: a damaged .mo file ({exc})") from exc
+    return found
 
 
 def translations(language: str) -> gettext.NullTranslations:
-    """The gettext translations of a language, compiled from its `.po` once per process."""
+    """The gettext translations of a language, from its compiled catalog, once per process."""
     found = _translations.get(language)
     if found is None:
         # imported here: a command that shows no message pays for none of this
         import gettext
         import io
 
-        from cmplt.catalogs import compile_mo, parse_po
-
-        entries = parse_po(catalog_text(language), f"{_FOLDERS[language]}/{DOMAIN}.po")
-        found = gettext.GNUTranslations(io.BytesIO(compile_mo(entries)))
+        found = gettext.GNUTranslations(io.BytesIO(catalog_bytes(language)))
         _translations[language] = found
-        _labelled[language] = frozenset(
-            (e.msgctxt, e.msgid) for e in entries if e.msgctxt is not None
-        )
     return found
 
 
 def has_label(kind: str, value: str) -> bool:
     """Whether the catalog labels this value (a role a team added to its policy has
     no label, and is shown by the policy's own name)."""
-    translations(current())
-    return (kind, value) in _labelled.get(current(), frozenset())
+    return kind + CONTEXT_SEPARATOR + value in _pairs(current())
+
+
+def _pairs(language: str) -> dict[str, str]:
+    """Every (key, translation) of a language's compiled catalog, read once."""
+    found = _read.get(language)
+    if found is None:
+        found = read_mo(catalog_bytes(language), f"{_FOLDERS[language]}/{DOMAIN}.mo")
+        _read[language] = found
+    return found
 
 
 def _(message: str) -> str:
@@ -185,16 +233,14 @@ def fold(text: str) -> str:
 
 
 def labels_of(language: str) -> list[tuple[str, str, str]]:
+    """(kind, value, label) of every label in a language's catalog."""
     found = _catalog_labels.get(language)
     if found is None:
-        from cmplt.catalogs import parse_po
-
-        entries = parse_po(catalog_text(language), f"{_FOLDERS[language]}/{DOMAIN}.po")
-        found = [
-            (e.msgctxt, e.msgid, e.msgstr[0])
-            for e in entries
-            if e.msgctxt is not None and e.msgstr and e.msgstr[0]
-        ]
+        found = []
+        for key, shown in _pairs(language).items():
+            kind, separator, value = key.partition(CONTEXT_SEPARATOR)
+            if separator and shown:
+                found.append((kind, value, shown))
         _catalog_labels[language] = found
     return found
 

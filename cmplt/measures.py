@@ -32,8 +32,8 @@ from cmplt.errors import (
 from cmplt.i18n import _
 from cmplt.model import Name, Text, Time
 from cmplt.policy import Policy, Roster
+from cmplt.shown import time_text
 from cmplt.snapshot import Snapshot
-from cmplt.times import format_time
 from cmplt.workflow import check_texts, check_time, require_choice, require_staff
 
 if TYPE_CHECKING:
@@ -286,7 +286,7 @@ def finish_measure(
         if measure.status == "done":
             raise StepRefused(
                 _("{id} was already done on {when}").format(
-                    id=measure.id, when=format_time(measure.done_at or now, registry.policy.tz)
+                    id=measure.id, when=time_text(measure.done_at or now, registry.policy.tz)
                 )
             )
         done_at = at or now

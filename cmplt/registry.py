@@ -662,7 +662,9 @@ def _refuse_bad_input(doc: Any, event_index: int, typed: Sequence[str] = ()) -> 
                 continue
             from cmplt.field_errors import message_of
 
-            raise UsageError(f"{field_ref(field)}: {message_of(error)}") from exc
+            raise UsageError(
+                _("{option}: {message}").format(option=field_ref(field), message=message_of(error))
+            ) from exc
 
 
 # what the `received` event records: the first classification (verification comes later)

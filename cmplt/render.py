@@ -66,14 +66,23 @@ def fit_column(
     return fitted
 
 
+# what a line does not start with (the punctuation that closes what comes before)
+_NO_LINE_START = frozenset("，。、；：！？）》」』】〉”’,.;:!?)")
+
+
 def _wrap_text(text: str, width: int) -> list[str]:
-    """Lines of at most `width` display columns (Chinese has no spaces to break at)."""
+    """Lines of at most `width` display columns (Chinese has no spaces to break at);
+    a comma or a closing bracket takes the character before it to the next line
+    rather than start one."""
     from wcwidth import wcswidth
 
     lines = [""]
     for char in text:
         if wcswidth(lines[-1] + char) > width:
-            lines.append("")
+            carried = ""
+            if char in _NO_LINE_START and len(lines[-1]) > 1:
+                carried, lines[-1] = lines[-1][-1], lines[-1][:-1]
+            lines.append(carried)
         lines[-1] += char
     return lines
 

@@ -19,6 +19,7 @@ from cmplt.calendar_time import add_time
 from cmplt.i18n import N_
 from cmplt.model import Callback, Dispatch, Escalate, Event, Extend, Promise, is_request
 from cmplt.policy import Policy
+from cmplt.shown import time_text
 
 VALID = ("valid-1", "valid-2")
 REPLIES = frozenset({"respond", "plan", "resolve", "reject"})
@@ -366,7 +367,7 @@ def promise(case: Case, policy: Policy) -> Iterator[Clock]:
             continue
         met = _first(rest[index + 1 :], frozenset({"respond", "callback"}))
         detail = N_("the call promised for {due} was not made")
-        due_text = event.call_by.isoformat(timespec="minutes")
+        due_text = time_text(event.call_by, None)  # as people read a time
         yield _clock(case, "promise", event, event.call_by, met, detail, (("due", due_text),))
 
 

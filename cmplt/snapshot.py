@@ -350,7 +350,9 @@ class Selection:
     owner: str | None = None
     department: str | None = None
     since: datetime | None = None  # received at or after
-    until: datetime | None = None  # received before
+    # received at or before: a date alone is 23:59:59 (times are kept to the second), so
+    # that `--until 11-27` holds all of the 27th
+    until: datetime | None = None
 
     def holds(self, c: Complaint) -> bool:
         return (
@@ -362,7 +364,7 @@ class Selection:
             and (not self.owner or c.owner == self.owner)
             and (not self.department or c.department == self.department)
             and (self.since is None or c.received_at >= self.since)
-            and (self.until is None or c.received_at < self.until)
+            and (self.until is None or c.received_at <= self.until)
         )
 
 

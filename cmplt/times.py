@@ -112,6 +112,15 @@ def parse_time(
     return value
 
 
+def parse_date(text: str, tz: tzinfo, *, now: datetime | None = None) -> date:
+    """A day as a person types it (the date forms of `parse_time`: `2026-11-30`,
+    `11/30`, `2026年11月30日`, `明天` …); a time of day is refused, not dropped."""
+    value = parse_time(text, tz, now=now).astimezone(tz)
+    if value.time() != datetime.min.time():
+        raise UsageError(_("{text!r} is a time of day: give a date alone").format(text=text))
+    return value.date()
+
+
 def _typed(text: str, raw: str, tz: tzinfo, now: datetime | None, day_end: bool) -> datetime | None:
     """One of the forms people type, as a naive time (or with its offset); None when
     `raw` is none of them (ISO 8601 forms with an offset the regex does not know)."""

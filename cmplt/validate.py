@@ -57,6 +57,7 @@ from cmplt.policy import (
     policy_problems,
     roster_problems,
 )
+from cmplt.shown import time_text
 from cmplt.snapshot import PolicyTimeline, RosterTimeline, policy_timeline
 from cmplt.workflow import (
     State,
@@ -276,7 +277,9 @@ def _why_refused(event: Event, state: State, complaint_id: str) -> str | None:
     if why is not None:
         return why
     if event.at < state.last_at:
-        return _("happened at {at}, before the event it follows").format(at=event.at.isoformat())
+        return _("happened at {at}, before the event it follows").format(
+            at=time_text(event.at, None)
+        )
     return None
 
 
@@ -299,7 +302,7 @@ def times_make_sense(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]
             yield (
                 ("events", index, "at"),
                 _("happened at {at}, after it was recorded ({recorded})").format(
-                    at=event.at.isoformat(), recorded=event.recorded_at.isoformat()
+                    at=time_text(event.at, None), recorded=time_text(event.recorded_at, None)
                 ),
             )
     if c.happened_at is not None and c.happened_at > c.received_at:

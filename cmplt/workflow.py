@@ -343,7 +343,7 @@ def check_window(times: Mapping[str, datetime | None], window: TimeWindow) -> No
                     "and {latest} (policy bounds)"
                 ).format(
                     option=field_ref(field_name),
-                    at=value.isoformat(),
+                    at=time_text(value, None),
                     earliest=window.earliest.date().isoformat(),
                     latest=latest.date().isoformat(),
                 )
@@ -512,7 +512,14 @@ def plan_step(
             ).format(id=complaint.id, option=field_ref("at"))
         )
     if late:
-        complaint = complaint.model_copy(update={"events": complaint.events[:place]})
+        # the history before its place, less what a void anywhere in the record says
+        # never counted (corrections.py: a void recorded later still voids an earlier
+        # step); the whole history with the step is checked after (registry.py)
+        # (a step a merge set aside stays: the fold decides whether it passes it over)
+        kept = {e.id for e in effective(complaint.events, complaint.set_aside)}
+        kept |= complaint.set_aside
+        before = [e for e in complaint.events[:place] if e.id in kept]
+        complaint = complaint.model_copy(update={"events": before})
         state = fold(complaint.events, complaint.id, complaint.set_aside)
     why = state_refusal(step.action, complaint.id, state)
     if why and step.action == "void" and step.fields["event"] in state.set_aside:
@@ -530,7 +537,7 @@ def plan_step(
         )
     if why:
         if late:
-            why = _("{why} (as the record stood at {at})").format(why=why, at=at.isoformat())
+            why = _("{why} (as the record stood at {at})").format(why=why, at=time_text(at, None))
         raise StepRefused(why)
     fields = dict(step.fields)
     check = _STEP_CHECKS.get(step.action)
@@ -880,8 +887,8 @@ def _approve(j: Judged, f: dict[str, Any]) -> dict[str, Any]:
         if target.until <= current:
             raise j.refuse(
                 _("the extension asked for ({until}) is not after the current deadline {deadline}"),
-                until=target.until.isoformat(),
-                deadline=current.isoformat(),
+                until=time_text(target.until, None),
+                deadline=time_text(current, None),
             )
         late = _overdue_when(j, frozenset({"resolve"}))
     elif target.action == "reclassify":

@@ -1,7 +1,10 @@
 """Keep the message catalogs (cmplt/locale/*/LC_MESSAGES/cmplt.po) in step with the code.
 
-    python scripts/catalogs.py          # add new messages, drop obsolete ones
-    python scripts/catalogs.py --check  # exit 1 if a catalog is not up to date
+    python scripts/catalogs.py          # add new messages, drop obsolete ones, compile
+    python scripts/catalogs.py --check  # exit 1 if a catalog or its .mo is not up to date
+
+Each `.po` is compiled to the `cmplt.mo` beside it (`cmplt.catalogs.compile_mo`,
+byte for byte reproducible), which the package ships and reads at run time.
 
 Every message is found with the `ast` module: calls to `_()`, `N_()`,
 `ngettext()` and `label(kind, value)` with literal arguments anywhere under
@@ -27,7 +30,7 @@ PACKAGE = ROOT / "cmplt"
 LOCALE = PACKAGE / "locale"
 sys.path.insert(0, str(ROOT))
 
-from cmplt.catalogs import Entry, format_po, parse_po  # noqa: E402
+from cmplt.catalogs import Entry, compile_mo, format_po, parse_po  # noqa: E402
 
 LANGUAGES = {
     "zh_CN": ("zh_CN", "nplurals=1; plural=0;"),
@@ -284,6 +287,10 @@ def catalog_path(folder: str) -> Path:
     return LOCALE / folder / "LC_MESSAGES" / "cmplt.po"
 
 
+def compiled_path(folder: str) -> Path:
+    return catalog_path(folder).with_suffix(".mo")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -311,6 +318,13 @@ def main(argv: list[str] | None = None) -> int:
         if path.exists():
             entries = parse_po(path.read_text(encoding="utf-8"), str(path))
             untranslated += sum(1 for e in entries if e.msgid and not e.translated)
+            # what the package reads at run time: the .po as it now stands, compiled
+            mo = compiled_path(folder)
+            data = compile_mo(entries)
+            if not mo.exists() or mo.read_bytes() != data:
+                stale.append(mo.relative_to(ROOT).as_posix())
+                if not args.check:
+                    mo.write_bytes(data)
     if args.check:
         for path_text in stale:
             print(

@@ -287,10 +287,15 @@ def test_an_event_recorded_before_its_parent_commit_is_caught(reg: Reg) -> None:
     code, findings = audit(reg)
     assert code == 1
     assert kinds(findings) == ["backdated"]
+    # times as people read them, in both languages (the JSON's own fields stay ISO 8601)
     assert (
-        "recorded_at 2026-11-28T08:00:00+08:00 is before the parent commit's time "
-        "2026-11-28T09:00:00+08:00" in str(findings[0]["message"])
+        "recorded_at 2026-11-28 08:00 is before the parent commit's time 2026-11-28 09:00"
+        in str(findings[0]["message"])
     )
+    shown = reg.run("--lang", "zh-CN", "audit")
+    assert shown.code == 1, shown
+    assert "2026-11-28 08:00" in shown.out and "2026-11-28 09:00" in shown.out
+    assert "T08:00" not in shown.out and "+08:00" not in shown.out
 
 
 def test_trailers_that_do_not_match_the_change_are_caught(reg: Reg) -> None:
@@ -321,6 +326,12 @@ def test_an_intake_field_edited_is_caught(reg: Reg) -> None:
     assert "field-edited" in kinds(findings)
     edited = next(f for f in findings if f["what"] == "field-edited")
     assert "customer '王先生' -> '李先生'" in str(edited["message"])
+    # in Chinese the line and the field are said in Chinese too
+    shown = reg.run("--lang", "zh-CN", "audit")
+    assert shown.code == 1, shown
+    commit = reg.head()[:10]
+    assert f"提交 {commit} Test Runner：complaints/" in shown.out, shown
+    assert "客户 '王先生' -> '李先生'" in shown.out and "commit " not in shown.out, shown
 
 
 def test_every_rewrite_in_one_history_is_reported_and_the_rest_is_not(reg: Reg) -> None:

@@ -173,7 +173,7 @@ def test_time_before_the_receipt_is_refused(reg: Reg) -> None:
     cid = reg.new("--at", "2026-11-28T08:00:00+08:00")
     reg.ok("respond", cid, "--by", "张三", "--note", "已答复", "--at", "2026-11-28T08:30+08:00")
     err = bad(reg, "note", cid, "--by", "张三", "--text", "x", "--at", "2026-11-28T07:59+08:00").err
-    assert "--at 2026-11-28T07:59:00+08:00 is before the complaint was received" in err
+    assert "--at 2026-11-28 07:59 is before the complaint was received (2026-11-28 08:00)" in err
     # before the previous event but after the receipt: a late entry, in its place
     reg.ok("note", cid, "--by", "张三", "--text", "x", "--at", "2026-11-28T08:29+08:00")
 

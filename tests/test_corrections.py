@@ -132,7 +132,11 @@ def test_a_void_that_would_break_a_later_step_is_refused(reg: Reg) -> None:
     step(reg, T("11-28 10:30"), "accept", cid, "李工")
     dispatch, accept = (str(e["id"]) for e in events(reg, cid)[1:3])
     result = bad(reg, "void", cid, dispatch, "--by", "陈主管", "--reason", "x", code=4)
-    assert f"without it the event {accept} (accept at 2026-11-28T10:30" in result.err
+    assert f"without it the event {accept} (accept at 2026-11-28 10:30)" in result.err
+    zh = bad(
+        reg, "--lang", "zh-CN", "void", cid, dispatch, "--by", "陈主管", "--reason", "x", code=4
+    )
+    assert f"{accept}（签收，2026-11-28 10:30）" in zh.err
 
 
 def test_voiding_a_correction_puts_the_value_back(reg: Reg) -> None:

@@ -69,3 +69,57 @@ def test_completion_of_ids_names_departments_and_values_in_both_languages(reg: R
     env = {"_CMPLT_COMPLETE": "fish_complete", "COMP_WORDS": "cmplt respond ", "COMP_CWORD": ""}
     fish = run_process(cwd=reg.root, env=env)
     assert fish.code == 0 and cid in fish.out, fish
+
+
+def test_every_parameter_of_a_kind_completes_through_click_s_public_hook() -> None:
+    # completion by name is given through the parameter's type (click's documented
+    # `ParamType.shell_complete`), never a private attribute of click
+    import click
+
+    from cmplt.cli import COMMANDS, cli
+    from cmplt.cli.completion import BY_NAME, Completing
+
+    ctx = click.Context(cli)
+    seen: set[str] = set()
+
+    def walk(command: click.Command) -> None:
+        for param in command.params:
+            if param.name in BY_NAME and not hasattr(param.type, "kind"):  # a Term has its own
+                assert isinstance(param.type, Completing), (command.name, param.name)
+                assert param.type.completer is BY_NAME[param.name]
+                seen.add(param.name)
+        if isinstance(command, click.Group):
+            for sub in command.commands.values():
+                walk(sub)
+
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        walk(command)
+    assert {"complaint", "by", "owner", "approved_by", "person", "department", "name"} <= seen
+
+
+def test_every_command_and_option_says_what_it_is_for() -> None:
+    # a help page is read at the desk in either language: no option without its text
+    import click
+
+    from cmplt.cli import COMMANDS, cli
+
+    ctx = click.Context(cli)
+    bare: list[str] = []
+
+    def walk(command: click.Command, path: str) -> None:
+        if not (command.help or command.short_help):
+            bare.append(path)
+        for param in command.params:
+            if isinstance(param, click.Option) and not param.hidden and not param.help:
+                bare.append(f"{path} {param.opts[0]}")
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                walk(sub, f"{path} {name}")
+
+    for name in COMMANDS:
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        walk(command, name)
+    assert bare == [], bare

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gettext
 import io
+import json
 import re
 import shutil
 import subprocess
@@ -90,6 +91,88 @@ def test_the_catalogs_compile_for_gettext(folder: str) -> None:
         "{id!r} matches {count} complaint: {shown}", "{id!r} matches {count} complaints: {shown}", 2
     )
     assert "{count}" in plural and (("条投诉" in plural) if zh else ("complaints" in plural))
+
+
+@pytest.mark.parametrize(("folder", "language"), [("zh_CN", "zh-CN"), ("en", "en")])
+def test_the_shipped_mo_is_its_po_compiled_and_what_cmplt_reads(folder: str, language: str) -> None:
+    # issue 14: start-up reads the compiled catalog (about 1 ms) instead of parsing the .po
+    mo = catalog_script.compiled_path(folder)
+    assert mo.read_bytes() == compile_mo(entries_of(folder)), "run scripts/catalogs.py"
+    i18n._compiled.pop(language, None)
+    assert i18n.catalog_bytes(language) == mo.read_bytes()
+    pairs = i18n.read_mo(mo.read_bytes())
+    labelled = {(e.msgctxt, e.msgid): e.msgstr[0] for e in entries_of(folder) if e.msgctxt}
+    assert {
+        (k.split("\x04")[0], k.split("\x04")[1]): v for k, v in pairs.items() if "\x04" in k
+    } == labelled
+    assert i18n.labels_of(language) and ("severity", "important") in {
+        (kind, value) for kind, value, _shown in i18n.labels_of(language)
+    }
+
+
+def test_a_checkout_without_its_mo_compiles_the_po(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    real = i18n._catalog_file
+    monkeypatch.setattr(
+        i18n,
+        "_catalog_file",
+        lambda language, suffix: (
+            tmp_path / "missing.mo" if suffix == ".mo" else real(language, suffix)
+        ),
+    )
+    monkeypatch.setattr(i18n, "_compiled", {})
+    assert i18n.catalog_bytes("zh-CN") == compile_mo(entries_of("zh_CN"))
+
+
+def test_starting_up_reads_no_catalog_and_a_path_is_named_in_the_language(reg: Reg) -> None:
+    # a fresh process: every command module imported, `--version` run; click names a
+    # path's kind when its type is built, which read a catalog on every run (issue 14)
+    code = (
+        "import importlib; from cmplt import i18n; from cmplt.cli import COMMANDS, main; "
+        "[importlib.import_module('cmplt.cli.' + m) for m in {v[0] for v in COMMANDS.values()}]; "
+        "main(['--version']); print(sorted(i18n._translations), sorted(i18n._compiled))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=reg.root
+    )
+    assert done.stdout.splitlines()[-1] == "[] []", done
+    # every path type of the command line is one that names itself when shown
+    cli_folder = ROOT / "cmplt" / "cli"
+    assert [p.name for p in cli_folder.glob("*.py") if "click.Path(" in p.read_text()] == []
+    # ... and the name is still said in the language of the run
+    zh = reg.run("--lang", "zh-CN", "validate", "nothere.yaml")
+    assert zh.code == 2 and "文件 'nothere.yaml' 不存在" in zh.err, zh
+    en = reg.run("--lang", "en", "validate", "nothere.yaml")
+    assert en.code == 2 and "File 'nothere.yaml' does not exist" in en.err, en
+    # the help pages name them as the README does, in ASCII: the columns line up
+    page = reg.run("--lang", "zh-CN", "--help").out
+    assert "  --registry DIR  " in page, page
+    assert "  -o, --output FILE  " in reg.run("--lang", "zh-CN", "list", "--help").out
+
+
+def test_click_still_binds_gettext_where_cmplt_rebinds_it() -> None:
+    # cli/words.py rebinds `_` and `ngettext` in click's modules: click has no public
+    # hook for its words. A fresh interpreter shows what click itself binds; if a new
+    # click stops binding gettext there, its words would silently stay English.
+    from cmplt.cli import words
+
+    code = (
+        "import gettext, importlib, json; "
+        f"names = {words.CLICK_MODULES!r}; "
+        "mods = {n: importlib.import_module('click.' + n) for n in names}; "
+        "print(json.dumps({n: [getattr(m, '_', None) is gettext.gettext, "
+        "getattr(m, 'ngettext', gettext.ngettext) is gettext.ngettext] for n, m in mods.items()}))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    bound = json.loads(done.stdout)
+    # every module whose words cmplt extracts binds gettext's `_`; ngettext where used
+    assert bound == {name: [True, True] for name in words.CLICK_MODULES}, bound
+    # ... and in this process they are cmplt's
+    words.install()
+    for name in words.CLICK_MODULES:
+        module = sys.modules[f"click.{name}"]
+        assert getattr(module, "_", words._click_gettext) is words._click_gettext, name
 
 
 def test_po_strings_with_escapes_and_continuations_parse() -> None:

@@ -84,3 +84,29 @@ def test_a_work_order_waiting_for_approval_is_with_no_department_yet(reg: Reg) -
     assert record.get("department") is None
     findings = [f for f in run_check(reg, T("11-28 09:30"))[1] if f["id"] == cid]
     assert findings and all(f["department"] is None for f in findings)
+
+
+def test_a_late_step_is_judged_on_the_history_without_what_was_voided_later(reg: Reg) -> None:
+    # a work order sent to the wrong record at 09:00, voided at 11:00; the clerk then
+    # types in a result the desk gave at 10:00 (a dispatched record is not resolved
+    # before its department signs for it, but this dispatch never counted)
+    cid = new(reg, T("11-26 08:00"))
+    step(reg, T("11-26 09:00"), "dispatch", cid, "陈主管", "--to", "工程部")
+    dispatch = yaml.safe_load(reg.record(cid).read_text(encoding="utf-8"))["events"][1]["id"]
+    step(reg, T("11-26 11:00"), "void", cid, "陈主管", dispatch, "--reason", "派错了单")
+    step(
+        reg, T("11-26 10:00"), "resolve", cid, "张三", "--result", "前台已处理",
+        recorded=T("11-26 11:30"),
+    )  # fmt: skip
+    events = yaml.safe_load(reg.record(cid).read_text(encoding="utf-8"))["events"]
+    assert [e["action"] for e in events] == ["received", "dispatch", "resolve", "void"]
+    assert reg.run("validate").code == 0
+    # what was not voided still counts: without the void, the late result is refused
+    other = new(reg, T("11-26 08:00"))
+    step(reg, T("11-26 09:00"), "dispatch", other, "陈主管", "--to", "工程部")
+    step(reg, T("11-26 11:00"), "note", other, "陈主管", "--note", "工程部已知悉")
+    err = refused(
+        reg, "resolve", other, "--by", "张三", "--result", "前台已处理",
+        "--at", T("11-26 10:00"), now=T("11-26 11:30"),
+    )  # fmt: skip
+    assert "as the record stood at 2026-11-26 10:00" in err

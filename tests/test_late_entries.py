@@ -58,12 +58,19 @@ def test_a_late_entry_that_breaks_a_later_step_is_refused_naming_it(reg: Reg) ->
     result = bad(
         reg, "resolve", cid, "--by", "张三", "--result", "已修好", "--at", T("11-28 09:40"), code=4
     )
-    assert f"conflicts with the later event {dispatch_id} (dispatch at 2026-11-28T10:00" in (
+    assert f"conflicts with the later event {dispatch_id} (dispatch at 2026-11-28 10:00)" in (
         result.err
     )
+    # in Chinese the steps by their labels, the times in the one style
+    result = bad(
+        reg, "--lang", "zh-CN", "resolve", cid, "--by", "张三", "--result", "已修好",
+        "--at", T("11-28 09:40"), code=4,
+    )  # fmt: skip
+    assert f"在 2026-11-28 09:40 对 {cid} 补记 处理完毕" in result.err
+    assert f"{dispatch_id}（派工，2026-11-28 10:00）" in result.err
     # a step not allowed as the record stood then is refused as such
     result = bad(reg, "accept", cid, "--by", "李工", "--at", T("11-28 09:30"), code=4)
-    assert "as the record stood at 2026-11-28T09:30:00+08:00" in result.err
+    assert "as the record stood at 2026-11-28 09:30)" in result.err
 
 
 def test_nothing_is_entered_into_an_archived_record_but_a_reopening(reg: Reg) -> None:

@@ -87,6 +87,10 @@ def test_wheel_ships_the_templates(tmp_path: Path) -> None:
     assert "cmplt/templates/staff.yaml" in names
     assert "cmplt/templates/registry-README.md" in names
     assert "cmplt/cli/__init__.py" in names
+    # the catalogs, and the compiled form cmplt reads at run time
+    for folder in ("zh_CN", "en"):
+        assert f"cmplt/locale/{folder}/LC_MESSAGES/cmplt.po" in names
+        assert f"cmplt/locale/{folder}/LC_MESSAGES/cmplt.mo" in names
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.read("cmplt/templates/cmplt.yaml").decode("utf-8")
     assert shipped == (PROJECT / "templates" / "cmplt.yaml").read_text(encoding="utf-8")

@@ -191,6 +191,14 @@ def test_time_order_and_typing_time_are_checked(reg: Reg) -> None:
     assert "before the event it follows" in out_of_order["msg"]
     typed = problem_at(result, relpath(cid), "events.8.at")
     assert "after it was recorded" in typed["msg"]
+    # the times in the messages as people read them, one style in both languages
+    assert "happened at 2026-11-29 09:00, after it was recorded (" in typed["msg"]
+    assert "happened at 2026-11-27 08:00, before" in out_of_order["msg"]
+    shown = reg.run("--lang", "zh-CN", "validate")
+    assert shown.code == 1, shown
+    said = shown.err + shown.out
+    assert "2026-11-29 09:00" in said and "2026-11-27 08:00" in said
+    assert "T09:00" not in said and "+08:00" not in said
     assert (int(typed["line"]), int(typed["column"])) == where(text, "at: '2026-11-29")
 
 

@@ -16,6 +16,7 @@ import click
 from cmplt import __version__, i18n
 from cmplt.cli import words
 from cmplt.cli.context import Context
+from cmplt.cli.options import PathType
 from cmplt.errors import CmpltError
 from cmplt.i18n import _
 
@@ -238,7 +239,8 @@ def _language_first(ctx: click.Context, param: click.Parameter, value: str | Non
 @click.option(
     "--registry",
     envvar="CMPLT_REGISTRY",
-    type=click.Path(file_okay=False, path_type=str),
+    metavar="DIR",
+    type=PathType(file_okay=False, path_type=str),
     help="Registry folder (default: the nearest folder upward holding cmplt.yaml). "
     "Env: CMPLT_REGISTRY.",
 )

@@ -8,12 +8,12 @@ from pathlib import Path
 import click
 
 from cmplt.cli.context import Context, F, format_option, merge_driver_ready, pass_context
-from cmplt.cli.options import Term
+from cmplt.cli.options import PathType, Term
 from cmplt.i18n import _, ngettext
 
 
 @click.command("init")
-@click.argument("folder", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", default=".", type=PathType(file_okay=False, path_type=Path))
 @click.option(
     "--nested",
     is_flag=True,
@@ -87,7 +87,7 @@ def staff_set(
 ) -> None:
     """Change NAME's role or department (git keeps what it was)."""
     if role is None and department is None:
-        raise click.UsageError(_("staff set: give --role or --department"))
+        raise click.UsageError(_("give --role or --department"))
     change = obj.registry.set_staff(name, {"role": role, "department": department}, by, obj.now)
     click.echo(_("{name} changed (commit {commit})").format(name=name, commit=change.commit[:10]))
 
@@ -133,7 +133,7 @@ COMMANDS = [init, staff]
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=PathType(exists=True, dir_okay=False, path_type=Path))
 @format_option("text", "json")
 @click.option(
     "-q", "--quiet", is_flag=True, help="Print nothing when there is no problem (for scripts)."

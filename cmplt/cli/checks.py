@@ -22,7 +22,7 @@ EXIT_COULD_NOT_RUN = 2
     "as_of_text",
     metavar="TIME",
     help="Evaluate the registry as it stood then (events recorded later are "
-    "ignored). Default: now.",
+    "ignored; a date alone: its start, 00:00). Default: now.",
 )
 @click.option(
     "--period",

@@ -103,9 +103,25 @@ BY_NAME: dict[str, Completer] = {
 }
 
 
+class Completing(click.types.StringParamType):
+    """Text taken as typed, like click's STRING, that completes by `completer`:
+    click's documented way for a value to complete is its type's `shell_complete`
+    (a parameter asks its type when no `shell_complete=` was given where it was
+    declared), so completion by name needs no private attribute of click."""
+
+    def __init__(self, completer: Completer) -> None:
+        self.completer = completer
+
+    def shell_complete(
+        self, ctx: click.Context, param: click.Parameter, incomplete: str
+    ) -> list[CompletionItem]:
+        return self.completer(ctx, param, incomplete)
+
+
 def complete_for(param: click.Parameter) -> None:
-    """Give `param` its completion by name, unless it has its own (a Term's values)."""
+    """Give `param` its completion by name, in one place rather than at each of the
+    commands' declarations. Only a plain text parameter: a Term completes its own
+    values, and a `shell_complete=` given at a declaration is asked before the type."""
     completer = BY_NAME.get(param.name or "")
-    # click keeps a `shell_complete=` argument here; set after the fact, in one place
-    if completer is not None and getattr(param, "_custom_shell_complete", None) is None:
-        param._custom_shell_complete = completer
+    if completer is not None and type(param.type) is click.types.StringParamType:
+        param.type = Completing(completer)

@@ -15,7 +15,7 @@ from cmplt.errors import UsageError
 from cmplt.i18n import _
 
 if TYPE_CHECKING:
-    from datetime import datetime
+    from datetime import date, datetime
 
     from cmplt.registry import Registry
     from cmplt.snapshot import Snapshot
@@ -116,6 +116,19 @@ class Context:
         """CMPLT_SEED makes new IDs reproducible (the example registry's script)."""
         return os.environ.get("CMPLT_SEED") or None
 
+    def day(self, text: str | None, option: str) -> date | None:
+        """A day typed after `option`, in any of the forms a time takes (cmplt.times)."""
+        from cmplt.times import parse_date
+
+        if text is None:
+            return None
+        try:
+            return parse_date(text, self.snapshot.policy.tz, now=self.now())
+        except UsageError as exc:
+            raise UsageError(
+                _("{option}: {message}").format(option=option, message=exc.message)
+            ) from exc
+
     def time(self, text: str | None, option: str, *, day_end: bool = False) -> datetime | None:
         """A time typed after `option`; `day_end`: a date alone means the end of that
         day (a deadline), else its start (cmplt.times.parse_time)."""
@@ -126,7 +139,9 @@ class Context:
         try:
             return parse_time(text, self.snapshot.policy.tz, now=self.now(), day_end=day_end)
         except UsageError as exc:
-            raise UsageError(f"{option}: {exc.message}") from exc
+            raise UsageError(
+                _("{option}: {message}").format(option=option, message=exc.message)
+            ) from exc
 
 
 def _language_line(registry_option: str | None) -> str | None:
@@ -256,14 +271,18 @@ def format_option(*choices: str) -> Callable[[F], F]:
         type=click.Choice(list(choices)),
         default=choices[0],
         show_default=True,
+        help="How to print it: a table or page for people, json or csv for tools.",
     )
 
 
 def output_option(func: F) -> F:
     """-o FILE: write there instead of stdout (a workbook needs it)."""
+    from cmplt.cli.options import PathType
+
     return click.option(
         "-o",
         "--output",
-        type=click.Path(dir_okay=False, path_type=Path),
+        metavar="FILE",
+        type=PathType(dir_okay=False, path_type=Path),
         help="Write here instead of stdout (needed by --format xlsx).",
     )(func)

@@ -6,13 +6,14 @@ from pathlib import Path
 
 import click
 
+from cmplt.cli.options import PathType
 from cmplt.i18n import _
 
 
 @click.command("merge-driver", hidden=True)
-@click.argument("base", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("ours", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("theirs", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("base", type=PathType(dir_okay=False, path_type=Path))
+@click.argument("ours", type=PathType(dir_okay=False, path_type=Path))
+@click.argument("theirs", type=PathType(dir_okay=False, path_type=Path))
 @click.argument("name")
 def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
     """Merge THEIRS into OURS (git's %O %A %B %P): a record as the union of both

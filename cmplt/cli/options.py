@@ -41,6 +41,24 @@ def as_typed(message: str) -> str:
     return name_fields(message, option_for)
 
 
+class PathType(click.Path):
+    """click's Path, whose name ("file", "directory", "path", which its errors show)
+    is translated when it is read, not when it is built: `--registry`'s type is
+    built on every run, and click translates the name in `__init__`, which made
+    `cmplt --version` and every step read a catalog (cli/words.py keeps these
+    words as msgids while the types are built)."""
+
+    @property
+    def name(self) -> str:
+        from cmplt.i18n import _
+
+        return _(self._name)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._name = value
+
+
 # a value as a policy list writes it (`phone`, `valid-1`, `cs_supervisor`)
 _STORED = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 

@@ -111,12 +111,13 @@ LIST_COLUMNS = (
 @click.option(
     "--since",
     metavar="TIME",
-    help="Only complaints received at or after this time (a date alone: its start).",
+    help="Only complaints received at or after this time (a date alone: its start, 00:00).",
 )
 @click.option(
     "--until",
     metavar="TIME",
-    help="Only complaints received before this time (a date alone: the end of that day, included).",
+    help="Only complaints received at or before this time (a date alone: the end of that "
+    "day, 23:59:59).",
 )
 @format_option("table", "json", "csv", "xlsx")
 @output_option
@@ -168,7 +169,7 @@ def list_(
         obj.time(until, "--until", day_end=True),
     )
     query = Query(None, customer, phone, unit)
-    _list(obj, selection, query, overdue, fmt, output, show_phone)
+    _list(obj, selection, query, overdue, fmt, output, show_phone, _("no complaint matches"))
 
 
 def _list(
@@ -179,8 +180,10 @@ def _list(
     fmt: str,
     output: Path | None,
     show_phone: bool,
+    nothing: str,
 ) -> None:
-    """`list` and `search`: the records chosen, as a table for people or rows for tools."""
+    """`list` and `search`: the records chosen, as a table for people or rows for tools;
+    `nothing`: the line a person reads instead of an empty table."""
     import shutil
     import sys
 
@@ -207,6 +210,11 @@ def _list(
         sheet = render.rows_sheet(rows, LIST_COLUMNS, _("Complaints"))
         render.write_output_bytes(output, xlsx.workbook([sheet], registry.policy.tz))
         click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
+        _skipped(broken)
+        return
+    if fmt == "table" and output is None and not rows:
+        # an empty table reads like a fault; tools get `[]` or a CSV header (exit 0)
+        click.echo(nothing)
         _skipped(broken)
         return
     if fmt == "table" and output is None:
@@ -247,7 +255,8 @@ def search_(obj: Context, text: str, fmt: str, output: Path | None, show_phone: 
 
     if not text.strip():
         raise UsageError(_("search: give the text to look for"))
-    _list(obj, Selection(), Query(text=text), False, fmt, output, show_phone)
+    nothing = _("no complaint matches {text!r}").format(text=text)
+    _list(obj, Selection(), Query(text=text), False, fmt, output, show_phone, nothing)
 
 
 COMMANDS = [show, list_, search_]

@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from cmplt.cli.context import Context, F, actor_options, collector_paused, pass_context
-from cmplt.cli.options import Term
+from cmplt.cli.options import PathType, Term
 from cmplt.i18n import N_, _, label
 from cmplt.terms import NATURES, SATISFACTIONS, SEVERITIES
 
@@ -214,7 +214,7 @@ def _warn_of_repeats(obj: Context, intake: dict[str, Any], complaint_id: str) ->
 
 @click.command("attach")
 @click.argument("complaint", metavar="ID")
-@click.argument("file", metavar="FILE", type=click.Path(path_type=Path, dir_okay=True))
+@click.argument("file", metavar="FILE", type=PathType(path_type=Path, dir_okay=True))
 @click.option(
     "--kind",
     required=True,
@@ -303,7 +303,8 @@ def _extend_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
 
 
 def _promise_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
-    fields["call_by"] = obj.time(fields.pop("call_by_text"), "--call-by")
+    # a time promised to the customer is a deadline: "call by the 3rd" includes the 3rd
+    fields["call_by"] = obj.time(fields.pop("call_by_text"), "--call-by", day_end=True)
     return fields
 
 
@@ -323,15 +324,16 @@ def _reclassify_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     if verified is not None:
         changes["staff_verified"] = verified == "yes"
     if not {k for k in changes if k != "reason"}:
-        raise click.UsageError(_("reclassify: give at least one of the options to change"))
+        raise click.UsageError(_("give at least one of the options to change"))
     return changes
 
 
 def _correct_fields(obj: Context, fields: dict[str, Any]) -> dict[str, Any]:
     fields["happened_at"] = obj.time(fields.pop("happened_text"), "--happened-at")
-    fields["requested_deadline"] = obj.time(fields.pop("deadline_text"), "--deadline")
+    # a deadline as `new --deadline` reads it: "by the 3rd" includes the 3rd
+    fields["requested_deadline"] = obj.time(fields.pop("deadline_text"), "--deadline", day_end=True)
     if not {k for k, v in fields.items() if v is not None and k != "reason"}:
-        raise click.UsageError(_("correct: give at least one field to correct"))
+        raise click.UsageError(_("give at least one field to correct"))
     return fields
 
 
@@ -490,7 +492,13 @@ COMMANDS = [
         "promise",
         "Record a time agreed with the customer for a phone reply (流程及技巧 4, 6).",
         [
-            click.option("--call-by", "call_by_text", required=True, metavar="TIME", help="When."),
+            click.option(
+                "--call-by",
+                "call_by_text",
+                required=True,
+                metavar="TIME",
+                help="When the customer is to be called by (a date alone: the end of that day).",
+            ),
             _text("--note", "note", "What was agreed.", required=False),
         ],
         _promise_fields,
@@ -517,9 +525,19 @@ COMMANDS = [
             ),
             click.option("--subject", type=Term("subject"), help="The new subject (情况)."),
             click.option("--category", type=Term("category"), help="The new business category."),
-            click.option("--urgent/--not-urgent", default=None),
-            click.option("--economic-loss/--no-economic-loss", default=None),
-            click.option("--staff-involved", metavar="NAME"),
+            click.option(
+                "--urgent/--not-urgent",
+                default=None,
+                help="Harm is happening now: stop it first (原则及流程 四.5).",
+            ),
+            click.option(
+                "--economic-loss/--no-economic-loss",
+                default=None,
+                help="The customer suffered a large economic loss.",
+            ),
+            click.option(
+                "--staff-involved", metavar="NAME", help="Staff member complained about (roster)."
+            ),
             click.option(
                 "--staff-verified",
                 type=Term("answer", ("yes", "no")),
@@ -534,18 +552,35 @@ COMMANDS = [
         "Put right a mistake in the intake (customer, unit, phone, summary, …); the event "
         "keeps the old and the new values.",
         [
-            click.option("--channel", help="How it came in (policy channels)."),
+            click.option(
+                "--channel", type=Term("channel"), help="How it came in (policy channels)."
+            ),
             click.option("--customer", help="Customer's name."),
             click.option("--unit", help="Building and unit."),
             click.option("--phone", help="Customer's contact number."),
-            click.option("--happened-at", "happened_text", metavar="TIME"),
+            click.option(
+                "--happened-at",
+                "happened_text",
+                metavar="TIME",
+                help="When the event happened (a date alone: its start).",
+            ),
             click.option("--location", help="Where it happened."),
             click.option("--about", help="Who or which department it is about."),
             click.option("--summary", help="What happened, briefly."),
             click.option("--request", help="What the customer asks for."),
-            click.option("--deadline", "deadline_text", metavar="TIME"),
-            click.option("--urgent-note"),
-            click.option("--responsible", "responsible_party"),
+            click.option(
+                "--deadline",
+                "deadline_text",
+                metavar="TIME",
+                help="The deadline the customer asked for (a date alone: the end of that day).",
+            ),
+            click.option("--urgent-note", help="What was done at once to stop the harm."),
+            click.option(
+                "--responsible",
+                "responsible_party",
+                type=Term("responsible_party"),
+                help="Responsible party (policy: property 物业公司, owner 业主, …).",
+            ),
             _text("--reason", "reason", "What was wrong."),
         ],
         _correct_fields,

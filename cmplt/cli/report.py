@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from cmplt.cli.context import Context, actor_options, format_option, pass_context, warn_history
-from cmplt.cli.options import Term, several
+from cmplt.cli.options import PathType, Term, several
 from cmplt.i18n import N_
 
 if TYPE_CHECKING:
@@ -18,34 +18,20 @@ if TYPE_CHECKING:
     from cmplt.snapshot import Snapshot
 
 
-def _date(text: str | None, option: str) -> date | None:
-    from cmplt.errors import UsageError
-    from cmplt.i18n import _
-
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise UsageError(
-            _("{option} {value!r}: use a date, YYYY-MM-DD").format(option=option, value=text)
-        ) from exc
-
-
 @click.command("report")
 @click.option(
     "--period",
     metavar="YYYY-MM|this|last",
     help="The calendar month to report on (policy timezone). Default: this month.",
 )
-@click.option("--from", "first_text", metavar="DATE", help="First day of the period (YYYY-MM-DD).")
+@click.option("--from", "first_text", metavar="DATE", help="First day of the period (a date).")
 @click.option("--to", "last_text", metavar="DATE", help="Last day of the period, included.")
 @click.option(
     "--as-of",
     "as_of_text",
     metavar="TIME",
-    help="Read the records as they stood then. Default: the period's end, or now "
-    "while the period runs.",
+    help="Read the records as they stood then (a date alone: its start, 00:00). "
+    "Default: the period's end, or now while the period runs.",
 )
 @click.option(
     "--compare",
@@ -69,7 +55,7 @@ def _date(text: str | None, option: str) -> date | None:
     "-o",
     "--output",
     metavar="FILE",
-    type=click.Path(path_type=Path),
+    type=PathType(path_type=Path),
     help="Write here instead of stdout (a folder for --csv-layout tables).",
 )
 @pass_context
@@ -100,7 +86,7 @@ def report(
     registry = obj.snapshot
     tz = registry.policy.tz
     now = obj.now()
-    first, last = _date(first_text, "--from"), _date(last_text, "--to")
+    first, last = obj.day(first_text, "--from"), obj.day(last_text, "--to")
     if period is not None and (first or last):
         raise UsageError(_("give --period or --from/--to, not both"))
     if (first is None) != (last is None):
@@ -184,7 +170,13 @@ def improve() -> None:
 @click.option("--subject", type=Term("subject"), help="Narrow the scope to one subject (policy).")
 @click.option("--building", help="Narrow the scope to one building (楼号), e.g. 3.")
 @click.option("--owner", required=True, metavar="NAME", help="Who carries it out (roster).")
-@click.option("--due", "due_text", required=True, metavar="DATE", help="Due date, YYYY-MM-DD.")
+@click.option(
+    "--due",
+    "due_text",
+    required=True,
+    metavar="DATE",
+    help="Due date (a date: 2026-12-31, 12/31, 2026年12月31日).",
+)
 @click.option(
     "--by",
     envvar="CMPLT_ACTOR",
@@ -211,7 +203,7 @@ def improve_add(
         scope["subject"] = subject
     if building is not None:
         scope["building"] = building
-    due = _date(due_text, "--due")
+    due = obj.day(due_text, "--due")
     assert due is not None
     change = add_measure(obj.registry, title, scope, owner, due, by, obj.now, obj.seed())
     click.echo(change.measure.id)

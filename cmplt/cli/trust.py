@@ -57,7 +57,7 @@ def audit(obj: Context, since: str | None, fmt: str) -> None:
 
 
 @click.command("log")
-@click.argument("complaint")
+@click.argument("complaint", metavar="ID")
 @format_option("text", "json")
 @pass_context
 def log(obj: Context, complaint: str, fmt: str) -> None:

@@ -24,8 +24,11 @@ from cmplt import i18n
 CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "types")
 
 # what click builds on every run, not only for a help page or an error: kept as the
-# msgid (a help page translates it, `help_text`), so that a step reads no catalog
-_BUILT_EVERY_RUN = frozenset({"Show this message and exit.", "Show the version and exit."})
+# msgid (a help page translates it, `help_text`; a path's name, `options.PathType`),
+# so that a step reads no catalog
+_BUILT_EVERY_RUN = frozenset(
+    {"Show this message and exit.", "Show the version and exit.", "file", "directory", "path"}
+)
 
 
 def _click_gettext(message: str) -> str:
@@ -42,7 +45,17 @@ _installed = False
 
 
 def install() -> None:
-    """Point click's `_` and `ngettext` at cmplt's catalogs (idempotent)."""
+    """Point click's `_` and `ngettext` at cmplt's catalogs (idempotent).
+
+    Why a patch: click has no public hook for its words. Each of its modules binds
+    `from gettext import gettext as _` (and `ngettext`), which reads the process-wide
+    gettext domain, chosen by the environment variables LANGUAGE, LC_ALL, LC_MESSAGES
+    and LANG. Using that would mean setting `LANGUAGE` in `os.environ` for `--lang` and
+    the policy's `language:` (inherited by every git command cmplt runs, whose output
+    gitlog reads), and taking over the default domain of the whole process. So the
+    module-level names are rebound here; `tests/test_i18n.py` fails loudly if click
+    stops binding them (`test_click_still_binds_gettext_where_cmplt_rebinds_it`).
+    """
     global _installed
     if _installed:
         return
@@ -121,19 +134,30 @@ def adopt(command: click.Command) -> None:
 def short_help(command: click.Command, limit: int) -> str:
     """A command's first sentence as a list of commands shows it, in the active
     language, cut to `limit` columns (a Chinese character takes two)."""
-    from wcwidth import wcswidth
-
     text = help_text(command.short_help or command.help) or ""
     first = paragraphs(text)[0] if text else ""
     for end in ("。", ". "):
         if end in first:
             first = first.split(end)[0] + end.strip()
             break
-    if wcswidth(first) <= limit:
+    if columns(first) <= limit:
         return first
     out = ""
     for char in first:
-        if wcswidth(out + char + "…") > limit:
+        if columns(out + char + "…") > limit:
             break
         out += char
     return out + "…"
+
+
+def columns(text: str) -> int:
+    """The columns `text` takes on a terminal: a wide (Chinese) character two, a
+    combining mark none. The standard library's tables, not wcwidth: importing it
+    cost `cmplt --help` and completion about 10 ms (issue 14), for help texts that
+    hold nothing but CJK and ASCII."""
+    import unicodedata
+
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in "WF" else 1
+        for c in text
+    )
