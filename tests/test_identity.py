@@ -1,0 +1,346 @@
+"""Names bound to people (policy `identity`): the roster's emails and SSH keys, the
+git identity that typed each step (`entered_by`), steps refused under `git` and
+`signed` when typed by the wrong person or signed with the wrong key, and `audit`
+catching signatures forged or missing. Real keys from ssh-keygen, real repositories."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import INTAKE, Reg, commit_policy_lines
+
+assert shutil.which("ssh-keygen"), "ssh-keygen is needed: apt-get install openssh-client"
+
+EMAILS = {
+    "张三": "zhang@wy.example",
+    "陈主管": "chen@wy.example",
+    "赵经理": "zhao@wy.example",
+    "李工": "li@wy.example",
+}
+# the policy in force from before every step of the tests (validate reads it as of then)
+EARLY = "2026-01-01T00:00:00+08:00"
+
+
+def keypair(folder: Path, name: str) -> Path:
+    """A fresh ed25519 key without a passphrase; its public half's path."""
+    key = folder / f"{name}-key"
+    subprocess.run(
+        ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True
+    )
+    return key.with_suffix(".pub")
+
+
+def typing_as(reg: Reg, name: str, email: str, key: Path | None = None) -> None:
+    """This clone's git identity (and signing key) from now on."""
+    reg.git("config", "user.name", name)
+    reg.git("config", "user.email", email)
+    if key is not None:
+        reg.git("config", "gpg.format", "ssh")
+        reg.git("config", "user.signingkey", str(key))
+
+
+def with_emails(reg: Reg, keys: dict[str, Path] | None = None) -> None:
+    """Give the roster's people their emails (and keys), as the manager does."""
+    for name, email in EMAILS.items():
+        args = ["staff", "set", name, "--email", email, "--by", "赵经理"]
+        if keys and name in keys:
+            args += ["--signing-key", str(keys[name])]
+        reg.ok(*args)
+
+
+def identity(reg: Reg, mode: str) -> None:
+    commit_policy_lines(reg, {r"^identity: .*": f"identity: {mode}"}, EARLY)
+
+
+def events(reg: Reg, cid: str) -> list[dict[str, object]]:
+    data = yaml.safe_load(reg.record(cid).read_text(encoding="utf-8"))
+    return list(data["events"])
+
+
+def state(reg: Reg) -> tuple[str, str, dict[str, bytes]]:
+    """HEAD, git status and every file's bytes: what a refused step must leave alone."""
+    files = {
+        p.relative_to(reg.root).as_posix(): p.read_bytes()
+        for p in reg.root.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(reg.root).parts
+    }
+    status = reg.git("status", "--porcelain", "--untracked-files=all")
+    return reg.head(), status, files
+
+
+def refused(reg: Reg, *args: str) -> str:
+    """The step is refused in one line (exit 4) and nothing changes."""
+    before = state(reg)
+    result = reg.run(*args)
+    assert result.code == 4, result
+    assert result.out == ""
+    assert len(result.err.splitlines()) == 1, result
+    assert state(reg) == before
+    return result.err
+
+
+# --- the roster -----------------------------------------------------------------------
+
+
+def test_the_roster_keeps_an_email_and_a_signing_key(reg: Reg, tmp_path: Path) -> None:
+    public = keypair(tmp_path, "wu")
+    reg.ok(
+        "staff", "add", "吴工", "--role", "staff", "--department", "工程部",
+        "--email", "wu@wy.example", "--signing-key", str(public), "--by", "赵经理",
+    )  # fmt: skip
+    listed = {p["name"]: p for p in json.loads(reg.ok("staff", "list", "--format", "json").out)}
+    assert listed["吴工"]["email"] == "wu@wy.example"
+    assert listed["吴工"]["signing_key"] == public.read_text(encoding="utf-8").strip()
+    assert "ssh-ed25519" in reg.ok("staff", "list").out
+    # the key typed as its line works as well as its file; set changes both
+    other = keypair(tmp_path, "wu2").read_text(encoding="utf-8").strip()
+    reg.ok("staff", "set", "吴工", "--email", "wu.gong@wy.example", "--signing-key", other,
+           "--by", "赵经理")  # fmt: skip
+    roster = yaml.safe_load((reg.root / "staff.yaml").read_text(encoding="utf-8"))
+    assert roster["staff"]["吴工"]["email"] == "wu.gong@wy.example"
+    assert roster["staff"]["吴工"]["signing_key"] == other
+    schema = json.loads(reg.ok("schema", "roster").out)
+    member = schema["$defs"]["StaffMember"]["properties"]
+    assert {"email", "signing_key"} <= set(member)
+    assert "identity" in json.loads(reg.ok("schema", "policy").out)["properties"]
+    assert reg.ok("validate", "-q").out == ""
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--email", "not an address", "--email: not an email address"),
+        ("--signing-key", "ssh-ed25519 bm90IGEga2V5", "--signing-key: not an SSH public key"),
+        ("--signing-key", "ssh-rsa", "--signing-key: not an SSH public key"),
+    ],
+)
+def test_a_wrong_email_or_key_is_refused(reg: Reg, option: str, value: str, said: str) -> None:
+    before = state(reg)
+    for args in (
+        ["staff", "add", "吴工", "--role", "staff", option, value, "--by", "赵经理"],
+        ["staff", "set", "张三", option, value, "--by", "赵经理"],
+    ):
+        result = reg.run(*args)
+        assert result.code == 2, result
+        assert len(result.err.splitlines()) == 1 and said in result.err, result
+        assert state(reg) == before
+
+
+def test_one_email_is_one_person(reg: Reg) -> None:
+    reg.ok("staff", "set", "张三", "--email", "desk@wy.example", "--by", "赵经理")
+    before = state(reg)
+    result = reg.run("staff", "set", "陈主管", "--email", "Desk@wy.example", "--by", "赵经理")
+    assert result.code == 2, result
+    assert result.err == "cmplt: --email: Desk@wy.example is 张三's email already\n"
+    assert state(reg) == before
+    # written by hand, validate says so
+    roster = reg.root / "staff.yaml"
+    text = roster.read_text(encoding="utf-8")
+    roster.write_text(
+        text.replace("  陈主管:\n", "  陈主管:\n    email: Desk@wy.example\n"), encoding="utf-8"
+    )
+    result = reg.run("validate")
+    assert result.code == 1, result
+    assert "staff.陈主管.email: Desk@wy.example is 张三's email too" in result.out
+
+
+# --- names: entered_by per the reading ---------------------------------------------------
+
+
+def test_names_records_who_typed_a_step_for_someone_else(reg: Reg) -> None:
+    with_emails(reg)
+    typing_as(reg, "张三", EMAILS["张三"])
+    cid = reg.new()  # 张三 at their own desk: nothing to record
+    reg.ok("note", cid, "--by", "张三", "--text", "客户又来电")
+    # 张三's clone, a note by 陈主管: 张三 typed it
+    reg.ok("note", cid, "--by", "陈主管", "--text", "主管已知悉")
+    # a person without an email (王主管), typed by a roster email: recorded
+    reg.ok("note", cid, "--by", "王主管", "--text", "已到场")
+    # a clone whose git email is nobody's on the roster: 王主管 has no email, nothing to
+    # compare; 陈主管 has one, and this is not it
+    typing_as(reg, "前台电脑", "desk-pc@wy.example")
+    reg.ok("note", cid, "--by", "王主管", "--text", "材料已订")
+    reg.ok("note", cid, "--by", "陈主管", "--text", "已回电")
+    found = [(e["by"], e.get("entered_by")) for e in events(reg, cid)]
+    assert found == [
+        ("张三", None),
+        ("张三", None),
+        ("陈主管", "张三 <zhang@wy.example>"),
+        ("王主管", "张三 <zhang@wy.example>"),
+        ("王主管", None),
+        ("陈主管", "前台电脑 <desk-pc@wy.example>"),
+    ]
+    text = reg.record(cid).read_text(encoding="utf-8")
+    assert "    by: 陈主管\n    entered_by: 张三 <zhang@wy.example>\n" in text
+    shown = reg.ok("show", cid).out
+    assert "entered_by: 张三 <zhang@wy.example>" in shown
+    logged = reg.ok("log", cid).out
+    assert "张三 <zhang@wy.example>" in logged
+    assert reg.ok("validate", "-q").out == ""
+    assert reg.ok("audit").out == ""
+
+
+def test_names_without_emails_writes_the_same_bytes_whoever_types(reg: Reg, tmp_path: Path) -> None:
+    other = Reg(tmp_path / "other")
+    shutil.copytree(reg.root, other.root, symlinks=True)
+    typing_as(other, "前台电脑", "desk-pc@wy.example")
+    seeded = {"CMPLT_SEED": "identity"}
+    for registry in (reg, other):
+        intake = [f"--{k.replace('_', '-')}={v}" for k, v in INTAKE.items()]
+        cid = registry.ok("new", "--by", "张三", *intake, env=seeded).out.split()[0]
+        registry.ok("note", cid, "--by", "陈主管", "--text", "已知悉", env=seeded)
+    files = [sorted((r.root / "complaints").rglob("*.yaml")) for r in (reg, other)]
+    assert [p.name for p in files[0]] == [p.name for p in files[1]]
+    assert [p.read_bytes() for p in files[0]] == [p.read_bytes() for p in files[1]]
+    assert b"entered_by" not in files[0][0].read_bytes()
+
+
+# --- git: the git identity must be the actor, but for steps typed on someone's behalf ---
+
+
+@pytest.fixture
+def bound(reg: Reg) -> Reg:
+    """Emails on the roster, `identity: git`, this clone 张三's."""
+    with_emails(reg)
+    identity(reg, "git")
+    typing_as(reg, "张三", EMAILS["张三"])
+    return reg
+
+
+def test_git_refuses_a_step_typed_as_someone_else(bound: Reg) -> None:
+    cid = bound.new()
+    err = refused(bound, "escalate", cid, "--by", "陈主管", "--to", "赵经理", "--reason", "急")
+    assert err == (
+        "cmplt: identity git: this clone's git identity is 张三 <zhang@wy.example>, not 陈主管 "
+        "(chen@wy.example); escalate is not typed on someone's behalf\n"
+    )
+    # a person without an email cannot be bound to anyone
+    err = refused(bound, "escalate", cid, "--by", "王主管", "--to", "赵经理", "--reason", "急")
+    assert "not 王主管 (no email on the roster)" in err
+    # a clone git knows no email for
+    bound.git("config", "user.email", "")
+    assert "git has no user.email" in refused(bound, "note", cid, "--by", "张三", "--text", "x")
+
+
+def test_git_takes_a_step_typed_on_someone_s_behalf_and_records_the_typist(bound: Reg) -> None:
+    cid = bound.new(by="陈主管")  # `new` is on the policy's on_behalf list
+    first = events(bound, cid)[0]
+    assert first["by"] == "陈主管" and first["entered_by"] == "张三 <zhang@wy.example>"
+    # the author is the actor, the committer the typist
+    assert bound.git("log", "-1", "--format=%an <%ae> / %cn <%ce>").strip() == (
+        "陈主管 <chen@wy.example> / 张三 <zhang@wy.example>"
+    )
+    bound.ok("note", cid, "--by", "张三", "--text", "客户又来电")  # 张三's own: nothing
+    assert "entered_by" not in events(bound, cid)[-1]
+    assert bound.ok("validate", "-q").out == ""
+    assert bound.ok("audit").out == ""
+
+
+def test_git_never_takes_approvals_or_callbacks_on_behalf(bound: Reg) -> None:
+    commit_policy_lines(
+        bound,
+        {r"^identity: .*": "identity: {mode: git, on_behalf: [new, note, resolve, dispatch]}"},
+        EARLY,
+    )
+    cid = bound.new()
+    # an approver's dispatch carries its approval (规程 4.3.1): only the approver types it
+    err = refused(bound, "dispatch", cid, "--by", "陈主管", "--to", "工程部")
+    assert "dispatch is not typed on someone's behalf" in err
+    bound.ok("dispatch", cid, "--by", "张三", "--to", "工程部")  # 张三's own: a request
+    assert "approve is not typed" in refused(bound, "approve", cid, "--by", "陈主管")
+    typing_as(bound, "陈主管", EMAILS["陈主管"])
+    bound.ok("approve", cid, "--by", "陈主管")
+    typing_as(bound, "李工", EMAILS["李工"])
+    bound.ok("accept", cid, "--by", "李工")
+    typing_as(bound, "陈主管", EMAILS["陈主管"])
+    bound.ok("resolve", cid, "--by", "李工", "--result", "已更换按钮")  # on behalf, recorded
+    assert events(bound, cid)[-1]["entered_by"] == "陈主管 <chen@wy.example>"
+    err = refused(bound, "callback", cid, "--by", "赵经理", "--satisfaction", "satisfied")
+    assert "callback is not typed on someone's behalf" in err
+    # a typist who is not on the roster by email types nothing for anyone
+    typing_as(bound, "前台电脑", "desk-pc@wy.example")
+    err = refused(bound, "note", cid, "--by", "张三", "--text", "客户来电")
+    assert "nobody on the roster has the email desk-pc@wy.example" in err
+    # nor is the roster changed by someone else's hand
+    err = refused(bound, "staff", "set", "张三", "--role", "supervisor", "--by", "赵经理")
+    assert "not 赵经理 (zhao@wy.example); staff is not typed" in err
+    bad = "identity: {mode: git, on_behalf: [note, callback]}"
+    commit_policy_lines(bound, {r"^identity: .*": bad}, EARLY)
+    result = bound.run("validate")
+    assert result.code == 1, result
+    assert "callback can never be typed on someone's behalf" in result.out
+
+
+# --- signed: commits signed with the roster key of whoever must sign -------------------
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> dict[str, Path]:
+    return {name: keypair(tmp_path, f"k{index}") for index, name in enumerate(EMAILS)}
+
+
+@pytest.fixture
+def signed(reg: Reg, keys: dict[str, Path]) -> Reg:
+    """Emails and keys on the roster, `identity: signed`, this clone 张三's."""
+    with_emails(reg, keys)
+    identity(reg, "signed")
+    typing_as(reg, "张三", EMAILS["张三"], keys["张三"])
+    return reg
+
+
+def signature(reg: Reg, keys: dict[str, Path], rev: str = "HEAD") -> str:
+    """%G? and the signer, checked against every roster key (principal: the email)."""
+    allowed = reg.root.parent / "allowed"
+    allowed.write_text(
+        "".join(f"{EMAILS[n]} {k.read_text(encoding='utf-8')}" for n, k in keys.items()),
+        encoding="utf-8",
+    )
+    return reg.git(
+        "-c", f"gpg.ssh.allowedSignersFile={allowed}", "log", "-1", "--format=%G? %GS", rev
+    ).strip()
+
+
+def test_signed_steps_are_signed_with_the_actor_s_roster_key(
+    signed: Reg, keys: dict[str, Path]
+) -> None:
+    cid = signed.new()
+    assert signature(signed, keys) == f"G {EMAILS['张三']}"
+    # commit.gpgsign is false here (conftest): the policy signs all the same
+    assert signed.git("config", "commit.gpgsign").strip() == "false"
+    # on behalf: signed by the typist, who is on the roster with this key
+    signed.ok("note", cid, "--by", "陈主管", "--text", "主管已知悉")
+    assert signature(signed, keys) == f"G {EMAILS['张三']}"
+    assert events(signed, cid)[-1]["entered_by"] == "张三 <zhang@wy.example>"
+    assert signed.ok("audit").out == ""
+
+
+def test_signed_refuses_a_clone_whose_key_is_not_the_roster_s(
+    signed: Reg, keys: dict[str, Path], tmp_path: Path
+) -> None:
+    cid = signed.new()
+    signed.git("config", "user.signingkey", str(keys["陈主管"]))
+    err = refused(signed, "note", cid, "--by", "张三", "--text", "客户又来电")
+    assert err.startswith("cmplt: identity signed: this clone's signing key (ssh-ed25519 …")
+    assert err.endswith(" is not 张三's roster key; nothing was written\n")
+    stranger = keypair(tmp_path, "stranger")
+    signed.git("config", "user.signingkey", f"key::{stranger.read_text(encoding='utf-8')}")
+    assert "is not 张三's roster key" in refused(signed, "note", cid, "--by", "张三", "--text", "x")
+    signed.git("config", "--unset", "user.signingkey")
+    assert "has no signing key" in refused(signed, "note", cid, "--by", "张三", "--text", "x")
+    signed.git("config", "user.signingkey", str(keys["张三"]))
+    signed.git("config", "gpg.format", "openpgp")
+    assert "signs with openpgp, not ssh" in refused(
+        signed, "note", cid, "--by", "张三", "--text", "x"
+    )
+    # nobody gives themself an email (or a key) under `signed`: 孙总 is not on the
+    # roster by this clone's email yet
+    signed.git("config", "gpg.format", "ssh")
+    typing_as(signed, "孙总", "sun@wy.example")
+    err = refused(signed, "staff", "set", "孙总", "--email", "sun@wy.example", "--by", "孙总")
+    assert "not 孙总 (no email on the roster)" in err
