@@ -803,6 +803,14 @@ def history_commits(
     return commits
 
 
+def path_commits(worktree: Path, revs: Sequence[str], relpath: str) -> list[HistoryCommit]:
+    """The commits of `revs` that changed one file (no renames followed), oldest first."""
+    out = _git_bytes(worktree, ["log", *_HISTORY_OPTIONS, "--no-renames", *revs, "--", relpath])
+    commits = _parse_history(out)
+    commits.reverse()
+    return commits
+
+
 def file_history(worktree: Path, relpath: str) -> list[HistoryCommit]:
     """The commits that changed one file, oldest first, following it across renames
     (`git log --follow`); a rename is one change with `old_path` set."""
@@ -1013,22 +1021,24 @@ class CommitSignature:
 
 
 def commit_signatures(
-    worktree: Path, ids: Sequence[str], allowed_signers: Path
+    worktree: Path, ids: Sequence[str], allowed_signers: Path | None
 ) -> dict[str, CommitSignature]:
-    """Each commit's signature, checked by git (ssh-keygen) against `allowed_signers`:
+    """Each commit's author and committer emails and, given `allowed_signers`, its
+    signature as git (ssh-keygen) checks it against that file (without: status "-"):
     one `git log --no-walk` for all of them."""
     if not ids:
         return {}
+    verify = "%G?%x00%GS" if allowed_signers is not None else "-%x00"
+    config = ["-c", f"gpg.ssh.allowedSignersFile={allowed_signers}"] if allowed_signers else []
     out = _git_bytes(
         worktree,
         [
-            "-c",
-            f"gpg.ssh.allowedSignersFile={allowed_signers}",
+            *config,
             "log",
             "--no-walk=unsorted",
             "--stdin",
             "--no-show-signature",
-            "--format=%x01%H%x00%G?%x00%GS%x00%ae%x00%ce",
+            f"--format=%x01%H%x00{verify}%x00%ae%x00%ce",
             "--",
         ],
         _lines(ids),

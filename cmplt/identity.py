@@ -169,3 +169,93 @@ def _require_key(roster: Roster, signer: str, user: GitUser, clone_key: str | No
 def _short(key: str) -> str:
     kind, _sep, rest = key_of(key).partition(" ")
     return f"{kind} …{rest[-12:]}"
+
+
+# --- audit: each step commit against the roster as it stood -----------------------------
+
+
+@dataclass(frozen=True)
+class CommitFacts:
+    """What `audit` knows of a step commit under `identity: git` or `signed`: the
+    policy and roster of its parent (as they stood when the step was taken; a person
+    is never judged by a roster change of their own), and what git says of it."""
+
+    policy: Policy
+    roster: Roster
+    author_email: str
+    committer_email: str
+    # signed: git's %G? against an allowed-signers file of the parent's roster, and the
+    # roster name whose key made the signature (None: no roster key did)
+    signature: str | None = None
+    signed_by: str | None = None
+
+
+def _email_of(git_form: str) -> str:
+    return git_form.rpartition("<")[2].rstrip(">").strip()
+
+
+def commit_unbound(facts: CommitFacts, event: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(kind, why) when the commit of a step (`event`: the one it added) is not bound
+    to the person the policy says it must be; None when it is."""
+    mode = facts.policy.identity.mode
+    actor = str(event.get("by") or "")
+    action = str(event.get("action") or "")
+    member = facts.roster.staff.get(actor)
+    actor_email = member.email if member is not None and member.email else ""
+    problems: list[str] = []
+    entered_by = event.get("entered_by")
+    signer = actor
+    typist_email = actor_email
+    if isinstance(entered_by, str) and entered_by:
+        typist_email = _email_of(entered_by)
+        typist = person_by_email(facts.roster, typist_email)
+        if not may_be_on_behalf(facts.policy, action, event):
+            problems.append(
+                _("{step} is not typed on someone's behalf, but {typist} typed it for {actor}")
+                .format(step=action, typist=entered_by, actor=actor)
+            )  # fmt: skip
+        elif typist is None:
+            problems.append(
+                _("typed by {typist}, whose email is nobody's on the roster").format(
+                    typist=entered_by
+                )
+            )
+        else:
+            signer = typist
+    if not actor_email or facts.author_email.casefold() != actor_email.casefold():
+        problems.append(
+            _("authored as {email}, not {actor}'s roster email ({roster})").format(
+                email=facts.author_email or "-",
+                actor=actor,
+                roster=actor_email or _("no email on the roster"),
+            )
+        )
+    elif not typist_email or facts.committer_email.casefold() != typist_email.casefold():
+        problems.append(
+            _("committed by {email}, not {name}'s roster email").format(
+                email=facts.committer_email or "-", name=signer
+            )
+        )
+    kind = "wrong-identity"
+    if mode == "signed":
+        signature = facts.signature or "N"
+        if signature == "N":
+            kind = "unsigned"
+            problems.insert(
+                0, _("not signed; {name}'s roster key must sign it").format(name=signer)
+            )
+        elif signature != "G" or facts.signed_by != signer:
+            kind = "wrong-signature"
+            by = (
+                _("{name}'s key").format(name=facts.signed_by)
+                if signature == "G" and facts.signed_by
+                else _("a key not on the roster")
+                if signature in ("G", "U")
+                else _("a signature git cannot verify ({status})").format(status=signature)
+            )
+            problems.insert(
+                0, _("signed with {by}, not {name}'s roster key").format(by=by, name=signer)
+            )
+    if not problems:
+        return None
+    return kind, _("identity {mode}: ").format(mode=mode) + "; ".join(problems)

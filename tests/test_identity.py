@@ -6,6 +6,7 @@ catching signatures forged or missing. Real keys from ssh-keygen, real repositor
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -13,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import INTAKE, Reg, commit_policy_lines
+from tests.conftest import INTAKE, NOW, Reg, commit_policy_lines
 
 assert shutil.which("ssh-keygen"), "ssh-keygen is needed: apt-get install openssh-client"
 
@@ -344,3 +345,109 @@ def test_signed_refuses_a_clone_whose_key_is_not_the_roster_s(
     typing_as(signed, "孙总", "sun@wy.example")
     err = refused(signed, "staff", "set", "孙总", "--email", "sun@wy.example", "--by", "孙总")
     assert "not 孙总 (no email on the roster)" in err
+
+
+# --- audit: every step's commit against the roster as it stood ------------------------
+
+
+def plain_git(reg: Reg, *args: str) -> None:
+    """git itself, dated at the tests' frozen now (so that nothing looks backdated)."""
+    dates = {"GIT_AUTHOR_DATE": NOW, "GIT_COMMITTER_DATE": NOW}
+    subprocess.run(["git", *args], cwd=reg.root, env={**os.environ, **dates}, check=True)
+
+
+def audit(reg: Reg) -> list[dict[str, object]]:
+    result = reg.run("audit", "--format", "json")
+    assert result.code in (0, 1), result
+    findings: list[dict[str, object]] = json.loads(result.out)["findings"]
+    return findings
+
+
+def test_audit_catches_a_forged_signature_and_an_unsigned_step(
+    signed: Reg, keys: dict[str, Path], tmp_path: Path
+) -> None:
+    cid = signed.new()
+    signed.ok("note", cid, "--by", "张三", "--text", "客户又来电")
+    assert audit(signed) == []
+    # 陈主管's note, committed with plain git and the right trailers, signed with a key
+    # that is not 陈主管's (a stranger's: the clone pretends to be 陈主管)
+    stranger = keypair(tmp_path, "forger")
+    typing_as(signed, "陈主管", EMAILS["陈主管"], stranger)
+    path = signed.record(cid)
+    relpath = path.relative_to(signed.root).as_posix()
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text + "  - id: 7QF3ZK2M\n    action: note\n    at: '2026-11-28T09:00:00+08:00'\n"
+        "    recorded_at: '2026-11-28T09:00:00+08:00'\n    by: 陈主管\n    text: 已安排维修\n",
+        encoding="utf-8",
+    )
+    message = f"{cid}: note 已安排维修\n\nComplaint-Id: {cid}\nAction: note\nActor: 陈主管\n"
+    plain_git(signed, "commit", "-q", "-S", "--author", f"陈主管 <{EMAILS['陈主管']}>",
+              "-m", message, "--", relpath)  # fmt: skip
+    forged = signed.head()
+    # and 张三's next step, committed unsigned
+    typing_as(signed, "张三", EMAILS["张三"], keys["张三"])
+    signed.ok("note", cid, "--by", "张三", "--text", "已告知客户")
+    plain_git(signed, "commit", "-q", "--amend", "--no-edit", "--no-gpg-sign")
+    unsigned = signed.head()
+    found = audit(signed)
+    assert [(f["commit"], f["what"], f["path"]) for f in found] == [
+        (forged, "wrong-signature", relpath),
+        (unsigned, "unsigned", relpath),
+    ]
+    assert found[0]["message"] == (
+        "identity signed: signed with a key not on the roster, not 陈主管's roster key"
+    )
+    assert found[1]["message"] == "identity signed: not signed; 张三's roster key must sign it"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[int(str(found[0]["line"])) - 1] == "  - id: 7QF3ZK2M"
+    # a commit signed by another person's roster key is theirs, not the actor's
+    typing_as(signed, "张三", EMAILS["张三"], keys["赵经理"])
+    plain_git(signed, "commit", "-q", "--amend", "--no-edit", "-S")
+    found = audit(signed)
+    assert found[-1]["what"] == "wrong-signature"
+    assert found[-1]["message"] == (
+        "identity signed: signed with 赵经理's key, not 张三's roster key"
+    )
+    text_out = signed.run("audit").out
+    assert f"commit {signed.head()[:10]} 张三: {relpath}:" in text_out
+
+
+def test_audit_under_git_reports_a_step_authored_by_another_email(bound: Reg) -> None:
+    cid = bound.new()
+    bound.ok("note", cid, "--by", "陈主管", "--text", "主管已知悉")  # on behalf: fine
+    assert audit(bound) == []
+    plain_git(bound, "commit", "-q", "--amend", "--no-edit",
+              "--author", "陈主管 <boss@elsewhere.example>")  # fmt: skip
+    found = audit(bound)
+    assert [(f["what"], f["message"]) for f in found] == [
+        (
+            "wrong-identity",
+            "identity git: authored as boss@elsewhere.example, not 陈主管's roster email "
+            "(chen@wy.example)",
+        )
+    ]
+    assert found[0]["commit"] == bound.head()
+
+
+def test_audit_binds_roster_changes_under_signed(signed: Reg, keys: dict[str, Path]) -> None:
+    # the manager, in their own clone, with their own key: bound
+    typing_as(signed, "赵经理", EMAILS["赵经理"], keys["赵经理"])
+    signed.ok("staff", "set", "张三", "--role", "cs_supervisor", "--by", "赵经理")
+    assert audit(signed) == []
+    # 张三 gives themself another key by hand, with trailers claiming the manager did
+    roster = signed.root / "staff.yaml"
+    text = roster.read_text(encoding="utf-8")
+    roster.write_text(text.replace("  张三:\n", "  张三:\n    phone: '13900000000'\n"), "utf-8")
+    typing_as(signed, "张三", EMAILS["张三"], keys["张三"])
+    message = "staff: set 张三\n\nAction: staff-set\nActor: 赵经理\n"
+    plain_git(signed, "commit", "-q", "-S", "--author", f"赵经理 <{EMAILS['赵经理']}>",
+              "-m", message, "--", "staff.yaml")  # fmt: skip
+    found = audit(signed)
+    assert [(f["commit"], f["path"], f["what"]) for f in found] == [
+        (signed.head(), "staff.yaml", "wrong-signature")
+    ]
+    assert found[0]["message"] == (
+        "identity signed: signed with 张三's key, not 赵经理's roster key; "
+        "committed by zhang@wy.example, not 赵经理's roster email"
+    )
