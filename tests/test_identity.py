@@ -451,3 +451,25 @@ def test_audit_binds_roster_changes_under_signed(signed: Reg, keys: dict[str, Pa
         "identity signed: signed with 张三's key, not 赵经理's roster key; "
         "committed by zhang@wy.example, not 赵经理's roster email"
     )
+
+
+def test_validate_knows_what_was_never_typed_on_behalf(bound: Reg) -> None:
+    cid = bound.new(by="陈主管")  # typed by 张三 on 陈主管's behalf: fine
+    assert bound.ok("validate", "-q").out == ""
+    # 赵经理's note typed by 张三, written in by hand
+    path = bound.record(cid)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text + "  - id: 7QF3ZK2M\n    action: note\n    at: '2026-11-28T09:00:00+08:00'\n"
+        "    recorded_at: '2026-11-28T09:00:00+08:00'\n    by: 赵经理\n"
+        "    entered_by: 张三 <zhang@wy.example>\n    text: 已回访\n",
+        encoding="utf-8",
+    )
+    assert bound.ok("validate", "-q").out == ""  # a note may be typed on behalf
+    # under a policy that lets only `new` be typed for someone else, it may not
+    commit_policy_lines(bound, {r"^identity: .*": "identity: {mode: git, on_behalf: [new]}"}, EARLY)
+    result = bound.run("validate", str(path))
+    assert result.code == 1, result
+    assert result.out.endswith(
+        "events.1.entered_by: identity git then: note is not typed on someone's behalf\n"
+    )
