@@ -180,7 +180,7 @@ def test_names_records_who_typed_a_step_for_someone_else(reg: Reg) -> None:
     text = reg.record(cid).read_text(encoding="utf-8")
     assert "    by: 陈主管\n    entered_by: 张三 <zhang@wy.example>\n" in text
     shown = reg.ok("show", cid).out
-    assert "entered_by: 张三 <zhang@wy.example>" in shown
+    assert "entered by: 张三 <zhang@wy.example>" in shown
     logged = reg.ok("log", cid).out
     assert "张三 <zhang@wy.example>" in logged
     assert reg.ok("validate", "-q").out == ""
