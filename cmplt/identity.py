@@ -87,6 +87,7 @@ def bind(
     `identity` says; StepRefused (nothing written yet) when it does not hold.
     `clone_key`: the public key this clone signs with (identity: signed), or None."""
     mode = policy.identity.mode
+    step = "new" if action == "received" else action  # the command a person typed
     member = roster.staff.get(actor)
     actor_email = member.email if member is not None and member.email else ""
     typist = person_by_email(roster, user.email)
@@ -115,7 +116,7 @@ def bind(
                     user=user.git_form(),
                     actor=actor,
                     email=actor_email or _("no email on the roster"),
-                    step=action,
+                    step=step,
                 )
             )
         if typist is None or roster.staff[typist].removed:
@@ -123,9 +124,7 @@ def bind(
                 _(
                     "identity {mode}: {user} types {step} for {actor}, but nobody on the "
                     "roster has the email {email} (cmplt staff set NAME --email …)"
-                ).format(
-                    mode=mode, user=user.git_form(), step=action, actor=actor, email=user.email
-                )
+                ).format(mode=mode, user=user.git_form(), step=step, actor=actor, email=user.email)
             )
         binding = Binding(entered_by=user.git_form(), signer=typist)
     if mode == "signed":

@@ -224,6 +224,13 @@ def test_git_refuses_a_step_typed_as_someone_else(bound: Reg) -> None:
     # a person without an email cannot be bound to anyone
     err = refused(bound, "escalate", cid, "--by", "王主管", "--to", "赵经理", "--reason", "急")
     assert "not 王主管 (no email on the roster)" in err
+    # `new` is typed for others only while the policy lists it
+    commit_policy_lines(
+        bound, {r"^identity: .*": "identity: {mode: git, on_behalf: [note]}"}, EARLY
+    )
+    intake = [f"--{k.replace('_', '-')}={v}" for k, v in INTAKE.items()]
+    err = refused(bound, "new", "--by", "陈主管", *intake)
+    assert err.endswith("(chen@wy.example); new is not typed on someone's behalf\n")
     # a clone git knows no email for
     bound.git("config", "user.email", "")
     assert "git has no user.email" in refused(bound, "note", cid, "--by", "张三", "--text", "x")
