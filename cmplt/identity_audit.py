@@ -5,8 +5,8 @@ an allowed-signers file built from that roster. Git through gitlog.
 
 The roster a step is judged by is its parent's (as it stood before the step), for
 roster changes too: nobody is bound by a key or an email they give themself.
-A registry that never had `git` or `signed` in its policy costs one
-`git cat-file --batch-check` here.
+A registry whose policy never said `git` or `signed` costs only a look at the
+policy's versions, which `validate` keeps too.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cmplt import gitlog, store
-from cmplt.errors import InvalidFile
+from cmplt.errors import CmpltError, InvalidFile
 from cmplt.gitlog import HistoryCommit
 from cmplt.identity import CommitFacts, commit_unbound
 from cmplt.policy import Policy, Roster
@@ -28,7 +28,7 @@ def commit_facts(
 ) -> dict[str, CommitFacts]:
     """{commit id: facts} of the step commits (one parent) made under `git` or `signed`."""
     steps = [c for c in commits if len(c.parents) == 1]
-    if not steps or not _ever_bound(worktree, prefix + store.POLICY_FILE):
+    if not steps or not _ever_bound(worktree, prefix):
         return {}
     policies = _files_at(worktree, [c.parents[0] for c in steps], prefix + store.POLICY_FILE)
     bound: list[tuple[HistoryCommit, Policy]] = []
@@ -77,21 +77,19 @@ def commit_facts(
     return found
 
 
-def _ever_bound(worktree: Path, relpath: str) -> bool:
-    """Whether any committed version of the policy says `git` or `signed` (one `git log`
-    of the one file and one `cat-file`: the few versions a policy has)."""
-    _head, versions = gitlog.file_versions(worktree, relpath)
-    blobs = sorted({blob for _when, blob in versions})
-    for raw in gitlog.blob_contents(worktree, blobs) if blobs else []:
-        if raw is None or b"identity" not in raw:
-            continue
-        try:
-            policy = store.validate_loaded(Policy, store.load_bytes(raw, relpath))
-        except InvalidFile:
-            continue
-        if policy.identity.mode != "names":
-            return True
-    return False
+def _ever_bound(worktree: Path, prefix: str) -> bool:
+    """Whether any version of the policy says `git` or `signed`: its versions as
+    `validate` reads them (snapshot.policy_timeline, remembered under .git/ and
+    walked only since the last time), so that a registry under `names` pays nothing
+    more here."""
+    from cmplt.snapshot import load_policy, policy_timeline
+
+    root = worktree / prefix if prefix else worktree
+    try:
+        timeline = policy_timeline(root, worktree, load_policy(root))
+    except CmpltError:
+        return True  # a policy that cannot be read now: judge by each commit's own
+    return any(policy.identity.mode != "names" for _when, policy in timeline.versions)
 
 
 def _files_at(
@@ -121,7 +119,7 @@ def roster_changes_unbound(
     actor under `git` or `signed`: a roster change is never typed on someone's behalf,
     and one made without cmplt (no `Actor` trailer) is bound to nobody."""
     relpath = prefix + store.ROSTER_FILE
-    if not _ever_bound(worktree, prefix + store.POLICY_FILE):
+    if not _ever_bound(worktree, prefix):
         return []
     changes = [c for c in gitlog.path_commits(worktree, revs, relpath) if c.id in only]
     facts = commit_facts(worktree, prefix, changes)
