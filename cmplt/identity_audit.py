@@ -78,17 +78,27 @@ def commit_facts(
 
 
 def _ever_bound(worktree: Path, prefix: str) -> bool:
-    """Whether any version of the policy says `git` or `signed`: its versions as
-    `validate` reads them (snapshot.policy_timeline, remembered under .git/ and
-    walked only since the last time), so that a registry under `names` pays nothing
-    more here."""
-    from cmplt.snapshot import load_policy, policy_timeline
+    """Whether any committed version of the policy says `git` or `signed`: its
+    versions as `validate` reads them (snapshot.policy_timeline, remembered under
+    .git/ and walked only since the last time), with HEAD's version as the newest
+    (an uncommitted edit of the file must not hide what history says)."""
+    from cmplt.snapshot import policy_timeline
 
     root = worktree / prefix if prefix else worktree
+    relpath = prefix + store.POLICY_FILE
+    _parents, (committed,) = gitlog.committed_files(worktree, "HEAD", [relpath])
+    if committed is None:
+        return False
     try:
-        timeline = policy_timeline(root, worktree, load_policy(root))
+        head = store.validate_loaded(Policy, store.load_bytes(committed[1], relpath))
+    except InvalidFile:
+        return True  # HEAD's policy cannot be read: judge by each commit's own
+    if head.identity.mode != "names":
+        return True
+    try:
+        timeline = policy_timeline(root, worktree, head)
     except CmpltError:
-        return True  # a policy that cannot be read now: judge by each commit's own
+        return True
     return any(policy.identity.mode != "names" for _when, policy in timeline.versions)
 
 

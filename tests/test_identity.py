@@ -418,6 +418,14 @@ def test_audit_catches_a_forged_signature_and_an_unsigned_step(
     )
     text_out = signed.run("audit").out
     assert f"commit {signed.head()[:10]} 张三: {relpath}:" in text_out
+    # an uncommitted edit of the policy back to names hides nothing from a fresh audit
+    policy = signed.root / "cmplt.yaml"
+    policy.write_text(
+        policy.read_text(encoding="utf-8").replace("identity: signed", "identity: names"),
+        encoding="utf-8",
+    )
+    (signed.root / ".git" / "cmplt-audit.json").unlink()
+    assert [f["what"] for f in audit(signed)] == ["wrong-signature", "wrong-signature"]
 
 
 def test_audit_under_git_reports_a_step_authored_by_another_email(bound: Reg) -> None:
