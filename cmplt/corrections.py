@@ -126,6 +126,7 @@ def check_void(
     roster: Roster,
     now: datetime,
     complaint_id: str,
+    set_aside: Collection[str] = (),
 ) -> Event:
     """The event `target` may be voided by `by` now (policy `desk.void`: the person
     who recorded it within `own_within`, `any_time_from` or above at any time)."""
@@ -143,7 +144,7 @@ def check_void(
                 "mistake is declined with cmplt reject)"
             ).format(event=target, action=found.action)
         )
-    if target in voided_ids(events, complaint_id):
+    if target in voided_ids(events, complaint_id, set_aside):
         raise StepRefused(_("cannot void {event}: it is already void").format(event=target))
     rules = policy.desk.void
     member = roster.staff.get(by)

@@ -201,7 +201,10 @@ def _merged_text(
 
 
 def merge_fields(base: bytes | None, ours: bytes, theirs: bytes, name: str) -> bytes:
-    """A file without events (an improvement measure): merged field by field."""
+    """A file without events (an improvement measure, the staff roster): merged key
+    by key, into nested mappings (two people added to the roster on two clones are
+    both on it; one person's role changed on one side and email on the other, both
+    changes kept)."""
     if ours == theirs or base == theirs:
         return ours
     if base == ours:
@@ -209,17 +212,23 @@ def merge_fields(base: bytes | None, ours: bytes, theirs: bytes, name: str) -> b
     a, b = store.parse_document(ours, name), store.parse_document(theirs, name)
     primary, secondary = (a, b) if ours <= theirs else (b, a)
     base_doc = store.parse_document(base, name) if base else {}
+    _merge_mapping("", base_doc, primary, secondary)
+    return store.dump(primary).encode("utf-8")
+
+
+def _merge_mapping(where: str, base: Any, primary: Any, secondary: Any) -> None:
+    """`secondary`'s changes from `base` merged into `primary`, in place: a key
+    only one side has (or changed) is taken; mappings on both sides merge key by
+    key; keys new on the secondary side go after the primary's, in their order."""
     for key in [*primary, *(k for k in secondary if k not in primary)]:
-        value = _merge_field(
-            key,
-            base_doc.get(key, _MISSING),
-            primary.get(key, _MISSING),
-            secondary.get(key, _MISSING),
-        )
+        here = f"{where}.{key}" if where else str(key)
+        b = base.get(key, _MISSING) if isinstance(base, Mapping) else _MISSING
+        p, s = primary.get(key, _MISSING), secondary.get(key, _MISSING)
+        if isinstance(p, Mapping) and isinstance(s, Mapping) and _plain(p) != _plain(s):
+            _merge_mapping(here, b if isinstance(b, Mapping) else {}, p, s)
+            continue
+        value = _merge_field(here, b, p, s)
         if value is _MISSING:
             primary.pop(key, None)
-        elif key not in primary:
-            primary[key] = value  # appended: the measure's own order has no rank for it
-        elif _plain(primary[key]) != _plain(value):
+        elif key not in primary or _plain(primary[key]) != _plain(value):
             primary[key] = value
-    return store.dump(primary).encode("utf-8")

@@ -488,8 +488,9 @@ def plan_step(
     state = fold(complaint.events, complaint.id, complaint.set_aside)
     if step.action == "void":
         check_void(
-            complaint.events, step.fields["event"], step.by, policy, roster, now, complaint.id
-        )
+            complaint.events, step.fields["event"], step.by, policy, roster, now, complaint.id,
+            complaint.set_aside,
+        )  # fmt: skip
     at = step.at or now
     check_time(at, None, now)
     refuse_before_receipt(at, complaint.events[0].at)
@@ -514,6 +515,11 @@ def plan_step(
         complaint = complaint.model_copy(update={"events": complaint.events[:place]})
         state = fold(complaint.events, complaint.id, complaint.set_aside)
     why = state_refusal(step.action, complaint.id, state)
+    if why and step.action == "void" and step.fields["event"] in state.set_aside:
+        # settling a merge's contradiction by voiding the step it set aside changes
+        # nothing the record says, so it is allowed whatever the status, an archived
+        # record included (README: Teams and sites)
+        why = None
     if (
         why
         and step.action == "accept"
@@ -590,13 +596,14 @@ def later_step_broken(
     policy: Policy,
     complaint_id: str,
     requested_deadline: datetime | None,
+    set_aside: Collection[str] = (),
 ) -> str | None:
     """After a late entry (`new_id`, put in its place in `events`): the ID of a later
     event the rules would no longer allow, where the state machine alone cannot see
     it — an approval its approver could no longer give (the severity raised before
     it), an extension it would no longer extend, the same person's second callback
     after one result. None when every later event stands."""
-    kept = effective(events)
+    kept = effective(events, set_aside)  # what a merge set aside stands for nothing
     index = next((i for i, e in enumerate(kept) if e.id == new_id), len(kept))
     new = kept[index] if index < len(kept) else None
     if new is not None and new.action == "callback" and policy.permissions:

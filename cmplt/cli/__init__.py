@@ -142,7 +142,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "merge-driver": (
         "merge",
         "Merge THEIRS into OURS (git's %O %A %B %P): a record as the union of both sides' "
-        "events, an improvement measure field by field.",
+        "events, an improvement measure or the roster field by field.",
     ),
     "schema": (
         "trust_files",

@@ -16,7 +16,7 @@ from cmplt.i18n import _
 @click.argument("name")
 def merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> None:
     """Merge THEIRS into OURS (git's %O %A %B %P): a record as the union of both
-    sides' events, an improvement measure field by field. Run by git, named in the
+    sides' events, an improvement measure or the roster field by field. Run by git, named in the
     clone's .git/config (`merge.cmplt.driver`) for the files `.gitattributes` routes
     to it. Exit 0: merged into OURS; 1: a person must merge (OURS then holds git's
     own conflict markers)."""
