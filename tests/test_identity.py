@@ -106,6 +106,14 @@ def test_the_roster_keeps_an_email_and_a_signing_key(reg: Reg, tmp_path: Path) -
     roster = yaml.safe_load((reg.root / "staff.yaml").read_text(encoding="utf-8"))
     assert roster["staff"]["吴工"]["email"] == "wu.gong@wy.example"
     assert roster["staff"]["吴工"]["signing_key"] == other
+    # the private half given by mistake is refused, and not echoed
+    before = state(reg)
+    private = public.with_suffix("")
+    result = reg.run("staff", "set", "吴工", "--signing-key", str(private), "--by", "赵经理")
+    assert result.code == 2, result
+    assert result.err.startswith("cmplt: --signing-key: "), result
+    assert "must be one line" in result.err and "PRIVATE" not in result.err
+    assert state(reg) == before
     schema = json.loads(reg.ok("schema", "roster").out)
     member = schema["$defs"]["StaffMember"]["properties"]
     assert {"email", "signing_key"} <= set(member)
