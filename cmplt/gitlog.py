@@ -44,7 +44,10 @@ class GitUser:
     gpg_format: str  # gpg.format: openpgp (git's default), ssh, x509
 
     def git_form(self) -> str:
-        return f"{self.name} <{self.email}>"
+        """`Name <email>` as git writes an identity (angle brackets and line breaks
+        out of the name, as git drops them; no name: the email stands for it)."""
+        name = " ".join(re.sub(r"[<>]", "", self.name).split()) or self.email
+        return f"{name} <{self.email}>"
 
 
 # what `git_user` reads, in one `git config` process

@@ -496,3 +496,16 @@ def test_validate_knows_what_was_never_typed_on_behalf(bound: Reg) -> None:
     assert result.out.endswith(
         "events.1.entered_by: identity git then: note is not typed on someone's behalf\n"
     )
+
+
+def test_an_odd_git_name_is_still_a_git_identity(reg: Reg) -> None:
+    with_emails(reg)
+    cid = reg.new()
+    typing_as(reg, "", "desk-pc@wy.example")
+    reg.ok("note", cid, "--by", "陈主管", "--text", "已知悉")
+    typing_as(reg, "前台 <电脑>", "desk-pc@wy.example")
+    reg.ok("note", cid, "--by", "陈主管", "--text", "已回电")
+    assert [e.get("entered_by") for e in events(reg, cid)[-2:]] == [
+        "desk-pc@wy.example <desk-pc@wy.example>",
+        "前台 电脑 <desk-pc@wy.example>",
+    ]
