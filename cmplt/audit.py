@@ -27,6 +27,12 @@ took its ID meanwhile (sync.py): one commit with the trailers `Action: rename`,
 rewrites OLD as NEW in it and in the records naming it. Such a change is no finding
 when it is exactly that: the text as it was, but for OLD written NEW.
 
+Identities. Under policy `identity: git` or `signed` (the policy of the commit's
+parent), a step's commit is bound to its actor (or the typist of a step typed on
+someone's behalf) by the roster of its parent: author and committer emails, and
+under `signed` the signature, which git verifies against that roster's keys
+(identity_audit.py gathers what git says; identity.commit_unbound judges).
+
 The pure part (the checks, `audit_commits`) takes the commits' data and the
 blobs' bytes; `run_audit` at the end fetches them through `gitlog` and keeps
 what was already audited in `.git/cmplt-audit.json`, keyed by commit id.
@@ -62,6 +68,7 @@ from cmplt.history import (
 )
 from cmplt.i18n import _, current, label, ngettext
 from cmplt.shown import time_text
+from cmplt.identity import CommitFacts, commit_unbound
 from cmplt.store import RECORDS_DIR
 from cmplt.terms import AFTER_CLOSING
 
@@ -129,6 +136,8 @@ class RecordChange:
     first_parent: bool = True
     # a merge: every parent's version of the file (the merge's own where one had no diff)
     parents_before: tuple[RecordVersion | None, ...] = ()
+    # under policy identity git or signed (its parent's): who the commit is bound to
+    identity: CommitFacts | None = None
 
     @property
     def record_id(self) -> str:
@@ -251,6 +260,22 @@ def author_not_actor(change: RecordChange) -> list[Finding]:
             ),
         )
     ]
+
+
+def identity_unbound(change: RecordChange) -> list[Finding]:
+    """identity git / signed: the step's commit by (and signed by) the person the roster
+    of its parent says it must be (identity.commit_unbound). One finding a commit."""
+    if change.identity is None or change.after is None or not _readable(change):
+        return []
+    added = change.added()
+    if len(added) != 1:
+        return []  # trailer-mismatch says so
+    event = event_data(change.after, change.name).get(added[0].key, {})
+    found = commit_unbound(change.identity, event)
+    if found is None:
+        return []
+    kind, message = found
+    return [change.finding(kind, message, line_of_event(change.after.raw, added[0].key))]
 
 
 def events_removed(change: RecordChange) -> list[Finding]:
@@ -531,6 +556,7 @@ CHECKS: tuple[Callable[[RecordChange], list[Finding]], ...] = (
     missing_trailers,
     trailers_disagree,
     author_not_actor,
+    identity_unbound,
     events_removed,
     events_edited,
     events_reordered,
@@ -698,13 +724,15 @@ def audit_commits(
     contents: Iterator[bytes | None],
     prefix: str,
     times: Mapping[str, int],
+    identities: Mapping[str, CommitFacts] | None = None,
 ) -> dict[str, list[Finding]]:
     """{commit id: findings} for every commit that changed a record.
 
     `commits` oldest first, as `gitlog.history_commits` gives them; `contents` the
     bytes of the blobs `blob_order` lists, in that order; `prefix` the registry's
     folder in the work tree (`""` or `"sub/dir/"`); `times` commit times by id
-    (for the parents).
+    (for the parents); `identities` what policy `identity` binds each step commit to
+    (identity_audit.commit_facts).
     """
     versions = _Versions(commits, prefix, contents)
     found: dict[str, list[Finding]] = {}
@@ -732,6 +760,7 @@ def audit_commits(
                 merge=merge,
                 first_parent=step.parent_index == 0,
                 parents_before=_parents_before(commit, step, read) if merge else (),
+                identity=(identities or {}).get(commit.id),
             )
             if not renamed_by_sync(change):
                 findings.extend(check_change(change))
@@ -803,8 +832,12 @@ def run_audit(
         parents = {c.parents[0] for c in commits if c.parents} - times.keys()
         times.update(gitlog.commit_times(worktree, sorted(parents)))
         order = blob_order(commits, prefix)
+        from cmplt.identity_audit import commit_facts
+
+        identities = commit_facts(worktree, prefix, commits)
         with gitlog.BlobStream(worktree, order) as blobs:
-            found = audit_commits(commits, blobs, prefix, times)
+            found = audit_commits(commits, blobs, prefix, times, identities)
+        found = _with_roster_changes(found, worktree, prefix, revs, set(todo))
         for commit in todo:
             known[commit] = found.get(commit, [])
         if since is None:  # forget commits no longer in HEAD's history (a rewritten branch)
@@ -813,6 +846,21 @@ def run_audit(
             statefiles.write(state_file, dump_state(known, prefix))
     findings = [f for commit in reversed(ids) for f in known[commit]]
     return AuditResult(findings, len(ids), len(todo))
+
+
+def _with_roster_changes(
+    found: dict[str, list[Finding]], worktree: Path, prefix: str, revs: list[str], todo: set[str]
+) -> dict[str, list[Finding]]:
+    """Roster changes under policy identity git or signed, bound to their actor like a
+    step (identity_audit.roster_changes_unbound): one finding a commit, on staff.yaml."""
+    from cmplt.identity_audit import roster_changes_unbound
+    from cmplt.store import ROSTER_FILE
+
+    for commit, kind, message in roster_changes_unbound(worktree, prefix, revs, todo):
+        found.setdefault(commit.id, []).append(
+            audit_finding(commit.id, commit.author, commit.email, ROSTER_FILE, None, kind, message)
+        )
+    return found
 
 
 def load_state(state_file: Path | None, prefix: str) -> dict[str, list[Finding]]:

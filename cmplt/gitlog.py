@@ -34,6 +34,60 @@ class Identity:
         return f"{self.name} <{self.email}>"
 
 
+@dataclass(frozen=True)
+class GitUser:
+    """Who git says is typing in this clone, and the key it would sign with."""
+
+    name: str
+    email: str
+    signing_key: str | None  # user.signingkey as configured (a path, or `key::…`)
+    gpg_format: str  # gpg.format: openpgp (git's default), ssh, x509
+
+    def git_form(self) -> str:
+        """`Name <email>` as git writes an identity (angle brackets and line breaks
+        out of the name, as git drops them; no name: the email stands for it)."""
+        name = " ".join(re.sub(r"[<>]", "", self.name).split()) or self.email
+        return f"{name} <{self.email}>"
+
+
+# what `git_user` reads, in one `git config` process
+_USER_KEYS = re.compile(
+    r"^(user\.(name|email|signingkey)|committer\.(name|email)|gpg\.format)$", re.IGNORECASE
+)
+
+
+def git_user(worktree: Path) -> GitUser:
+    """The committer identity as git resolves it in this clone (GIT_COMMITTER_* in the
+    environment, then committer.* and user.* in git's configuration, then EMAIL), and
+    its signing settings: one `git config` call (a step's start-up is measured)."""
+    done = _run(
+        worktree,
+        ["config", "-z", "--get-regexp", r"^(user|committer|gpg)\.(name|email|signingkey|format)$"],
+        check=False,
+    )
+    if done.returncode > 1:  # 1: none of them set
+        raise _failed("config", done)
+    found: dict[str, str] = {}
+    for item in done.stdout.split("\0"):
+        key, _sep, value = item.partition("\n")
+        if _USER_KEYS.match(key):
+            found[key.lower()] = value  # the last one git reads wins, as in git
+    env = os.environ
+    name = env.get("GIT_COMMITTER_NAME") or found.get("committer.name") or found.get("user.name")
+    email = (
+        env.get("GIT_COMMITTER_EMAIL")
+        or found.get("committer.email")
+        or found.get("user.email")
+        or env.get("EMAIL")
+    )
+    return GitUser(
+        (name or "").strip(),
+        (email or "").strip(),
+        found.get("user.signingkey") or None,
+        (found.get("gpg.format") or "openpgp").lower(),
+    )
+
+
 # --- pure: commit messages ----------------------------------------------------
 
 
@@ -213,6 +267,7 @@ def commit_paths(
     new_paths: Sequence[str] = (),
     when: datetime | None = None,
     on_committed: Callable[[str], None] | None = None,
+    sign: bool = False,
 ) -> str:
     """Commit exactly `paths` as they are in the work tree; nothing else staged goes in.
 
@@ -243,7 +298,7 @@ def commit_paths(
     if built is None:
         return _first_commit(worktree, paths, message, author, env, on_committed)
     head, root = built
-    commit = _commit_tree(worktree, root, head, message, author, env)
+    commit = _commit_tree(worktree, root, head, message, author, env, sign)
     faults.reached("objects")
     subject = message.splitlines()[0]
     with signals_deferred():
@@ -333,9 +388,11 @@ def _commit_tree(
     message: str,
     author: Identity | None,
     env: dict[str, str],
+    sign: bool = False,
 ) -> str:
     args = ["commit-tree", tree, "-p", parent, "-F", "-"]
-    if _signs_commits(worktree):
+    # `sign`: the policy asks for it (identity: signed), whatever commit.gpgsign says
+    if sign or _signs_commits(worktree):
         # commit-tree ignores commit.gpgsign; -S signs as `git commit` would (gpg.format,
         # user.signingkey), and a key that cannot sign fails the step like git commit
         args.insert(1, "-S")
@@ -749,6 +806,14 @@ def history_commits(
     return commits
 
 
+def path_commits(worktree: Path, revs: Sequence[str], relpath: str) -> list[HistoryCommit]:
+    """The commits of `revs` that changed one file (no renames followed), oldest first."""
+    out = _git_bytes(worktree, ["log", *_HISTORY_OPTIONS, "--no-renames", *revs, "--", relpath])
+    commits = _parse_history(out)
+    commits.reverse()
+    return commits
+
+
 def file_history(worktree: Path, relpath: str) -> list[HistoryCommit]:
     """The commits that changed one file, oldest first, following it across renames
     (`git log --follow`); a rename is one change with `old_path` set."""
@@ -943,6 +1008,63 @@ class BlobStream:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# --- signatures (audit under identity: signed) -------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CommitSignature:
+    """A commit's signature as git checked it against an allowed-signers file."""
+
+    status: str  # git's %G?: G good, U a key not among the allowed signers, N none, B bad, …
+    principal: str  # %GS: the allowed signer the key belongs to ("" when none)
+    author_email: str
+    committer_email: str
+
+
+def commit_signatures(
+    worktree: Path, ids: Sequence[str], allowed_signers: Path | None
+) -> dict[str, CommitSignature]:
+    """Each commit's author and committer emails and, given `allowed_signers`, its
+    signature as git (ssh-keygen) checks it against that file (without: status "-"):
+    one `git log --no-walk` for all of them."""
+    if not ids:
+        return {}
+    verify = "%G?%x00%GS" if allowed_signers is not None else "-%x00"
+    config = ["-c", f"gpg.ssh.allowedSignersFile={allowed_signers}"] if allowed_signers else []
+    out = _git_bytes(
+        worktree,
+        [
+            *config,
+            "log",
+            "--no-walk=unsorted",
+            "--stdin",
+            "--no-show-signature",
+            f"--format=%x01%H%x00{verify}%x00%ae%x00%ce",
+            "--",
+        ],
+        _lines(ids),
+    )
+    found: dict[str, CommitSignature] = {}
+    for chunk in out.split(b"\x01")[1:]:
+        fields = chunk.rstrip(b"\n").decode("utf-8", "replace").split("\0")
+        if len(fields) == 5:
+            found[fields[0]] = CommitSignature(fields[1], fields[2], fields[3], fields[4])
+    return found
+
+
+def object_ids(worktree: Path, specs: Sequence[str]) -> list[str | None]:
+    """The object id each `rev:path` spec names (None: missing), from one
+    `git cat-file --batch-check`."""
+    if not specs:
+        return []
+    out = _git_bytes(worktree, ["cat-file", "--batch-check"], _lines(specs)).decode()
+    found: list[str | None] = []
+    for line in out.splitlines():
+        parts = line.split()
+        found.append(parts[0] if len(parts) == 3 and parts[-1] != "missing" else None)
+    return found
 
 
 # --- the merge driver (merging.py) -------------------------------------------------

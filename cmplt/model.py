@@ -53,11 +53,17 @@ class _Record(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
 
+# a git identity as git writes it, `Name <email>`
+GitIdentity = Annotated[str, Field(max_length=400, pattern=r"^[^<>\n]+ <[^<>\s]*>$")]
+
+
 class _Event(_Record):
     id: Annotated[str, Field(pattern=r"^[0-9A-HJKMNP-TV-Z]{8}$")]
     at: Time
     recorded_at: Time
     by: Name
+    # who typed the step in, when not `by` (identity.py): the clone's git identity
+    entered_by: GitIdentity | None = None
 
 
 class _Classification(BaseModel):

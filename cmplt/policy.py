@@ -212,6 +212,43 @@ class DeskPolicy(_Strict):
     attachments: AttachmentPolicy = AttachmentPolicy()
 
 
+def _identity_shorthand(value: object) -> object:
+    return {"mode": value} if isinstance(value, str) else value
+
+
+# Steps a person may type in for someone else under `identity: git` or `signed` (the
+# desk enters what a department phoned in, the night shift's notes): each records who
+# typed it as `entered_by`. Approvals and callbacks are never typed on someone's behalf.
+ON_BEHALF_DEFAULT = ["new", "respond", "plan", "resolve", "note", "attach", "urge", "promise"]
+# never on behalf, whatever the policy lists: an approval is the approver's own act
+# (原则及流程 五; 规程 4.3.1), a callback the caller's own call (回访制度 1-4)
+NEVER_ON_BEHALF = frozenset({"approve", "callback", "staff", "waive"})
+
+
+class IdentityPolicy(_Strict):
+    """Whose hand typed a step (README, "Identities: names, git, signed").
+
+    `names`: the name typed in `--by` is trusted; `git`: the git identity running
+    the step must be the actor's roster email; `signed`: as `git`, and the commit is
+    signed with the actor's roster key."""
+
+    mode: Literal["names", "git", "signed"] = "names"
+    on_behalf: list[str] = Field(default_factory=lambda: list(ON_BEHALF_DEFAULT))
+
+    @field_validator("on_behalf")
+    @classmethod
+    def _steps_typed_for_others(cls, value: list[str]) -> list[str]:
+        never = sorted(set(value) & NEVER_ON_BEHALF)
+        if never:
+            raise ValueError(
+                _("{names} can never be typed on someone's behalf").format(names=", ".join(never))
+            )
+        unknown = sorted(set(value) - PERMISSION_KEYS)
+        if unknown:
+            raise ValueError(_("unknown step {names}").format(names=", ".join(unknown)))
+        return value
+
+
 DEFAULT_ROLES = {
     "clerk": "客服员",
     "cs_supervisor": "客服主管",
@@ -272,6 +309,8 @@ class Policy(_Strict):
     report: ReportPolicy = ReportPolicy()
     bounds: Bounds = Bounds()
     desk: DeskPolicy = DeskPolicy()
+    # `identity: names | git | signed`, or `{mode: …, on_behalf: [steps]}`
+    identity: Annotated[IdentityPolicy, BeforeValidator(_identity_shorthand)] = IdentityPolicy()
 
     @field_validator("timezone")
     @classmethod
@@ -342,14 +381,40 @@ class Policy(_Strict):
         return allowed is None or (role is not None and role in allowed)
 
 
+# an email's shape (one @, something either side, no space or angle bracket): what
+# git keeps as user.email and the roster compares with it
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+$")
+
+
 class StaffMember(_Strict):
     role: str
     department: str | None = None
     email: str | None = None
     phone: str | None = None
+    # the public half of the person's SSH signing key, one line `type base64 [comment]`
+    # (identity: signed): what an allowed-signers file of git holds for them
+    signing_key: str | None = None
     # `staff remove`: the person stays (the records of their time name them) but can
     # no longer act
     removed: bool = False
+
+    @field_validator("email")
+    @classmethod
+    def _email_shape(cls, value: str | None) -> str | None:
+        if value is not None and not EMAIL.match(value):
+            raise ValueError(_("not an email address: {value!r}").format(value=value))
+        return value
+
+    @field_validator("signing_key")
+    @classmethod
+    def _public_key(cls, value: str | None) -> str | None:
+        if value is not None:
+            from cmplt.sshkeys import key_problem
+
+            problem = key_problem(value)
+            if problem is not None:
+                raise ValueError(problem)
+        return value
 
 
 class Roster(_Strict):
@@ -392,7 +457,18 @@ def policy_problems(policy: Policy) -> list[tuple[tuple[str | int, ...], str]]:
 def roster_problems(roster: Roster, policy: Policy) -> list[tuple[tuple[str, ...], str]]:
     """Roles and departments the roster names that the policy does not know."""
     problems: list[tuple[tuple[str, ...], str]] = []
+    # one email, one person: a git identity names whoever has it (identity: git)
+    emails: dict[str, str] = {}
     for name, member in roster.staff.items():
+        if member.email is not None:
+            first = emails.setdefault(member.email.casefold(), name)
+            if first != name:
+                problems.append(
+                    (
+                        ("staff", name, "email"),
+                        _("{email} is {name}'s email too").format(email=member.email, name=first),
+                    )
+                )
         if member.role not in policy.roles:
             problems.append(
                 (("staff", name, "role"), _("unknown role {name!r}").format(name=member.role))

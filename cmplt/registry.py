@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 from pydantic import ValidationError
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from cmplt import faults, gitlog, ids, lock, recovery, statefiles, store
+from cmplt import faults, gitlog, identity, ids, lock, recovery, statefiles, store
 from cmplt.chronology import conflict_with_later, place_in_history
 from cmplt.corrections import void_breaks
 from cmplt.errors import (
@@ -119,6 +119,29 @@ class Registry(Snapshot):
         """The times a step may give as of `now` (policy `bounds`)."""
         return time_window(self.policy, now, store.first_record_year(self.root))
 
+    def git_user(self) -> gitlog.GitUser | None:
+        """Who git says is typing in this clone, when the policy's `identity` needs it
+        (one `git config` process; none under `names` with no email on the roster)."""
+        if not identity.watches(self.policy, self.roster):
+            return None
+        return gitlog.git_user(self.worktree)
+
+    def bind_identity(
+        self,
+        actor: str,
+        action: str,
+        fields: Mapping[str, Any],
+        user: gitlog.GitUser | None,
+    ) -> identity.Binding:
+        """The step's actor checked against the git identity typing it (policy
+        `identity`); StepRefused before anything is written."""
+        if user is None:
+            return identity.Binding()
+        key = None
+        if self.policy.identity.mode == "signed":
+            key = _clone_key(user, self.worktree)
+        return identity.bind(self.policy, self.roster, actor, action, fields, user, key)
+
     def _identity(self, name: str) -> gitlog.Identity:
         member = self.roster.staff.get(name)
         return gitlog.Identity(name, (member.email if member and member.email else ""))
@@ -132,6 +155,7 @@ class Registry(Snapshot):
         on_committed: Callable[[str], None] | None = None,
     ) -> str:
         """Write `files` atomically and commit exactly them: all of it or none of it.
+        Under `identity: signed` the commit is signed, whatever commit.gpgsign says.
 
         Before the commit point (git's update-ref), any failure or signal puts the
         files back as they were; after it the step is done and nothing is put back,
@@ -185,6 +209,7 @@ class Registry(Snapshot):
                 new_paths=[self.git_path(p) for p in changed if before[p] is None],
                 when=when,
                 on_committed=commit_point,
+                sign=self.policy.identity.mode == "signed",
             )
         except KeyboardInterrupt:
             if not committed:
@@ -278,6 +303,8 @@ class Registry(Snapshot):
         """Write `files` and commit exactly them as `actor`; put them back on failure."""
         for path, text in files.items():
             self._writable(path, text)
+        # a measure has no event to record a typist in: never typed on someone's behalf
+        self.bind_identity(actor, "improve", {}, self.git_user())
         return self._commit(files, message, self._identity(actor), when)
 
     def receive(
@@ -296,6 +323,7 @@ class Registry(Snapshot):
         if why:
             raise StepRefused(why)
         check_texts(intake)
+        user = self.git_user()
 
         def work() -> Change:
             # the clock is read once the lock is held, so that a step that waited for
@@ -325,6 +353,9 @@ class Registry(Snapshot):
                 "by": by,
                 **{k: values.get(k) for k in _RECEIVED_FIELDS},
             }
+            entered_by = self.bind_identity(by, "received", event, user).entered_by
+            if entered_by is not None:
+                event = _with_entered_by(event, entered_by)
             if not event["urgent"]:
                 event.pop("urgent")
             if not event["economic_loss"]:
@@ -413,6 +444,7 @@ class Registry(Snapshot):
         `attach` step keeps (attachments.Evidence), committed with the record."""
 
         check_texts(step.fields)
+        user = self.git_user()
 
         def work() -> Change:
             now = clock()
@@ -459,6 +491,9 @@ class Registry(Snapshot):
                 "by": step.by,
                 **fields,
             }
+            entered_by = self.bind_identity(step.by, step.action, fields, user).entered_by
+            if entered_by is not None:
+                event = _with_entered_by(event, entered_by)
             tz = self.policy.tz
             # the file keeps the history's order: a late entry goes in at its place
             # (chronology.in_history_order), anything else at the end
@@ -534,15 +569,21 @@ class Registry(Snapshot):
             require_choice(member.department, self.policy.departments, "staff_department")
         check_staff_name(name)
         check_texts(
-            {"staff_department": member.department, "email": member.email, "phone": member.phone}
+            {
+                "staff_department": member.department,
+                "email": member.email,
+                "phone": member.phone,
+                "signing_key": member.signing_key,
+            }
         )
         self._staff_authority(by, "staff add")
 
         def change(roster: Roster, doc: Any) -> str:
             if name in roster.staff:
                 raise UsageError(_("{name!r} is already on the staff roster").format(name=name))
+            _email_free(roster, name, member.email)
             entry = CommentedMap(role=store.text_node(member.role))
-            for key in ("department", "email", "phone"):
+            for key in ("department", "email", "phone", "signing_key"):
                 value = getattr(member, key)
                 if value is not None:
                     entry[key] = store.text_node(value)
@@ -556,16 +597,29 @@ class Registry(Snapshot):
     def set_staff(
         self, name: str, changes: Mapping[str, str | None], by: str | None, clock: Now
     ) -> Change:
-        """`staff set`: a person's role or department (history is git's)."""
+        """`staff set`: a person's role, department, email or signing key (history is
+        git's)."""
         if changes.get("role") is not None:
             require_choice(changes["role"], list(self.policy.roles), "role")
         if changes.get("department") is not None:
             require_choice(changes["department"], self.policy.departments, "staff_department")
-        check_texts({"staff_department": changes.get("department")})
+        check_texts(
+            {
+                "staff_department": changes.get("department"),
+                "email": changes.get("email"),
+                "signing_key": changes.get("signing_key"),
+            }
+        )
+        # the new values are checked as the roster will read them, before the lock
+        for key in ("email", "signing_key"):
+            value = changes.get(key)
+            if value is not None:
+                _check_member_field(key, value)
         self._staff_authority(by, "staff set")
 
         def change(roster: Roster, doc: Any) -> str:
             member = self._on_roster(roster, name)
+            _email_free(roster, name, changes.get("email"))
             entry = doc["staff"][name]
             said = []
             for key, value in changes.items():
@@ -613,6 +667,19 @@ class Registry(Snapshot):
         clock: Now,
         action: str,
     ) -> Change:
+        if self.roster.staff and self.policy.identity.mode != "names":
+            # a roster change is never typed on someone's behalf: it says whose email
+            # and key bind every later step
+            if by is None:
+                raise UsageError(
+                    _("{what}: identity {mode} needs {option}: who changes the roster").format(
+                        what=action.replace("-", " "),
+                        mode=self.policy.identity.mode,
+                        option=field_ref("by"),
+                    )
+                )
+            self.bind_identity(by, "staff", {}, self.git_user())
+
         def work() -> Change:
             path = self.root / store.ROSTER_FILE
             self._refuse_links(path)
@@ -639,6 +706,69 @@ class Registry(Snapshot):
             return Change(commit, None)
 
         return self.locked(work)
+
+
+def staff_member(values: Mapping[str, str | None]) -> StaffMember:
+    """A roster entry from what `staff add` was given, checked as the roster reads it
+    (a wrong email or key: exit 2, naming the option)."""
+    try:
+        return StaffMember.model_validate({k: v for k, v in values.items() if v is not None})
+    except ValidationError as exc:
+        from cmplt.field_errors import message_of
+
+        error = exc.errors()[0]
+        raise UsageError(f"{field_ref(str(error['loc'][0]))}: {message_of(error)}") from exc
+
+
+def _email_free(roster: Roster, name: str, email: str | None) -> None:
+    """One email, one person: a git identity names whoever has it (identity: git)."""
+    holder = identity.person_by_email(roster, email) if email else None
+    if holder is not None and holder != name:
+        raise UsageError(
+            _("{option}: {email} is {name}'s email already").format(
+                option=field_ref("email"), email=email, name=holder
+            )
+        )
+
+
+def _check_member_field(key: str, value: str) -> None:
+    """A value `staff set` gives, checked as the roster reads it."""
+    staff_member({"role": "-", key: value})
+
+
+def _with_entered_by(event: Mapping[str, Any], entered_by: str) -> dict[str, Any]:
+    """The event with `entered_by` right after `by` (who typed it, when not the actor)."""
+    placed: dict[str, Any] = {}
+    for key, value in event.items():
+        placed[key] = value
+        if key == "by":
+            placed["entered_by"] = entered_by
+    return placed
+
+
+def _clone_key(user: gitlog.GitUser, worktree: Path) -> str | None:
+    """The public key this clone signs with: user.signingkey as git reads it for SSH
+    (`key::ssh-ed25519 AAAA…`, the key itself, or a path to the public key, or to the
+    private key with its `.pub` beside it); None when none can be read."""
+    from cmplt.sshkeys import key_problem
+
+    value = (user.signing_key or "").strip()
+    if not value:
+        return None
+    if value.startswith("key::"):
+        value = value.removeprefix("key::").strip()
+    if key_problem(value) is None:
+        return value
+    path = Path(value).expanduser()
+    path = path if path.is_absolute() else worktree / path
+    for candidate in (path, path.with_name(path.name + ".pub")):
+        try:
+            text = candidate.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if key_problem(text) is None:
+            return text
+    return None
 
 
 def _rest_of(fields: Mapping[str, Any], *taken: str) -> dict[str, Any]:

@@ -284,6 +284,7 @@ HEADERS = {
     "role": N_("Role"),
     "role_label": N_("Role title"),
     "email": N_("Email"),
+    "signing_key": N_("Signing key"),
     "removed": N_("Removed"),
 }
 

@@ -10,7 +10,8 @@ cannot know about our file format put right here:
 - calendar dates (holidays, 调休 workdays) are `YYYY-MM-DD`: quoted or not,
   YAML tools that follow JSON's data model (check-jsonschema among them) read an
   unquoted `2026-10-01` as that text, and `format: date` checks it;
-- `calendar: continuous` is shorthand for `calendar: {kind: continuous}`;
+- `calendar: continuous` is shorthand for `calendar: {kind: continuous}`, and
+  `identity: git` for `identity: {mode: git}`;
 - an empty `staff:` is an empty roster;
 - events are told apart by `action` (if/then per action, so that a wrong
   action is one clear error rather than one per kind of event);
@@ -182,6 +183,14 @@ def _fix_policy(schema: dict[str, Any]) -> None:
     }
     for name in ("channels", "categories", "subjects", "departments", "responsible_parties"):
         properties[name].update({"minItems": 1, "uniqueItems": True})
+    identity = properties["identity"]
+    properties["identity"] = {
+        "anyOf": [
+            {"$ref": identity["$ref"]},
+            {"enum": ["names", "git", "signed"], "description": "shorthand for {mode: …}"},
+        ],
+        "default": identity.get("default"),
+    }
 
 
 def _fix_roster(schema: dict[str, Any]) -> None:

@@ -593,6 +593,28 @@ def links_resolve(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
             yield loc, _("no record {id} in this registry").format(id=other)
 
 
+def typed_on_behalf(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
+    """A step typed by someone else (`entered_by`) while the policy said `git` or
+    `signed` is one that policy let be typed on someone's behalf: never an approval
+    or a callback (identity.may_be_on_behalf)."""
+    from cmplt.identity import may_be_on_behalf
+
+    for index, event in enumerate(c.events):
+        if event.entered_by is None:
+            continue
+        policy = s.history.policy_at(event.recorded_at)
+        if policy is None or policy.identity.mode == "names":
+            continue
+        fields = event.model_dump(by_alias=True, exclude_none=True)
+        if not may_be_on_behalf(policy, event.action, fields):
+            yield (
+                ("events", index, "entered_by"),
+                _("identity {mode} then: {step} is not typed on someone's behalf").format(
+                    mode=policy.identity.mode, step=label("action", event.action)
+                ),
+            )
+
+
 def _member(s: Settings, name: str, moment: datetime) -> StaffMember | None:
     if s.roster is None:
         return None
@@ -610,6 +632,7 @@ RECORD_CHECKS: list[RecordCheck] = [
     acts_allowed,
     attachments_kept,
     links_resolve,
+    typed_on_behalf,
 ]
 
 

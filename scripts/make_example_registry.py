@@ -1581,6 +1581,12 @@ def cli_env() -> dict[str, str]:
     return env
 
 
+def typist(name: str) -> dict[str, str]:
+    """The git committer identity of a person on the roster (their own clone's)."""
+    email = next(e for n, _role, _dept, e in ROSTER if n == name)
+    return {"GIT_COMMITTER_NAME": name, "GIT_COMMITTER_EMAIL": f"{email}@{EMAIL_DOMAIN}"}
+
+
 class Cli:
     def __init__(self, registry: Path) -> None:
         self.registry = registry
@@ -1592,10 +1598,15 @@ class Cli:
         if registry:
             command += ["--registry", str(self.registry)]
         command += list(args)
+        env = {**self.env, "CMPLT_NOW": t(now)}
+        if "--by" in args:
+            # each person types their own steps, in their own clone (README, "Identities"):
+            # git's identity is the actor's, so no step records someone else's `entered_by`
+            env.update(typist(args[list(args).index("--by") + 1]))
         done = subprocess.run(
             command,
             cwd=self.registry.parent,
-            env={**self.env, "CMPLT_NOW": t(now)},
+            env=env,
             capture_output=True,
             text=True,
             encoding="utf-8",

@@ -43,8 +43,10 @@ def test_a_step_given_nothing_to_change_says_so_in_one_clean_line(reg: Reg) -> N
          "(see cmplt reclassify --help)\n",
          "cmplt: cmplt reclassify: 请至少给出一个要修改的选项 (参见 cmplt reclassify --help)\n"),
         (["staff", "set", "张三", "--by", "赵经理"],
-         "cmplt: cmplt staff set: give --role or --department (see cmplt staff set --help)\n",
-         "cmplt: cmplt staff set: 请给出 --role 或 --department (参见 cmplt staff set --help)\n"),
+         "cmplt: cmplt staff set: give --role, --department, --email or --signing-key "
+         "(see cmplt staff set --help)\n",
+         "cmplt: cmplt staff set: 请给出 --role、--department、--email 或 --signing-key "
+         "(参见 cmplt staff set --help)\n"),
     ):  # fmt: skip
         result = reg.run(*args)
         assert (result.code, result.out, result.err) == (2, "", en)

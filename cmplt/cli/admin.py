@@ -32,6 +32,40 @@ def init(obj: Context, folder: Path, nested: bool) -> None:
     click.echo(_("next: cmplt staff add NAME --role clerk --department 客服中心"))
 
 
+email_option = click.option(
+    "--email",
+    help="The person's git email: the author email of their steps, and who they are "
+    "under policy identity: git.",
+)
+signing_key_option = click.option(
+    "--signing-key",
+    metavar="PUBKEY",
+    help="The person's SSH public key (a .pub file, or the line 'ssh-ed25519 AAAA…'): "
+    "whose signature their steps carry under policy identity: signed.",
+)
+
+
+def _public_key(given: str | None) -> str | None:
+    """--signing-key: the key line itself, or the file holding it."""
+    if given is None:
+        return None
+    from cmplt.errors import UsageError, field_ref
+    from cmplt.sshkeys import KEY_TYPES
+
+    text = given.strip()
+    if text.startswith(KEY_TYPES):
+        return text
+    try:
+        lines = Path(text).expanduser().read_text(encoding="utf-8").strip().splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(
+            _("{option}: cannot read {path}: {why}").format(
+                option=field_ref("signing_key"), path=text, why=getattr(exc, "strerror", exc)
+            )
+        ) from exc
+    return lines[0].strip() if len(lines) == 1 else text if not lines else "\n".join(lines)
+
+
 @click.group("staff")
 def staff() -> None:
     """The staff roster (staff.yaml): who may act, their role and department."""
@@ -46,7 +80,8 @@ def staff() -> None:
     help="A role from the policy: its key or its title (clerk 客服员, supervisor 物业主管, …).",
 )
 @click.option("--department", help="A department from the policy.")
-@click.option("--email", help="Used as the git author email of this person's steps.")
+@email_option
+@signing_key_option
 @click.option(
     "--by",
     envvar="CMPLT_ACTOR",
@@ -56,13 +91,26 @@ def staff() -> None:
 )
 @pass_context
 def staff_add(
-    obj: Context, name: str, role: str, department: str | None, email: str | None, by: str | None
+    obj: Context,
+    name: str,
+    role: str,
+    department: str | None,
+    email: str | None,
+    signing_key: str | None,
+    by: str | None,
 ) -> None:
-    """Add NAME to the roster with a role (and department)."""
-    from cmplt.policy import StaffMember
+    """Add NAME to the roster with a role (and department, email, signing key)."""
+    from cmplt.registry import staff_member
     from cmplt.shown import role_label
 
-    member = StaffMember(role=role, department=department, email=email)
+    member = staff_member(
+        {
+            "role": role,
+            "department": department,
+            "email": email,
+            "signing_key": _public_key(signing_key),
+        }
+    )
     registry = obj.registry
     change = registry.add_staff(name.strip() if name.strip() else name, member, by, obj.now)
     click.echo(
@@ -80,15 +128,29 @@ def _by_option(help_text: str) -> Callable[[F], F]:
 @click.argument("name")
 @click.option("--role", type=Term("role"), help="A role from the policy: its key or its title.")
 @click.option("--department", help="A department from the policy.")
+@email_option
+@signing_key_option
 @_by_option("Who changes it (policy permissions: staff, a manager or above). Env: CMPLT_ACTOR.")
 @pass_context
 def staff_set(
-    obj: Context, name: str, role: str | None, department: str | None, by: str | None
+    obj: Context,
+    name: str,
+    role: str | None,
+    department: str | None,
+    email: str | None,
+    signing_key: str | None,
+    by: str | None,
 ) -> None:
-    """Change NAME's role or department (git keeps what it was)."""
-    if role is None and department is None:
-        raise click.UsageError(_("give --role or --department"))
-    change = obj.registry.set_staff(name, {"role": role, "department": department}, by, obj.now)
+    """Change NAME's role, department, email or signing key (git keeps what it was)."""
+    changes = {
+        "role": role,
+        "department": department,
+        "email": email,
+        "signing_key": _public_key(signing_key),
+    }
+    if all(value is None for value in changes.values()):
+        raise click.UsageError(_("give --role, --department, --email or --signing-key"))
+    change = obj.registry.set_staff(name, changes, by, obj.now)
     click.echo(_("{name} changed (commit {commit})").format(name=name, commit=change.commit[:10]))
 
 
@@ -117,14 +179,17 @@ def staff_list(obj: Context, fmt: str) -> None:
             "role_label": registry.policy.roles.get(m.role, ""),
             "department": m.department,
             "email": m.email,
+            "signing_key": m.signing_key,
             "removed": m.removed,
         }
         for name, m in registry.roster.staff.items()
     ]
+    columns = ["name", "role", "role_label", "department", "email", "removed"]
+    if fmt != "table" or any(m.signing_key for m in registry.roster.staff.values()):
+        # the key line is long: a table shows it only when someone has one
+        columns.insert(5, "signing_key")
     click.echo(
-        render.rows_out(
-            rows, ("name", "role", "role_label", "department", "email", "removed"), fmt, labels=True
-        ),
+        render.rows_out(rows, tuple(columns), fmt, labels=True),
         nl=False,
     )
 
