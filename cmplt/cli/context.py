@@ -31,8 +31,12 @@ def _notify(message: str) -> None:
 
 
 class Context:
-    def __init__(self, registry: str | None) -> None:
+    def __init__(self, registry: str | None, registries: tuple[str, ...] = ()) -> None:
         self.registry_option = registry
+        # every --registry given (many sites: `check` and `report` read them all)
+        self.registry_options = registries or ((registry,) if registry else ())
+        # --registry typed on the command line (not from CMPLT_REGISTRY)
+        self.registry_typed = False
         self._snapshot: Snapshot | None = None
         self._registry: Registry | None = None
 

@@ -1,0 +1,254 @@
+"""Many sites (issue 13 item 6): `check` and `report` across several registries, each
+record under its own registry's policy, with a site column and a company total.
+
+Each site is a real registry (the template, copied into its own folder and git
+repository); the clock is frozen (conftest)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import (
+    T,
+    Reg,
+    assert_one_line_error,
+    callback,
+    commit_policy_lines,
+    new,
+    resolve,
+    run_cli,
+)
+
+LATER = {"CMPLT_NOW": "2030-01-01T00:00:00+00:00"}
+AS_OF = T("11-28 09:00")
+
+
+def site(tmp_path: Path, template: Path, name: str) -> Reg:
+    root = tmp_path / name
+    shutil.copytree(template, root, symlinks=True)
+    return Reg(root)
+
+
+@pytest.fixture
+def east(tmp_path: Path, _registry_template: Path) -> Reg:
+    return site(tmp_path, _registry_template, "east")
+
+
+@pytest.fixture
+def west(tmp_path: Path, _registry_template: Path) -> Reg:
+    return site(tmp_path, _registry_template, "west")
+
+
+def handled(reg: Reg, day: str, *callers: str) -> str:
+    """A request received at 09:00 on `day`, resolved at 10:00, called back by `callers`."""
+    cid = new(reg, T(f"{day} 09:00"), nature="request")
+    resolve(reg, T(f"{day} 10:00"), cid)
+    for n, caller in enumerate(callers, start=1):
+        callback(reg, T(f"{day} {10 + n}:00"), cid, caller)
+    return cid
+
+
+def check(tmp: Path, sites: list[str], *args: str) -> tuple[int, dict[str, Any]]:
+    """`cmplt SITES check --as-of AS_OF --format json ARGS` (SITES: the --registry options)."""
+    result = run_cli(
+        *sites, "check", "--as-of", AS_OF, "--format", "json", *args, cwd=tmp, env=LATER
+    )
+    assert result.code in (0, 1), result
+    return result.code, json.loads(result.out)
+
+
+def registries(*regs: Reg) -> list[str]:
+    return [arg for reg in regs for arg in ("--registry", str(reg.root))]
+
+
+# --- check -----------------------------------------------------------------------------
+
+
+def test_findings_of_every_site_carry_their_site(tmp_path: Path, east: Reg, west: Reg) -> None:
+    a = new(east, T("11-27 09:00"))  # no reply: first-reply overdue at both sites
+    b = new(west, T("11-27 10:00"), summary="西区门禁坏了")
+    alone = east.run("check", "--as-of", AS_OF, "--format", "json", env=LATER)
+    code, data = check(tmp_path, registries(east, west))
+    assert code == 1
+    replies = [f for f in data["findings"] if f["rule"] == "first-reply"]
+    assert [(f["site"], f["id"]) for f in replies] == [("east", a), ("west", b)]
+    # every key a single registry's finding has, in its order, then `site`
+    single = json.loads(alone.out)["findings"][0]
+    assert list(replies[0]) == [*single, "site"]
+    assert {k: v for k, v in replies[0].items() if k != "site"} == single
+    assert [s["name"] for s in data["sites"]] == ["east", "west"]
+    assert data["sites"][0]["registry"] == str(east.root.resolve())
+
+    table = run_cli("--registry", str(east.root), "--registry", str(west.root), "check",
+                    "--as-of", AS_OF, cwd=tmp_path, env=LATER)  # fmt: skip
+    assert table.code == 1, table
+    lines = table.out.splitlines()
+    header = next(line for line in lines if line.startswith("site "))
+    assert header.split()[:2] == ["site", "id"]
+    assert any(line.startswith("east ") and a in line for line in lines)
+    assert any(line.startswith("west ") and b in line and "西区门禁坏了" in line for line in lines)
+    # one registry alone: no site column, as before
+    assert not any(line.startswith("site ") for line in east.run("check", env=LATER).out.splitlines())
+
+
+def test_quotas_per_site_and_the_company_total(tmp_path: Path, east: Reg, west: Reg) -> None:
+    handled(east, "11-10", "王主管")
+    handled(east, "11-11")
+    handled(west, "11-12", "王主管", "赵经理")
+    code, data = check(tmp_path, registries(east, west), "--rule", "callback-quota")
+    assert code == 0  # November runs: a shortfall is a warning
+    rows = {(q["site"], q["role"]): q for q in data["quotas"]}
+    assert (rows["east", "supervisor"]["called_back"], rows["east", "supervisor"]["handled"]) == (
+        1,
+        2,
+    )
+    assert rows["east", "supervisor"]["level"] == "warning"
+    assert rows["west", "supervisor"]["rate"] == 100.0
+    assert rows["west", "supervisor"]["level"] is None
+    totals = {q["role"]: q for q in data["quota_totals"]}
+    assert {q["site"] for q in data["quota_totals"]} == {None}
+    assert (totals["supervisor"]["called_back"], totals["supervisor"]["handled"]) == (2, 3)
+    assert totals["supervisor"]["rate"] == 66.7
+    assert (totals["manager"]["called_back"], totals["manager"]["required"]) == (1, 25.0)
+    # the findings: east's supervisor shortfall alone (west meets every quota but director)
+    short = {(f["site"], f["role"]) for f in data["findings"]}
+    assert ("east", "supervisor") in short and ("west", "supervisor") not in short
+
+    text = run_cli("--lang", "zh-CN", *registries(east, west), "check", "--as-of", AS_OF,
+                   cwd=tmp_path, env=LATER).out  # fmt: skip
+    lines = text.splitlines()
+    assert "站点" in text
+    total = [line for line in lines if line.startswith("全公司合计")]
+    assert len(total) == 3, text
+    assert any("66.7%" in line and "2" in line.split() and "3" in line.split() for line in total)
+
+
+def test_each_site_is_judged_under_its_own_policy(tmp_path: Path, east: Reg, west: Reg) -> None:
+    # west: the supervisor's quota is 50 %, and a first reply is due within 4 hours
+    commit_policy_lines(
+        west,
+        {r"^    supervisor: 95.*$": "    supervisor: 50", r"^  first_reply: 2h.*$": "  first_reply: 4h"},
+        "2026-01-01T00:00:00+08:00",
+    )
+    handled(east, "11-10", "王主管")
+    handled(east, "11-11")
+    handled(west, "11-10", "王主管")
+    handled(west, "11-11")
+    late_east = new(east, T("11-28 06:00"))  # 3 h without a reply at 09:00: overdue (2 h)
+    new(west, T("11-28 06:00"))  # within west's 4 h
+    code, data = check(tmp_path, registries(east, west))
+    assert code == 1
+    replies = [(f["site"], f["id"]) for f in data["findings"] if f["rule"] == "first-reply"]
+    assert replies == [("east", late_east)]
+    quota = {(f["site"], f["role"]): f for f in data["findings"] if f["rule"] == "callback-quota"}
+    assert quota["east", "supervisor"]["required"] == 95.0
+    assert ("west", "supervisor") not in quota, "1 of 2 meets west's 50 %"
+    rows = {(q["site"], q["role"]): q["required"] for q in data["quotas"]}
+    assert (rows["east", "supervisor"], rows["west", "supervisor"]) == (95.0, 50.0)
+    totals = {q["role"]: q for q in data["quota_totals"]}
+    assert totals["supervisor"]["required"] is None, "the sites disagree: no one quota"
+    assert totals["manager"]["required"] == 25.0
+
+
+def test_a_sites_file_with_relative_paths(tmp_path: Path, east: Reg, west: Reg) -> None:
+    a = new(east, T("11-27 09:00"))
+    b = new(west, T("11-27 09:00"))
+    folder = tmp_path / "company"
+    folder.mkdir()
+    (folder / "sites.yaml").write_text(
+        "sites:\n  - name: 东区\n    registry: ../east\n  - registry: ../west\n", encoding="utf-8"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_cli("check", "--sites", "../company/sites.yaml", "--as-of", AS_OF,
+                     "--format", "json", cwd=elsewhere, env=LATER)  # fmt: skip
+    assert result.code == 1, result
+    data = json.loads(result.out)
+    assert [s["name"] for s in data["sites"]] == ["东区", "west"]
+    found = {(f["site"], f["id"]) for f in data["findings"] if f["rule"] == "first-reply"}
+    assert found == {("东区", a), ("west", b)}
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "says"),
+    [
+        ("sites:\n  - registry: east\n    colour: red\n", 2, "sites.yaml:3: sites.0.colour"),
+        ("sites: [east\n", 2, "sites.yaml:2"),
+        ("sites: &a\n  - registry: *a\n", 2, "sites.yaml:1: anchors and aliases"),
+        ("sites: []\n", 2, "sites.yaml:1: sites"),
+        ("- east\n", 2, "sites.yaml:1: expected a mapping"),
+        ("sites:\n  - name: \"a\\x1b[31m\"\n    registry: east\n", 2, "sites.yaml:2: sites.0.name"),
+        ("sites:\n  - name: A\n    registry: east\n  - name: A\n    registry: west\n", 2,
+         "sites.yaml:4: site 'A' is named twice"),
+        ("sites:\n  - registry: east\n  - registry: ./east/\n", 2,
+         "sites.yaml:3: sites 'east' and 'east' are the same registry"),
+    ],
+)  # fmt: skip
+def test_a_bad_sites_file_is_one_line(
+    tmp_path: Path, east: Reg, west: Reg, text: str, code: int, says: str
+) -> None:
+    (tmp_path / "sites.yaml").write_text(text, encoding="utf-8")
+    before = east.head()
+    for command in ("check", "report"):
+        result = run_cli(command, "--sites", "sites.yaml", cwd=tmp_path, env=LATER)
+        assert_one_line_error(result, code)
+        assert says in result.err, result
+    assert east.head() == before and east.git("status", "--porcelain") == ""
+
+
+def test_a_missing_sites_file(tmp_path: Path) -> None:
+    result = run_cli("check", "--sites", "nowhere.yaml", cwd=tmp_path)
+    assert_one_line_error(result, 3)
+    assert "nowhere.yaml: no such file" in result.err
+
+
+def test_a_site_that_cannot_be_read_stops_the_run(tmp_path: Path, east: Reg, west: Reg) -> None:
+    new(east, T("11-27 09:00"))
+    (tmp_path / "not-a-registry").mkdir()
+    for missing, says in (
+        (tmp_path / "gone", "site gone ("),
+        (tmp_path / "not-a-registry", "site not-a-registry ("),
+    ):
+        for command in ("check", "report"):
+            result = run_cli(*registries(east, west), "--registry", str(missing), command,
+                             cwd=tmp_path, env=LATER)  # fmt: skip
+            assert_one_line_error(result, 2)  # nothing of east or west printed half-way
+            assert says in result.err, result
+
+
+def test_several_registries_only_for_check_and_report(tmp_path: Path, east: Reg, west: Reg) -> None:
+    for args in (("list",), ("validate",), ("new", "--by", "张三")):
+        result = run_cli(*registries(east, west), *args, cwd=tmp_path)
+        assert_one_line_error(result, 2)
+        assert "--registry given 2 times" in result.err
+    both = run_cli(
+        "--registry", str(east.root), "check", "--sites", "x.yaml", cwd=tmp_path, env=LATER
+    )
+    assert_one_line_error(both, 2)
+    # CMPLT_REGISTRY names one folder, whatever it holds (a ':' is part of the name)
+    odd = tmp_path / "a:b"
+    shutil.copytree(east.root, odd, symlinks=True)
+    alone = run_cli("list", "--format", "json", cwd=tmp_path, env={"CMPLT_REGISTRY": str(odd)})
+    assert alone.code == 0, alone
+
+
+def test_new_remembers_per_site(tmp_path: Path, east: Reg, west: Reg) -> None:
+    new(east, T("11-27 09:00"))
+    args = (*registries(east, west), "check", "--new", "--format", "json")
+    first = run_cli(*args, cwd=tmp_path)
+    assert first.code == 1, first
+    assert {f["site"] for f in json.loads(first.out)["findings"]} == {"east"}
+    assert (east.root / ".git" / "cmplt-check-seen.json").is_file()
+    assert (west.root / ".git" / "cmplt-check-seen.json").is_file()
+    b = new(west, T("11-28 06:00"))
+    second = run_cli(*args, cwd=tmp_path)
+    data = json.loads(second.out)
+    assert [(f["site"], f["id"]) for f in data["findings"]] == [("west", b)]
+    # east checked alone next: nothing new there either (its own state file)
+    alone = east.run("check", "--new", "--format", "json")
+    assert json.loads(alone.out)["findings"] == []
