@@ -93,7 +93,9 @@ def test_findings_of_every_site_carry_their_site(tmp_path: Path, east: Reg, west
     assert any(line.startswith("east ") and a in line for line in lines)
     assert any(line.startswith("west ") and b in line and "西区门禁坏了" in line for line in lines)
     # one registry alone: no site column, as before
-    assert not any(line.startswith("site ") for line in east.run("check", env=LATER).out.splitlines())
+    assert not any(
+        line.startswith("site ") for line in east.run("check", env=LATER).out.splitlines()
+    )
 
 
 def test_quotas_per_site_and_the_company_total(tmp_path: Path, east: Reg, west: Reg) -> None:
@@ -132,7 +134,10 @@ def test_each_site_is_judged_under_its_own_policy(tmp_path: Path, east: Reg, wes
     # west: the supervisor's quota is 50 %, and a first reply is due within 4 hours
     commit_policy_lines(
         west,
-        {r"^    supervisor: 95.*$": "    supervisor: 50", r"^  first_reply: 2h.*$": "  first_reply: 4h"},
+        {
+            r"^    supervisor: 95.*$": "    supervisor: 50",
+            r"^  first_reply: 2h.*$": "  first_reply: 4h",
+        },
         "2026-01-01T00:00:00+08:00",
     )
     handled(east, "11-10", "王主管")

@@ -72,9 +72,9 @@ EXIT_COULD_NOT_RUN = 2
     "sites_file",
     metavar="FILE",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Check every site a sites file lists (sites: [{name: …, registry: FOLDER}], "
-    "folders relative to the file), each under its own policy; or give --registry "
-    "several times.",
+    help="Check every site a sites file lists (under sites:, each a registry: folder, "
+    "relative to the file, and an optional name:), each under its own policy; or give "
+    "--registry several times.",
 )
 @pass_context
 def check(
