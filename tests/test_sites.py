@@ -322,3 +322,16 @@ def test_report_html_and_workbook_have_a_site_column(tmp_path: Path, east: Reg, 
     html = report(tmp_path, registries(east, west), "--format", "html").out
     assert '<th scope="col">Site</th>' in html and "<td>company total</td>" in html
     assert html.count("<html") == 1
+
+
+def test_a_sites_file_of_one_site_reads_as_that_site(tmp_path: Path, east: Reg) -> None:
+    new(east, T("11-27 09:00"))
+    (tmp_path / "sites.yaml").write_text("sites:\n  - registry: east\n", encoding="utf-8")
+    env = {"CMPLT_NOW": T("12-10 09:00")}
+    args = ("report", "--period", "2026-11", "--as-of", "2026-11-30 18:00")
+    alone = run_cli("--registry", str(east.root), *args, cwd=tmp_path, env=env)
+    listed = run_cli(*args, "--sites", "sites.yaml", cwd=tmp_path, env=env)
+    assert alone.code == listed.code == 0, listed
+    assert listed.out == alone.out
+    table = run_cli("check", "--sites", "sites.yaml", cwd=tmp_path)
+    assert table.out == east.run("check").out

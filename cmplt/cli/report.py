@@ -111,7 +111,8 @@ def report(
     from cmplt.shown import time_text
 
     opened = None
-    if sites_file is not None or len(obj.registry_options) > 1:
+    from_sites = sites_file is not None or len(obj.registry_options) > 1
+    if from_sites:
         from cmplt import sites
 
         if sites_file is not None and obj.registry_typed:
@@ -123,6 +124,8 @@ def report(
         )
         opened = sites.open_sites(chosen, notify=lambda m: click.echo(f"cmplt: {m}", err=True))
         registry = opened[0][1]  # its timezone reads the times typed
+        if len(opened) == 1:
+            opened = None  # a sites file of one site: that registry's own report
     else:
         registry = obj.snapshot
     tz = registry.policy.tz
@@ -145,7 +148,7 @@ def report(
         return parse_period(period or "this", now, zone)
 
     window = window_in(tz)
-    if opened is None:
+    if not from_sites:
         typed = obj.time(as_of_text, "--as-of")
     else:
         typed = _typed_time(as_of_text, "--as-of", tz, now)
