@@ -214,9 +214,13 @@ def test_a_missing_sites_file(tmp_path: Path) -> None:
 def test_a_site_that_cannot_be_read_stops_the_run(tmp_path: Path, east: Reg, west: Reg) -> None:
     new(east, T("11-27 09:00"))
     (tmp_path / "not-a-registry").mkdir()
+    broken = tmp_path / "broken"
+    shutil.copytree(west.root, broken, symlinks=True)
+    (broken / "cmplt.yaml").write_text("clocks: [\n", encoding="utf-8")
     for missing, says in (
         (tmp_path / "gone", "site gone ("),
         (tmp_path / "not-a-registry", "site not-a-registry ("),
+        (broken, "site broken ("),
     ):
         for command in ("check", "report"):
             result = run_cli(*registries(east, west), "--registry", str(missing), command,
