@@ -23,6 +23,7 @@ from tests.conftest import (
     resolve,
     run_cli,
 )
+from tests.test_notify import Robot, robot  # noqa: F401 - the local robot server
 
 LATER = {"CMPLT_NOW": "2030-01-01T00:00:00+00:00"}
 AS_OF = T("11-28 09:00")
@@ -339,3 +340,25 @@ def test_a_sites_file_of_one_site_reads_as_that_site(tmp_path: Path, east: Reg) 
     assert listed.out == alone.out
     table = run_cli("check", "--sites", "sites.yaml", cwd=tmp_path)
     assert table.out == east.run("check").out
+
+
+def test_notify_posts_every_site_once_and_forgets_on_failure(
+    tmp_path: Path,
+    east: Reg,
+    west: Reg,
+    robot: tuple[Robot, str],  # noqa: F811
+) -> None:
+    state, base = robot
+    a = new(east, T("11-27 08:00"))
+    b = new(west, T("11-27 08:00"))
+    target = f"wecom+{base}/cgi-bin/webhook/send?key=K1"
+    state.answers = [(500, {})] * 3  # the service down: nothing is remembered as said
+    failed = run_cli(*registries(east, west), "check", "--notify", target, cwd=tmp_path)
+    assert_one_line_error(failed, 2)
+    posted = run_cli(*registries(east, west), "check", "--notify", target, cwd=tmp_path)
+    assert posted.code == 1, posted
+    content = state.received[-1][2]["markdown"]["content"]
+    assert f"[east] **{a}**" in content and f"[west] **{b}**" in content
+    assert len(state.received) == 4
+    again = run_cli(*registries(east, west), "check", "--notify", target, cwd=tmp_path)
+    assert again.code == 1 and len(state.received) == 4  # nothing new anywhere
