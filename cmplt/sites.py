@@ -24,23 +24,26 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from cmplt import store
-from cmplt.check import CheckResult
 from cmplt.errors import CmpltError, InvalidFile, NotFound, UsageError
 from cmplt.findings import Finding
 from cmplt.i18n import N_, _, label
-from cmplt.snapshot import Snapshot
+
+if TYPE_CHECKING:
+    # the sites file's model alone (`cmplt schema sites`) needs none of these
+    from cmplt.check import CheckResult
+    from cmplt.snapshot import Snapshot
 
 # a site's name: shown in every table, so one line of printable text
 SiteName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
 MAX_SITES = 200
 
 
-class _SiteEntry(BaseModel):
+class SiteEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     name: SiteName | None = None
@@ -52,7 +55,7 @@ class SitesFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    sites: Annotated[list[_SiteEntry], Field(min_length=1, max_length=MAX_SITES)]
+    sites: Annotated[list[SiteEntry], Field(min_length=1, max_length=MAX_SITES)]
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,8 @@ def open_sites(
 ) -> list[tuple[Site, Snapshot]]:
     """Every site's registry opened for reading (its policy and roster read), or one
     error naming the site that cannot be: nothing is reported half-way."""
+    from cmplt.snapshot import Snapshot
+
     opened = []
     for site in sites:
         try:

@@ -362,3 +362,17 @@ def test_notify_posts_every_site_once_and_forgets_on_failure(
     assert len(state.received) == 4
     again = run_cli(*registries(east, west), "check", "--notify", target, cwd=tmp_path)
     assert again.code == 1 and len(state.received) == 4  # nothing new anywhere
+
+
+def test_the_sites_file_has_a_schema(tmp_path: Path) -> None:
+    import jsonschema
+    import yaml
+
+    result = run_cli("schema", "sites", cwd=tmp_path)
+    assert result.code == 0, result
+    schema = json.loads(result.out)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    check_file = jsonschema.Draft202012Validator(schema).is_valid
+    assert check_file(yaml.safe_load("sites:\n  - name: 东区\n    registry: ../east\n"))
+    assert not check_file(yaml.safe_load("sites:\n  - registry: east\n    colour: red\n"))
+    assert not check_file(yaml.safe_load("sites: []\n"))
