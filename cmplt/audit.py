@@ -29,6 +29,7 @@ what was already audited in `.git/cmplt-audit.json`, keyed by commit id.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -357,11 +358,17 @@ def closed_changed(change: RecordChange) -> list[Finding]:
         keys = after.keys
         close_key = before.events[-1].key
         added = after.events[keys.index(close_key) + 1 :] if close_key in keys else ()
+        # a step the other clone took meanwhile, set aside by the merge driver
+        # (`concurrent`, merging.py), leaves the archive as it was
+        kept_aside = set_aside_in(after.raw)
+        added = tuple(e for e in added if e.key not in kept_aside)
         if not added:
             return []
     else:
         added = tuple(change.added())
         if not added and after.raw == before.raw:
+            return []
+        if _settles_concurrent(change, added):
             return []
     if added and added[0].action == "reopen":
         return []
@@ -375,6 +382,27 @@ def closed_changed(change: RecordChange) -> list[Finding]:
         message = _("the record was closed; this commit changes the file without a reopen")
     line = line_of_event(after.raw, added[0].key) if added else None
     return [change.finding("closed-changed", message, line)]
+
+
+_CONCURRENT_LINE = re.compile(rb"^concurrent:[ ]*\[([^\]\n]*)\]", re.M)
+
+
+def set_aside_in(raw: bytes) -> set[str]:
+    """The event IDs a version's `concurrent` field lists (merging.py)."""
+    found = _CONCURRENT_LINE.search(raw)
+    if found is None:
+        return set()
+    return {key.strip().strip("'\"") for key in found.group(1).decode().split(",") if key.strip()}
+
+
+def _settles_concurrent(change: RecordChange, added: Sequence[EventText]) -> bool:
+    """A `void` by cmplt of a step a merge set aside: allowed in an archived record,
+    since it changes nothing the record says (workflow.plan_step)."""
+    if len(added) != 1 or added[0].action != "void" or change.trailers.get("Action") != "void":
+        return False
+    assert change.before is not None and change.after is not None
+    target = event_data(change.after, change.name).get(added[0].key, {}).get("event")
+    return str(target) in set_aside_in(change.before.raw)
 
 
 def backdated(change: RecordChange) -> list[Finding]:

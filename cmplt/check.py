@@ -154,14 +154,16 @@ def summarise(
     events = events_as_of(complaint.events, as_of)
     if not events:
         return ()
-    state = fold(events, complaint.id)
-    live = effective(events)  # a voided step starts, meets and stops no clock
+    state = fold(events, complaint.id, complaint.set_aside)
+    # a voided step, or one a merge set aside, starts, meets and stops no clock
+    live = effective(events, complaint.set_aside)
     case = Case(
         complaint.id,
         live,
         state.classification,
         complaint.requested_deadline,
         anonymous=state.anonymous,
+        set_aside=tuple(e for e in events if e.id in state.set_aside),
     )
     policy = history.at(policy_pivot(live))
     # only the clocks still running: a met clock never becomes a finding again (a

@@ -13,7 +13,7 @@ No I/O here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -28,9 +28,16 @@ from cmplt.times import format_duration, parse_stored_time
 NOT_VOIDABLE = frozenset({"received", "void"})
 
 
-def voided_ids(events: Sequence[Event], complaint_id: str = "") -> set[str]:
+def voided_ids(
+    events: Sequence[Event],
+    complaint_id: str = "",
+    set_aside: Collection[str] = (),
+    skipped: list[str] | None = None,
+) -> set[str]:
     """The IDs of the events a `void` marks void; a void that names no earlier
-    voidable event raises StepRefused at its index."""
+    voidable event raises StepRefused at its index, unless a merge may set it aside
+    (`set_aside`: two clones voided the same step, the later void counts for
+    nothing); such a void's ID is added to `skipped`."""
     seen: dict[str, str] = {}
     voided: set[str] = set()
     for index, event in enumerate(events):
@@ -45,6 +52,11 @@ def voided_ids(events: Sequence[Event], complaint_id: str = "") -> set[str]:
                 why = _("a {action} event cannot be voided").format(action=seen[target])
             elif target in voided:
                 why = _("{target} is already void").format(target=target)
+            if why is not None and event.id in set_aside:
+                if skipped is not None:
+                    skipped.append(event.id)
+                seen[event.id] = event.action
+                continue
             if why is not None:
                 raise StepRefused(
                     _("event {index} ({event}): {why}").format(
@@ -57,9 +69,11 @@ def voided_ids(events: Sequence[Event], complaint_id: str = "") -> set[str]:
     return voided
 
 
-def effective(events: Sequence[Event]) -> list[Event]:
-    """The history the clocks and the report read: without the voided events and
-    without the voids themselves."""
+def effective(events: Sequence[Event], set_aside: Collection[str] = ()) -> list[Event]:
+    """The history the clocks and the report read: without the voided events,
+    the voids themselves, and the steps a merge set aside (`Complaint.set_aside`)."""
+    if set_aside:
+        events = [e for e in events if e.id not in set_aside]
     if not any(e.action == "void" for e in events):
         return list(events)
     voided = voided_ids(events)
@@ -112,6 +126,7 @@ def check_void(
     roster: Roster,
     now: datetime,
     complaint_id: str,
+    set_aside: Collection[str] = (),
 ) -> Event:
     """The event `target` may be voided by `by` now (policy `desk.void`: the person
     who recorded it within `own_within`, `any_time_from` or above at any time)."""
@@ -129,7 +144,7 @@ def check_void(
                 "mistake is declined with cmplt reject)"
             ).format(event=target, action=found.action)
         )
-    if target in voided_ids(events, complaint_id):
+    if target in voided_ids(events, complaint_id, set_aside):
         raise StepRefused(_("cannot void {event}: it is already void").format(event=target))
     rules = policy.desk.void
     member = roster.staff.get(by)

@@ -943,3 +943,65 @@ class BlobStream:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# --- the merge driver (merging.py) -------------------------------------------------
+
+MERGE_DRIVER = "cmplt"  # the name `.gitattributes` gives it: `merge=cmplt`
+
+
+def merge_driver_command(python: str) -> str:
+    """The command git runs for a record changed on both sides: this cmplt, by
+    the Python it runs on (the venv need not be on PATH)."""
+    import shlex
+
+    return f"{shlex.quote(python)} -m cmplt merge-driver %O %A %B %P"
+
+
+def _common_config(worktree: Path) -> Path:
+    """The repository's config file (a linked worktree's is its main repository's)."""
+    folder = git_dir(worktree)
+    common = folder / "commondir"
+    if common.is_file():
+        folder = (folder / common.read_text(encoding="utf-8").strip()).resolve()
+    return folder / "config"
+
+
+def configured_merge_driver(worktree: Path) -> str | None:
+    """The driver command the repository's config names for `merge=cmplt`, read
+    from the file (no process: every command asks)."""
+    try:
+        text = _common_config(worktree).read_text(encoding="utf-8", errors="replace")
+    except (OSError, NotFound):
+        return None
+    section = re.search(r'^\s*\[merge\s+"cmplt"\]\s*$(.*?)(?=^\s*\[|\Z)', text, re.M | re.S)
+    if section is None:
+        return None
+    found = re.search(r"^\s*driver\s*=\s*(.*?)\s*$", section.group(1), re.M)
+    return found.group(1) if found else None
+
+
+def configure_merge_driver(worktree: Path, python: str) -> None:
+    """Name cmplt's merge driver in the repository's own config (`.git/config`:
+    git never takes a driver from the files it merges)."""
+    _run(
+        worktree, ["config", f"merge.{MERGE_DRIVER}.name", "cmplt: the union of a record's events"]
+    )
+    _run(worktree, ["config", f"merge.{MERGE_DRIVER}.driver", merge_driver_command(python)])
+
+
+def merge_file_text(ours: Path, base: Path, theirs: Path, name: str) -> int:
+    """git's own line merge of three files into `ours`, with conflict markers where
+    the sides differ (what git would have done without cmplt's driver); the number
+    of conflicts."""
+    done = subprocess.run(
+        ["git", "merge-file", "-L", f"ours:{name}", "-L", "base", "-L", f"theirs:{name}",
+         str(ours), str(base), str(theirs)],
+        capture_output=True,
+        check=False,
+    )  # fmt: skip
+    if done.returncode < 0:
+        raise GitFailed(
+            _("git {command} failed: {detail}").format(command="merge-file", detail=done.returncode)
+        )
+    return done.returncode

@@ -39,7 +39,10 @@ if TYPE_CHECKING:
 
 # The top-level fields that follow from the events and so change with them; every
 # other top-level field is the intake, written once by `cmplt new`.
-DERIVED_FIELDS = frozenset({"status", "owner", "department", "received_at", *CLASSIFICATION_FIELDS})
+# `concurrent`: the steps a merge set aside (merging.py), derived like the status
+DERIVED_FIELDS = frozenset(
+    {"status", "owner", "department", "received_at", "concurrent", *CLASSIFICATION_FIELDS}
+)
 HEAD_FIELDS = ("id", "action", "at", "recorded_at", "by")
 _HEAD = frozenset(HEAD_FIELDS)
 

@@ -373,7 +373,15 @@ class Complaint(_Record, _Classification):
     responsible_party: Name | None = None
     # the classification (from _Classification) is derived: received, then reclassify
     staff_verified: bool | None = None
+    # derived: the steps two clones recorded at the same time that contradict one
+    # another (merging.py): each counts for nothing until a person settles it
+    concurrent: list[EventId] | None = None
     events: Annotated[list[Event], Field(min_length=1)]
+
+    @property
+    def set_aside(self) -> frozenset[str]:
+        """The events a merge set aside (`concurrent`): folded past, not applied."""
+        return frozenset(self.concurrent) if self.concurrent else frozenset()
 
     @model_validator(mode="after")
     def _a_phone_unless_anonymous(self) -> Complaint:

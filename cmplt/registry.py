@@ -106,7 +106,7 @@ class Registry(Snapshot):
         if ids.COMPLAINT_ID.match(path.stem):
             try:
                 complaint = Complaint.model_validate(doc)
-                state = fold(complaint.events, complaint.id)
+                state = fold(complaint.events, complaint.id, complaint.set_aside)
                 if complaint.id == path.stem and not derived_mismatches(complaint, state):
                     return doc, complaint
             except (ValidationError, StepRefused):
@@ -393,7 +393,7 @@ class Registry(Snapshot):
         cmplt will read again, written where nothing leads out of the registry."""
         self._writable(path, text)
         complaint = store.validate_document(Complaint, doc, self.label(path))
-        state = fold(complaint.events, complaint.id)
+        state = fold(complaint.events, complaint.id, complaint.set_aside)
         mismatches = derived_mismatches(complaint, state)
         if mismatches:  # pragma: no cover - a bug in cmplt, not in the input
             raise AssertionError(f"derived fields disagree with events: {mismatches}")
@@ -472,7 +472,7 @@ class Registry(Snapshot):
             _refuse_bad_input(doc, place, corrected)
             updated = store.validate_document(Complaint, doc, self.label(path))
             try:
-                state = fold(updated.events, complaint_id)
+                state = fold(updated.events, complaint_id, updated.set_aside)
             except StepRefused as exc:
                 if step.action == "void":
                     raise void_breaks(exc, updated.events, fields["event"], complaint_id) from None
@@ -736,6 +736,8 @@ TEMPLATE_FILES = {
     store.POLICY_FILE: "cmplt.yaml",
     store.ROSTER_FILE: "staff.yaml",
     "README.md": "registry-README.md",
+    # routes record files to cmplt's merge driver (merging.py, gitlog.MERGE_DRIVER)
+    ".gitattributes": "gitattributes.txt",
     f"{store.RECORDS_DIR}/.gitkeep": None,
 }
 

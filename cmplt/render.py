@@ -337,6 +337,9 @@ def complaint_text(
         by = escaped(event["by"])
         if event["id"] in voided:
             late += " [" + _("void") + "]"
+        elif event["id"] in complaint.set_aside:
+            # a merge of two clones' steps that contradict (merging.py): counts for nothing
+            late += " [" + _("set aside: recorded on another clone at the same time") + "]"
         lines.append(f"  {time_text_of(event['at'])}  {action}{pad} {by}{late}")
         if text:
             lines.append(f"      {escaped(text, keep_newlines=True)}")

@@ -52,6 +52,8 @@ class Case:
     classification: Mapping[str, Any]
     requested_deadline: datetime | None
     anonymous: bool = False  # no contact given: no callback, not in the quotas
+    # the steps a merge of two clones set aside (Complaint.concurrent): not in `events`
+    set_aside: Sequence[Event] = ()
 
     @property
     def severity(self) -> str:
@@ -119,6 +121,8 @@ def describe(detail: str, data: Iterable[Sequence[Any]] = ()) -> str:
     for name, value in data:
         if isinstance(value, tuple | list):
             values[name] = _(" and ").join(label("role", role) for role in value)
+        elif name.endswith("action"):  # a step's key reads as its label (答复, 归档)
+            values[name] = label("action", str(value))
         else:
             values[name] = str(value)
     return _(detail).format(**values)
@@ -398,6 +402,42 @@ def urge(case: Case, policy: Policy) -> Iterator[Clock]:
         yield _clock(case, "urge", event, due, met, N_("the customer chased; no reply since"))
 
 
+# the steps that move a complaint's status: the one a set-aside step contradicts
+_MOVES_STATUS = frozenset(
+    {"dispatch", "accept", "resolve", "callback", "reopen", "reject", "close", "escalate"}
+)
+
+
+def concurrent_steps(case: Case, _policy: Policy) -> Iterator[Clock]:
+    # Two clones recorded steps at the same time that cannot both stand (one archived
+    # the complaint while the other called back; both resolved it). The merge keeps
+    # both and sets the later aside (merging.py); it is due at once, and stays a
+    # finding until a person voids one of them (README: Teams and sites).
+    for event in case.set_aside:
+        before = [e for e in case.events if e.at <= event.at and e.action in _MOVES_STATUS]
+        other = before[-1] if before else case.events[0]
+        owner, department = holder_at(case.events, event.at)
+        yield Clock(
+            "concurrent-steps",
+            event.recorded_at,
+            None,
+            owner,
+            department,
+            event.id,
+            N_(
+                "{action} {event} and {other_action} {other} were recorded on different "
+                "clones and contradict each other; {event} counts for nothing until one "
+                "of them is voided (cmplt void)"
+            ),
+            (
+                ("action", event.action),
+                ("event", event.id),
+                ("other_action", other.action),
+                ("other", other.id),
+            ),
+        )
+
+
 Rule = Callable[[Case, Policy], Iterator[Clock]]
 
 RULES: dict[str, Rule] = {
@@ -412,6 +452,7 @@ RULES: dict[str, Rule] = {
     "tracker": tracker,
     "promise": promise,
     "urge": urge,
+    "concurrent-steps": concurrent_steps,
 }
 QUOTA_RULE = "callback-quota"
 INVALID_RULE = "invalid-record"

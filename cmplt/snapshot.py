@@ -320,7 +320,7 @@ def check_record(complaint: Complaint, loaded: store.Loaded, stem: str) -> Compl
             ["id"], _("says {id}, but the file is named {name}").format(id=complaint.id, name=stem)
         )
     try:
-        state = fold(complaint.events, complaint.id)
+        state = fold(complaint.events, complaint.id, complaint.set_aside)
     except StepRefused as exc:
         index = exc.event_index
         where: list[str | int] = ["events", index] if index is not None else ["events"]

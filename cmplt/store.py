@@ -63,6 +63,7 @@ FIELD_ORDER = (
     "urgent_note",
     "responsible_party",
     *CLASSIFICATION_FIELDS,
+    "concurrent",
     "events",
 )
 EVENT_HEAD = ("id", "action", "at", "recorded_at", "by")
@@ -515,6 +516,12 @@ def yaml_value(value: Any, tz: tzinfo) -> Any:
         node = CommentedMap((k, _in_flow(yaml_value(v, tz))) for k, v in value.items())
         node.fa.set_flow_style()
         return node
+    if isinstance(value, list | tuple):
+        from ruamel.yaml.comments import CommentedSeq
+
+        seq = CommentedSeq(_in_flow(yaml_value(v, tz)) for v in value)
+        seq.fa.set_flow_style()
+        return seq
     if isinstance(value, str):
         if any(ch in value for ch in _ODD_BREAKS):
             # a literal block would normalise these to \n; double quotes keep them as typed

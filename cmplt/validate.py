@@ -242,7 +242,7 @@ def replay(c: Complaint) -> tuple[State | None, list[tuple[int, str]]]:
     (index, why) of every refused step, each judged after the steps allowed before it)."""
     events = list(c.events)
     try:
-        return fold(events, c.id), []
+        return fold(events, c.id, c.set_aside), []
     except StepRefused as exc:
         if not exc.event_index:
             return None, [(0, exc.message)]
@@ -258,6 +258,8 @@ def replay(c: Complaint) -> tuple[State | None, list[tuple[int, str]]]:
                 continue
             except StepRefused as exc:
                 why = exc.message
+        if event.id in c.set_aside:
+            continue  # a merge's contradiction: `check` reports it (concurrent-steps)
         refused.append(
             (
                 index,
@@ -516,7 +518,7 @@ def acts_allowed(c: Complaint, relpath: str, s: Settings) -> Iterator[Found]:
         if not isinstance(event, Approve | Dispatch | Extend | Reclassify):
             continue
         try:
-            state = fold(events[:index], c.id)
+            state = fold(events[:index], c.id, c.set_aside)
         except StepRefused:
             continue  # the order of the steps is reported on its own
         severity = str(state.classification["severity"])

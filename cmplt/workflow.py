@@ -6,7 +6,7 @@ event as plain values; `store` turns it into YAML and `registry` commits it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from typing import Any
@@ -97,6 +97,8 @@ class State:
     anonymous: bool = False  # no contact given: nobody to call back
     # requested steps not yet approved, by event ID
     pending: Mapping[str, Event] = field(default_factory=dict)
+    # steps of a merge that contradict the history before them (Complaint.concurrent)
+    set_aside: tuple[str, ...] = ()
 
 
 def _next_status(action: str, status: str) -> str:
@@ -134,8 +136,13 @@ def state_refusal(action: str, complaint_id: str, state: State) -> str | None:
     return refusal(action, complaint_id, state.status)
 
 
-def fold(events: Sequence[Event], complaint_id: str = "") -> State:
-    """Replay the events; a step out of order raises StepRefused naming it."""
+def fold(events: Sequence[Event], complaint_id: str = "", set_aside: Collection[str] = ()) -> State:
+    """Replay the events; a step out of order raises StepRefused naming it.
+
+    `set_aside`: events a merge of two clones may hold that contradict the history
+    before them (one clone archived the complaint while the other called back):
+    such an event, when refused at its place, is passed over like a voided one and
+    listed in `State.set_aside` (merging.py; rule `concurrent-steps`)."""
     first = events[0]
     if first.action != "received":
         raise StepRefused(
@@ -147,8 +154,9 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
     classification = {name: getattr(first, name, None) for name in CLASSIFICATION_FIELDS}
     anonymous = bool(getattr(first, "anonymous", False))
     state = State("open", first.by, None, first.at, first.at, classification, anonymous=anonymous)
+    skipped: list[str] = []
     # a voided event stays in the file, in its place, but changes nothing
-    voided = voided_ids(events, complaint_id) if _any(events, "void") else set()
+    voided = voided_ids(events, complaint_id, set_aside, skipped) if _any(events, "void") else set()
     for index, event in enumerate(events[1:], start=1):
         if event.action == "received":
             raise StepRefused(
@@ -166,6 +174,11 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
             state = replace(state, last_at=event.at)
             continue
         why = state_refusal(event.action, complaint_id, state)
+        if why is None and event.action == "approve":
+            why = approval_refusal(state, event.approves, complaint_id)
+        if why and event.id in set_aside:
+            skipped.append(event.id)
+            continue
         if why:
             raise StepRefused(
                 _("event {index} ({event}): {why}").format(index=index, event=event.id, why=why),
@@ -178,18 +191,12 @@ def fold(events: Sequence[Event], complaint_id: str = "") -> State:
                 ),
                 index,
             )
-        if event.action == "approve":
-            why = approval_refusal(state, event.approves, complaint_id)
-            if why:
-                raise StepRefused(
-                    _("event {index} ({event}): {why}").format(
-                        index=index, event=event.id, why=why
-                    ),
-                    index,
-                )
         state = _apply(state, event)
     if _any(events, "correct"):
-        state = replace(state, intake=intake_of(events, voided))
+        state = replace(state, intake=intake_of(events, voided | set(skipped)))
+    if skipped:
+        order = {e.id: i for i, e in enumerate(events)}
+        state = replace(state, set_aside=tuple(sorted(skipped, key=order.__getitem__)))
     return state
 
 
@@ -254,6 +261,7 @@ def derived_fields(state: State) -> dict[str, Any]:
         "anonymous": True if state.anonymous else None,
         **state.classification,
         **state.intake,
+        "concurrent": list(state.set_aside) or None,
     }
 
 
@@ -454,7 +462,7 @@ def authority_refusal(
 
 def resolve_deadline(complaint: Complaint, policy: Policy) -> datetime:
     """When the complaint must be handled, as of its latest events (see rules)."""
-    state = fold(complaint.events, complaint.id)
+    state = fold(complaint.events, complaint.id, complaint.set_aside)
     return rules.resolve_deadline(_case(complaint, state), policy)
 
 
@@ -462,7 +470,7 @@ def _case(complaint: Complaint, state: State) -> Case:
     # a voided step counts for nothing; an anonymous complaint needs no callback
     return Case(
         complaint.id,
-        effective(complaint.events),
+        effective(complaint.events, complaint.set_aside),
         state.classification,
         complaint.requested_deadline,
         anonymous=state.anonymous,
@@ -477,11 +485,12 @@ def plan_step(
     why = authority_refusal(policy, roster, step.by, step.action, complaint.id)
     if why:
         raise StepRefused(why)
-    state = fold(complaint.events, complaint.id)
+    state = fold(complaint.events, complaint.id, complaint.set_aside)
     if step.action == "void":
         check_void(
-            complaint.events, step.fields["event"], step.by, policy, roster, now, complaint.id
-        )
+            complaint.events, step.fields["event"], step.by, policy, roster, now, complaint.id,
+            complaint.set_aside,
+        )  # fmt: skip
     at = step.at or now
     check_time(at, None, now)
     refuse_before_receipt(at, complaint.events[0].at)
@@ -504,8 +513,13 @@ def plan_step(
         )
     if late:
         complaint = complaint.model_copy(update={"events": complaint.events[:place]})
-        state = fold(complaint.events, complaint.id)
+        state = fold(complaint.events, complaint.id, complaint.set_aside)
     why = state_refusal(step.action, complaint.id, state)
+    if why and step.action == "void" and step.fields["event"] in state.set_aside:
+        # settling a merge's contradiction by voiding the step it set aside changes
+        # nothing the record says, so it is allowed whatever the status, an archived
+        # record included (README: Teams and sites)
+        why = None
     if (
         why
         and step.action == "accept"

@@ -323,7 +323,13 @@ def test_init_in_a_plain_folder_makes_a_repository_and_commits(tmp_path: Path) -
     assert (folder / ".git").is_dir()
     assert git(folder, "rev-list", "--count", "HEAD").strip() == "1"
     committed = sorted(git(folder, "show", "--name-only", "--format=", "HEAD").split())
-    assert committed == ["README.md", "cmplt.yaml", "complaints/.gitkeep", "staff.yaml"]
+    assert committed == [
+        ".gitattributes",
+        "README.md",
+        "cmplt.yaml",
+        "complaints/.gitkeep",
+        "staff.yaml",
+    ]
     assert porcelain(folder) == ""
     assert git(folder, "log", "-1", "--format=%(trailers:key=Action,valueonly)").strip() == "init"
     assert git(folder, "log", "-1", "--format=%s").strip() == "registry: init"

@@ -123,6 +123,7 @@ def record(
     economic_loss: bool = False,
     deadline: str | None = None,
     received: str = "11-20 09:00",
+    set_aside: tuple[str, ...] = (),
 ) -> rules.Case:
     """A complaint received at `received` with `steps` after it, each recorded as it
     happened; event IDs are EVENT000 (the receipt), EVENT001, … in order. Read as
@@ -145,9 +146,12 @@ def record(
                 event[key] = at(step[key]).isoformat()
         events.append(event)
     parsed = EVENTS.validate_python(events)
-    state = fold(parsed, "261120-7KQ4MZ")
+    # `set_aside`: event IDs a merge may have set aside (merging.py), read as check does
+    state = fold(parsed, "261120-7KQ4MZ", set_aside)
     requested = at(deadline) if deadline else None
-    return rules.Case("261120-7KQ4MZ", parsed, state.classification, requested)
+    kept = [e for e in parsed if e.id not in state.set_aside]
+    aside = [e for e in parsed if e.id in state.set_aside]
+    return rules.Case("261120-7KQ4MZ", kept, state.classification, requested, set_aside=aside)
 
 
 def clocks_of(rule: str, case: rules.Case, policy: Policy = POLICY) -> list[rules.Clock]:
@@ -1045,10 +1049,45 @@ def test_urge(case: rules.Case, expected: list[Any]) -> None:
     assert due_and_met("urge", case) == expected
 
 
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        pytest.param(
+            record(resolve("11-20 12:00"), set_aside=("EVENT001",)),
+            [],
+            id="a step that may be set aside but contradicts nothing: applied, no clock",
+        ),
+        pytest.param(
+            record(resolve("11-20 12:00"), resolve("11-20 12:30"), set_aside=("EVENT002",)),
+            expect("11-20 12:30", start="EVENT002"),
+            id="due at once: from when the step set aside was recorded, never met",
+        ),
+    ],
+)
+def test_concurrent_steps(case: rules.Case, expected: list[Any]) -> None:
+    assert due_and_met("concurrent-steps", case) == expected
+
+
+def test_concurrent_steps_names_the_step_it_contradicts() -> None:
+    case = record(
+        resolve("11-20 12:00"),
+        note("11-20 12:10"),
+        resolve("11-20 12:30"),
+        set_aside=("EVENT003", "EVENT002"),  # the note is allowed: it is not set aside
+    )
+    [clock] = clocks_of("concurrent-steps", case)
+    assert dict(clock.data) == {
+        "action": "resolve",
+        "event": "EVENT003",
+        "other_action": "resolve",
+        "other": "EVENT001",  # the note between them moves no status
+    }
+
+
 def test_every_rule_has_a_table_here() -> None:
     tested = {"first-reply", "initial-plan", "major-answer", "resolve", "callback"}
     tested |= {"dual-callback", "dissatisfied", "division-decision", "tracker", "promise"}
-    tested |= {"urge"}
+    tested |= {"urge", "concurrent-steps"}
     assert set(rules.RULES) == tested
     assert (*rules.RULES, "callback-quota", "invalid-record") == rules.ALL_RULES
 

@@ -31,10 +31,12 @@ TYPED = {
     *policy.Policy().subjects, *policy.Policy().responsible_parties, *policy.Policy().roles,
     "yes", "no", "open", "overdue", "done", "phone", *terms.ATTACHMENT_KINDS,
 }  # fmt: skip
-COMMAND_NAMES = {*COMMANDS, "add", "list", "done", "set", "remove"}
+# "merge": of merge-driver, whose "-driver" the option pattern takes
+COMMAND_NAMES = {*COMMANDS, "add", "list", "done", "set", "remove", "merge"}
 ALLOWED = re.compile(
     r"""
       pre-commit | check-jsonschema | Complaint-Id | complaints/
+    | %[OABP]\b | \.gitattributes | merge\.cmplt\.driver   # git's merge driver
     | \d{6}-[0-9A-HJKMNP-TV-Z]{6}          # a complaint ID
     | M-\d{6}-[0-9A-HJKMNP-TV-Z]+           # a measure ID
     | zh-CN

@@ -142,11 +142,20 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "The life of one complaint from git: each step, when it happened and was recorded, "
         "who, and what it changed. Follows the file when it was moved to another folder.",
     ),
+    "merge-driver": (
+        "merge",
+        "Merge THEIRS into OURS (git's %O %A %B %P): a record as the union of both sides' "
+        "events, an improvement measure or the roster field by field.",
+    ),
     "schema": (
         "trust_files",
         "Print the JSON Schema (draft 2020-12) of a record, the policy or the roster.",
     ),
 }
+
+
+# run by git, not by people: not in `cmplt --help` nor in completion
+HIDDEN = frozenset({"merge-driver"})
 
 
 class CommandTable(click.Group):
@@ -183,7 +192,7 @@ class CommandTable(click.Group):
         """The command as listed: itself once imported, else a stand-in with its short help."""
         command = self.commands.get(cmd_name)
         if command is None:
-            command = click.Command(cmd_name, help=COMMANDS[cmd_name][1])
+            command = click.Command(cmd_name, help=COMMANDS[cmd_name][1], hidden=cmd_name in HIDDEN)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from cmplt.cli.context import Context, F, format_option, pass_context
+from cmplt.cli.context import Context, F, format_option, merge_driver_ready, pass_context
 from cmplt.cli.options import Term
 from cmplt.i18n import _, ngettext
 
@@ -25,6 +25,7 @@ def init(obj: Context, folder: Path, nested: bool) -> None:
     from cmplt.registry import init_registry
 
     root, commit = init_registry(folder, obj.now(), nested=nested)
+    merge_driver_ready(root, quiet=True)  # this clone merges records by their events
     click.echo(
         _("registry ready in {root} (commit {commit})").format(root=root, commit=commit[:10])
     )

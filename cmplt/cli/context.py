@@ -61,6 +61,7 @@ class Context:
             from cmplt.snapshot import Snapshot
 
             self._snapshot = Snapshot(self._root(), notify=_notify)
+            merge_driver_ready(self._snapshot.root)
         return self._snapshot
 
     @property
@@ -70,6 +71,7 @@ class Context:
             from cmplt.registry import Registry
 
             self._registry = Registry(self._root(), notify=_notify)
+            merge_driver_ready(self._registry.root)
         return self._registry
 
     def policy_language(self) -> str | None:
@@ -152,6 +154,49 @@ def _language_line(registry_option: str | None) -> str | None:
 
 
 pass_context = click.make_pass_decorator(Context)
+
+
+def merge_driver_ready(root: Path, quiet: bool = False) -> None:
+    """A clone whose registry routes records to cmplt's merge driver (its
+    `.gitattributes`, written by `cmplt init`) but whose own git config does not
+    name the driver yet (a fresh `git clone`, a moved venv) gets it, with one line
+    saying so. Git never takes a driver's command from the repository's files, so
+    each clone needs it in its .git/config (README: Teams and sites)."""
+    import shlex
+    import sys
+
+    from cmplt import gitlog
+    from cmplt.errors import CmpltError
+
+    try:
+        text = (root / ".gitattributes").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return
+    if f"merge={gitlog.MERGE_DRIVER}" not in text:
+        return
+    worktree = gitlog.find_worktree(root.resolve())
+    if worktree is None:
+        return
+    configured = gitlog.configured_merge_driver(worktree)
+    if configured is not None:
+        try:
+            program = shlex.split(configured)[0]
+        except (ValueError, IndexError):
+            program = ""
+        if Path(program).is_file() or (program and "/" not in program):
+            return
+    try:
+        gitlog.configure_merge_driver(worktree, sys.executable)
+    except (CmpltError, OSError):
+        return  # a read-only clone: it merges nothing, and git would say so at a merge
+    if not quiet:
+        click.echo(
+            "cmplt: "
+            + _("set up git's merge driver for records in this clone ({file})").format(
+                file=".git/config"
+            ),
+            err=True,
+        )
 
 
 def warn_history(snapshot: Snapshot) -> None:

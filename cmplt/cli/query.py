@@ -43,7 +43,7 @@ def show(obj: Context, complaint: str, fmt: str, show_phone: bool) -> None:
     deadline = resolve_deadline(record, registry.policy)
     waiting = [
         f"{label('action', event.action)} {key}"
-        for key, event in fold(record.events, record.id).pending.items()
+        for key, event in fold(record.events, record.id, record.set_aside).pending.items()
     ]
     click.echo(render.complaint_text(record, tz, show_phone, deadline, waiting), nl=False)
 

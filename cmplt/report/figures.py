@@ -183,7 +183,8 @@ def _ts(value: datetime | None) -> float | None:
 
 def record_facts(complaint: Complaint, events: Sequence[Event], history: PolicyTimeline) -> Facts:
     """What the record says as far as `events` go (those recorded by a moment)."""
-    events = effective(events)  # a voided step counts for nothing
+    # a voided step, or one a merge set aside, counts for nothing
+    events = effective(events, complaint.set_aside)
     state = fold(events, complaint.id)
     classification = state.classification
     policy = history.at(policy_pivot(events))
