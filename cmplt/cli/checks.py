@@ -215,16 +215,9 @@ def _check_sites(
     from cmplt.periods import parse_period, refuse_future
     from cmplt.times import parse_duration, parse_time
 
-    if sites_file is not None and obj.registry_typed:
-        raise UsageError(_("give --registry or --sites, not both"))
     if fmt == "xlsx" and output is None:
         raise UsageError(_("--format xlsx writes a workbook: give -o FILE"))
-    chosen = (
-        sites.read_sites_file(sites_file)
-        if sites_file is not None
-        else sites.named_sites(obj.registry_options)
-    )
-    opened = sites.open_sites(chosen, notify=lambda m: click.echo(f"cmplt: {m}", err=True))
+    opened = obj.sites(sites_file)
     # the first site's timezone reads a typed time and shows the times (the same
     # instants wherever the sites are)
     tz = opened[0][1].policy.tz

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from cmplt.registry import Registry
+    from cmplt.sites import Site
     from cmplt.snapshot import Snapshot
 
 F = Callable[..., Any]
@@ -73,6 +74,24 @@ class Context:
             self._registry = Registry(self._root(), notify=_notify)
             merge_driver_ready(self._registry.root)
         return self._registry
+
+    def sites(self, sites_file: Path | None) -> list[tuple[Site, Snapshot]]:
+        """Many sites (`check`, `report`): those of `--sites FILE`, or of `--registry`
+        given several times, each opened for reading; one line naming a site that
+        cannot be read, before anything is printed."""
+        from cmplt import sites
+
+        if sites_file is not None and self.registry_typed:
+            raise UsageError(_("give --registry or --sites, not both"))
+        chosen = (
+            sites.read_sites_file(sites_file)
+            if sites_file is not None
+            else sites.named_sites(self.registry_options)
+        )
+        opened = sites.open_sites(chosen, notify=_notify)
+        for _site, snapshot in opened:
+            merge_driver_ready(snapshot.root)
+        return opened
 
     def policy_language(self) -> str | None:
         """The `language:` the registry's cmplt.yaml sets, or None (never raises).

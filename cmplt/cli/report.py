@@ -113,16 +113,7 @@ def report(
     opened = None
     from_sites = sites_file is not None or len(obj.registry_options) > 1
     if from_sites:
-        from cmplt import sites
-
-        if sites_file is not None and obj.registry_typed:
-            raise UsageError(_("give --registry or --sites, not both"))
-        chosen = (
-            sites.read_sites_file(sites_file)
-            if sites_file is not None
-            else sites.named_sites(obj.registry_options)
-        )
-        opened = sites.open_sites(chosen, notify=lambda m: click.echo(f"cmplt: {m}", err=True))
+        opened = obj.sites(sites_file)
         registry = opened[0][1]  # its timezone reads the times typed
         if len(opened) == 1:
             opened = None  # a sites file of one site: that registry's own report
