@@ -244,7 +244,7 @@ def _check_sites(
     for site, snapshot in opened:
         label = parse_period(period, as_of, snapshot.policy.tz).label if period else None
         result = run_check(snapshot, as_of, label, within, rules)
-        warn_history(snapshot)
+        warn_history(snapshot, site.name if len(opened) > 1 else None)
         results.append((site, snapshot, result))
 
     every: list[Any] = []

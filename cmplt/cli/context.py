@@ -218,11 +218,12 @@ def merge_driver_ready(root: Path, quiet: bool = False) -> None:
         )
 
 
-def warn_history(snapshot: Snapshot) -> None:
-    """One line on stderr when the results were computed without the policy's history."""
+def warn_history(snapshot: Snapshot, site: str | None = None) -> None:
+    """One line on stderr when the results were computed without the policy's history
+    (many sites: naming the site)."""
     warning = snapshot.history_warning()
     if warning:
-        click.echo(f"cmplt: {warning}", err=True)
+        click.echo(f"cmplt: {site}: {warning}" if site else f"cmplt: {warning}", err=True)
 
 
 @contextmanager

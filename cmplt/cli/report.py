@@ -160,7 +160,7 @@ def report(
         for site, snapshot in opened:
             received: list[Facts] = []
             built = _built(snapshot, window_in(snapshot.policy.tz), as_of, compare is not None,
-                           include_staff, received)  # fmt: skip
+                           include_staff, received, site.name)  # fmt: skip
             parts.append(SiteReport(site.name, str(snapshot.root), built, received))
         _write_sites(parts, fmt, csv_layout, output, tz)
         return
@@ -219,8 +219,10 @@ def _built(
     compare: bool,
     include_staff: bool,
     received: list[Facts] | None = None,
+    site: str | None = None,
 ) -> Report:
-    """One registry's report, its unreadable measures listed with its records."""
+    """One registry's report, its unreadable measures listed with its records (`site`:
+    the site's name, many sites)."""
     from cmplt.errors import InvalidFile
     from cmplt.measures import all_measures
     from cmplt.report.figures import Unreadable, build_report
@@ -234,7 +236,7 @@ def _built(
     result = build_report(
         registry, window, as_of, compare, include_staff, measures, received_out=received
     )
-    warn_history(registry)
+    warn_history(registry, site)
     result.unreadable.extend(broken)
     return result
 
