@@ -22,6 +22,7 @@ from tests.conftest import (
     new,
     resolve,
     run_cli,
+    run_process,
 )
 from tests.test_notify import Robot, robot  # noqa: F401 - the local robot server
 
@@ -376,3 +377,12 @@ def test_the_sites_file_has_a_schema(tmp_path: Path) -> None:
     assert check_file(yaml.safe_load("sites:\n  - name: 东区\n    registry: ../east\n"))
     assert not check_file(yaml.safe_load("sites:\n  - registry: east\n    colour: red\n"))
     assert not check_file(yaml.safe_load("sites: []\n"))
+
+
+def test_completion_reads_the_first_registry_given(tmp_path: Path, east: Reg) -> None:
+    cid = new(east, T("11-27 09:00"))
+    words = f"cmplt --registry {east.root} show "
+    env = {"_CMPLT_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": "4"}
+    done = run_process(cwd=tmp_path, env=env)
+    assert done.code == 0, done
+    assert done.out.splitlines() == [f"plain,{cid}"]
