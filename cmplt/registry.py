@@ -482,7 +482,7 @@ class Registry(Snapshot):
             if place < len(updated.events) - 1:  # a late entry: every later event must stand
                 broken = later_step_broken(
                     updated.events, event_id, self.policy, complaint_id,
-                    updated.requested_deadline,
+                    updated.requested_deadline, state.set_aside,
                 )  # fmt: skip
                 if broken is not None:
                     index = next(i for i, e in enumerate(updated.events) if e.id == broken)

@@ -596,13 +596,14 @@ def later_step_broken(
     policy: Policy,
     complaint_id: str,
     requested_deadline: datetime | None,
+    set_aside: Collection[str] = (),
 ) -> str | None:
     """After a late entry (`new_id`, put in its place in `events`): the ID of a later
     event the rules would no longer allow, where the state machine alone cannot see
     it — an approval its approver could no longer give (the severity raised before
     it), an extension it would no longer extend, the same person's second callback
     after one result. None when every later event stands."""
-    kept = effective(events)
+    kept = effective(events, set_aside)  # what a merge set aside stands for nothing
     index = next((i for i, e in enumerate(kept) if e.id == new_id), len(kept))
     new = kept[index] if index < len(kept) else None
     if new is not None and new.action == "callback" and policy.permissions:

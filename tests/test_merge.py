@@ -174,6 +174,9 @@ def test_a_step_the_other_clone_made_impossible_is_kept_and_reported_until_voide
     [finding] = [f for f in findings if f["rule"] == "concurrent-steps"]
     assert finding["event"] == second and finding["id"] == cid
     assert second in finding["message"] and first in finding["message"]
+    # a late entry before them leaves the contradiction as it was
+    step(b, T("11-28 11:00"), "respond", cid, "张三", "--note", "补录", recorded=T("11-28 13:05"))
+    assert f"concurrent: [{second}]" in b.record(cid).read_text(encoding="utf-8")
     # a person settles it with an ordinary step: the step set aside is voided
     step(b, T("11-28 13:10"), "void", cid, "陈主管", second, "--reason", "两台电脑重复录入")
     record = b.record(cid).read_text(encoding="utf-8")
