@@ -67,8 +67,8 @@ from cmplt.history import (
     read_version,
 )
 from cmplt.i18n import _, current, label, ngettext
-from cmplt.shown import time_text
 from cmplt.identity import CommitFacts, commit_unbound
+from cmplt.shown import time_text
 from cmplt.store import RECORDS_DIR
 from cmplt.terms import AFTER_CLOSING
 
