@@ -207,6 +207,9 @@ class CheckResult:
     as_of: datetime
     period: str
     findings: list[Finding]
+    # for each period, the records counted for its quotas and their callers' roles
+    # (many sites: each site's quota table and the company total)
+    counted: tuple[tuple[str, Mapping[str, tuple[str, ...]]], ...] = ()
 
     @property
     def failed(self) -> bool:
@@ -295,7 +298,14 @@ def run_check(
             # made up (on the 2nd, 0 of 2 is no breach yet); once it has ended it stands
             level = "warning" if as_of < window.end else "overdue"
             findings.extend(quota_shortfalls(history.current, in_window, window.label, level))
-    return CheckResult(as_of, periods[0].label, sort_findings(findings))
+    return CheckResult(
+        as_of,
+        periods[0].label,
+        sort_findings(findings),
+        tuple(
+            (window.label, in_window) for window, in_window in zip(periods, counted, strict=True)
+        ),
+    )
 
 
 def _summarise_file(

@@ -112,10 +112,13 @@ def card(findings: Sequence[Finding], tz: tzinfo, title: str) -> str:
 
     lines = [f"### {title}", ""]
     for f in findings:
+        # many sites: each line says which site it is about
+        site = f"[{f.extra['site']}] " if f.extra.get("site") else ""
         if f.rule == "callback-quota":
             e = f.extra
             lines.append(
                 "- "
+                + site
                 + _("{rule} {period}: {role} {called} of {handled}, missing: {ids}").format(
                     rule=label("rule", f.rule),
                     period=e["period"],
@@ -130,6 +133,7 @@ def card(findings: Sequence[Finding], tz: tzinfo, title: str) -> str:
         late = e["as_of"] - e["due"]
         lines.append(
             "- "
+            + site
             + _("**{id}** {rule}: {level} {late} (due {due}) · {owner} · {what}").format(
                 id=f.record_id,
                 rule=label("rule", f.rule),

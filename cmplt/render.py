@@ -6,7 +6,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -387,9 +387,15 @@ _ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}
 
 
 def findings_table(
-    findings: Sequence[Finding], tz: tzinfo, as_of: datetime, period: str, only_new: bool = False
+    findings: Sequence[Finding],
+    tz: tzinfo,
+    as_of: datetime,
+    period: str,
+    only_new: bool = False,
+    site_of: Callable[[Finding], str] | None = None,
 ) -> str:
-    """Findings grouped by rule, most overdue first, Chinese text aligned."""
+    """Findings grouped by rule, most overdue first, Chinese text aligned; with
+    `site_of` (many sites) each table's first column is the finding's site."""
     from tabulate import tabulate
 
     from cmplt.i18n import ngettext
@@ -475,6 +481,9 @@ def findings_table(
                 N_("summary"),
                 N_("what is missing"),
             ]
+        if site_of is not None:
+            rows = [[site_of(f), *row] for f, row in zip(group, rows, strict=True)]
+            headers = [N_("site"), *headers]
         titles = [_(header) for header in headers]
         rows = [
             [
@@ -568,8 +577,11 @@ def rows_sheet(rows: Sequence[Mapping[str, Any]], headers: Sequence[str], title:
     return Sheet(title, titles, body)
 
 
-def findings_sheets(findings: Sequence[Finding]) -> list[Any]:
-    """`check`'s findings as a workbook: the clocks, and the callback quotas."""
+def findings_sheets(
+    findings: Sequence[Finding], site_of: Callable[[Finding], str] | None = None
+) -> list[Any]:
+    """`check`'s findings as a workbook: the clocks, and the callback quotas; with
+    `site_of` (many sites) each sheet's first column is the finding's site."""
     from cmplt.xlsx import Sheet
 
     clocks = Sheet(
@@ -585,19 +597,25 @@ def findings_sheets(findings: Sequence[Finding]) -> list[Any]:
         formats={3: "0.0", 4: "0"},
     )  # fmt: skip
     for f in findings:
+        site = [site_of(f)] if site_of is not None else []
         if f.rule == "callback-quota":
             e = f.extra
             quotas.rows.append(
-                [e["period"], label("level", f.level), label("role", e["role"]), e["rate"],
-                 e["required"], e["called_back"], e["handled"], "\n".join(e["missing"])]
+                [*site, e["period"], label("level", f.level), label("role", e["role"]),
+                 e["rate"], e["required"], e["called_back"], e["handled"],
+                 "\n".join(e["missing"])]
             )  # fmt: skip
             continue
         e = f.extra
         late = e["as_of"] - e["due"] if e.get("due") and e.get("as_of") else None
         clocks.rows.append(
-            [label("rule", f.rule), f.record_id, label("level", f.level), e.get("due"),
+            [*site, label("rule", f.rule), f.record_id, label("level", f.level), e.get("due"),
              round(late.total_seconds() / 3600, 2) if late is not None else None,
              label("severity", e["severity"]) if e.get("severity") else None,
              e.get("owner"), e.get("department"), e.get("summary"), f.message, f.path, f.line]
         )  # fmt: skip
+    if site_of is not None:
+        for sheet in (clocks, quotas):
+            sheet.headers.insert(0, _("site"))
+            sheet.formats = {column + 1: shown for column, shown in sheet.formats.items()}
     return [clocks, quotas]

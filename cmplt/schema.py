@@ -35,14 +35,21 @@ from pydantic_core import core_schema
 from cmplt.model import ACTIONS, CLASSIFICATION_FIELDS, CORRECTABLE_FIELDS, Complaint
 from cmplt.policy import NATURES, SEVERITIES, Policy, Roster
 from cmplt.render import json_text
+from cmplt.sites import SitesFile
 from cmplt.times import format_duration
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
-KINDS: dict[str, type[BaseModel]] = {"record": Complaint, "policy": Policy, "roster": Roster}
+KINDS: dict[str, type[BaseModel]] = {
+    "record": Complaint,
+    "policy": Policy,
+    "roster": Roster,
+    "sites": SitesFile,
+}
 TITLES = {
     "record": "cmplt complaint record (投诉记录), complaints/YYYY/MM/<id>.yaml",
     "policy": "cmplt policy (cmplt.yaml)",
     "roster": "cmplt staff roster (staff.yaml)",
+    "sites": "cmplt sites file (check/report --sites FILE)",
 }
 
 # times.parse_duration: days, hours and minutes, at least one of them
@@ -198,4 +205,13 @@ def _fix_roster(schema: dict[str, Any]) -> None:
     staff["type"] = ["object", "null"]  # `staff:` with nobody under it yet
 
 
-_FIXES = {"record": _fix_record, "policy": _fix_policy, "roster": _fix_roster}
+def _fix_sites(schema: dict[str, Any]) -> None:
+    """Nothing pydantic cannot say: names and paths are plain strings."""
+
+
+_FIXES = {
+    "record": _fix_record,
+    "policy": _fix_policy,
+    "roster": _fix_roster,
+    "sites": _fix_sites,
+}

@@ -21,7 +21,7 @@ TECHNICAL = {
     "HEAD", "cron", "pre-commit", "CI", "check-jsonschema", "schemafile", "language",
     "Asia/Shanghai", "true", "false", "UUID", "log", "p", "md", "html", "csv", "json",
     "yaml", "table", "text", "tables", "long", "previous", "this", "last", "record",
-    "policy", "roster", "e.g", "zh-CN", "en", "a,b", "h", "d", "m", "s", "o", "q",
+    "policy", "roster", "sites", "e.g", "zh-CN", "en", "a,b", "h", "d", "m", "s", "o", "q",
     "Complaint-Id", "Action", "Actor", "trailers", "jsonschema", "xlsx",
     "wecom", "dingtalk", "feishu", "url", "secret", "permissions",
     "ssh", "https", "origin",  # URL schemes and git's remote, as typed (clone, sync)

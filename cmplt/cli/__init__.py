@@ -16,7 +16,7 @@ import click
 from cmplt import __version__, i18n
 from cmplt.cli import words
 from cmplt.cli.context import Context
-from cmplt.cli.options import PathType
+from cmplt.cli.options import OneFolder
 from cmplt.errors import CmpltError
 from cmplt.i18n import _
 
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 EXIT_BUG = 70
+# the commands that read several registries at once (`--registry A --registry B`)
+SEVERAL_SITES = frozenset({"check", "report"})
 
 # Every command: the module of cmplt.cli that defines it, and its short help as
 # `cmplt --help` and shell completion list it (the first paragraph of its help).
@@ -240,9 +242,10 @@ def _language_first(ctx: click.Context, param: click.Parameter, value: str | Non
     "--registry",
     envvar="CMPLT_REGISTRY",
     metavar="DIR",
-    type=PathType(file_okay=False, path_type=str),
+    multiple=True,
+    type=OneFolder(file_okay=False, path_type=str),
     help="Registry folder (default: the nearest folder upward holding cmplt.yaml). "
-    "Env: CMPLT_REGISTRY.",
+    "Env: CMPLT_REGISTRY. `check` and `report` take several (one per site).",
 )
 @click.option(
     "--lang",
@@ -256,14 +259,26 @@ def _language_first(ctx: click.Context, param: click.Parameter, value: str | Non
 )
 @click.version_option(__version__, prog_name="cmplt")
 @click.pass_context
-def cli(ctx: click.Context, registry: str | None, lang: str | None) -> None:
+def cli(ctx: click.Context, registry: tuple[str, ...], lang: str | None) -> None:
     """Complaint and callback registry (物业投诉与回访) kept as YAML files in git.
 
     Every step is one commit; `git log -p` on a record is its whole life.
     """
-    obj = Context(registry)
+    from click.core import ParameterSource
+
+    obj = Context(registry[0] if registry else None, registry)
+    obj.registry_typed = ctx.get_parameter_source("registry") is ParameterSource.COMMANDLINE
     ctx.obj = obj
     i18n.configure(lang, obj.policy_language)
+    if len(registry) > 1 and ctx.invoked_subcommand not in SEVERAL_SITES:
+        from cmplt.errors import UsageError
+
+        # many sites: only the reading commands that report across them take several
+        raise UsageError(
+            _(
+                "--registry given {count} times: only check and report read several registries"
+            ).format(count=len(registry))
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

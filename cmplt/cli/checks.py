@@ -67,6 +67,15 @@ EXIT_COULD_NOT_RUN = 2
     "secret= lines, kept outside the registry. Env: CMPLT_NOTIFY, and CMPLT_NOTIFY_SECRET "
     "for a robot that signs its requests.",
 )
+@click.option(
+    "--sites",
+    "sites_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Check every site a sites file lists (under sites:, each a registry: folder, "
+    "relative to the file, and an optional name:), each under its own policy; or give "
+    "--registry several times.",
+)
 @pass_context
 def check(
     obj: Context,
@@ -79,6 +88,7 @@ def check(
     only_new: bool,
     quiet: bool,
     notify_target: str | None,
+    sites_file: Path | None,
 ) -> None:
     """Report overdue clocks and callback-quota shortfalls.
 
@@ -93,6 +103,21 @@ def check(
     from cmplt.errors import CmpltError, CouldNotRun, UsageError
     from cmplt.times import parse_duration
 
+    if sites_file is not None or len(obj.registry_options) > 1:
+        _check_sites(
+            obj,
+            sites_file,
+            as_of_text,
+            period,
+            warn_within,
+            rules,
+            fmt,
+            output,
+            only_new,
+            quiet,
+            notify_target,
+        )
+        return
     try:
         registry = obj.snapshot
     except CmpltError as exc:
@@ -165,6 +190,143 @@ def check(
         if mailed:
             click.echo(render.findings_table(mailed, tz, as_of, result.period, only_new), nl=False)
     if any(f.level in {"overdue", "error"} for f in result.findings if f in findings):
+        raise click.exceptions.Exit(1)
+
+
+def _check_sites(
+    obj: Context,
+    sites_file: Path | None,
+    as_of_text: str | None,
+    period: str | None,
+    warn_within: str | None,
+    rules: tuple[str, ...],
+    fmt: str,
+    output: Path | None,
+    only_new: bool,
+    quiet: bool,
+    notify_target: str | None,
+) -> None:
+    """`check` across many sites: each site's registry under its own policy, one table
+    with a site column, each site's quotas and the company total (README, Many sites)."""
+    from cmplt import render, sites, statefiles
+    from cmplt.check import finding_json, run_check, sort_findings
+    from cmplt.check import only_new as keep_new
+    from cmplt.errors import CmpltError, UsageError
+    from cmplt.periods import parse_period, refuse_future
+    from cmplt.times import parse_duration, parse_time
+
+    if fmt == "xlsx" and output is None:
+        raise UsageError(_("--format xlsx writes a workbook: give -o FILE"))
+    opened = obj.sites(sites_file)
+    # the first site's timezone reads a typed time and shows the times (the same
+    # instants wherever the sites are)
+    tz = opened[0][1].policy.tz
+    now = obj.now()
+    as_of = now
+    if as_of_text is not None:
+        try:
+            as_of = parse_time(as_of_text, tz, now=now)
+        except UsageError as exc:
+            raise UsageError(f"--as-of: {exc.message}") from exc
+    refuse_future(as_of, now, tz)
+    within = None
+    if warn_within:
+        try:
+            within = parse_duration(warn_within)
+        except ValueError as exc:
+            raise UsageError(f"--warn-within: {exc}") from exc
+    robot = None
+    if notify_target:
+        for _site, snapshot in opened:  # the robot's file lies outside every registry
+            robot = _robot(notify_target, snapshot.root)
+
+    results = []
+    for site, snapshot in opened:
+        label = parse_period(period, as_of, snapshot.policy.tz).label if period else None
+        result = run_check(snapshot, as_of, label, within, rules)
+        warn_history(snapshot, site.name if len(opened) > 1 else None)
+        results.append((site, snapshot, result))
+
+    every: list[Any] = []
+    fresh_all: list[Any] = []
+    kept: list[tuple[Path | None, bytes | None]] = []
+    for site, snapshot, result in results:
+        found = sites.with_site(result.findings, site.name)
+        every += found
+        if only_new or robot is not None:
+            # each registry keeps its own state: a site checked alone tomorrow agrees
+            state_file = snapshot.state_file(statefiles.CHECK_SEEN)
+            kept.append((state_file, _read(state_file)))
+            fresh, remembered = keep_new(found, state_file)
+            if state_file is not None and not remembered:
+                warning = _(
+                    "warning: cannot write {file}; the next --new run will report these again"
+                )
+                click.echo("cmplt: " + warning.format(file=state_file), err=True)
+            fresh_all += fresh
+    findings = sort_findings(fresh_all if only_new else every)
+    # a sites file of one site reads as that site alone: no site column, no company
+    several = len(results) > 1
+    site_of = sites.site_of if several else None
+    posted = [
+        f for f in sort_findings(fresh_all) if not (f.rule == QUOTA_RULE and f.level == "warning")
+    ]
+    if robot is not None and posted:
+        from cmplt import notify
+
+        try:
+            notify.post(robot, posted, tz)
+        except CmpltError:
+            # not said after all: the next run tries them again, at every site
+            for state_file, before in kept:
+                if state_file is not None and before is not None:
+                    statefiles.write(state_file, before)
+                elif state_file is not None:
+                    state_file.unlink(missing_ok=True)
+            raise
+
+    quotas: list[sites.QuotaRow] = []
+    if not rules or QUOTA_RULE in rules:
+        for site, snapshot, result in results:
+            quotas += sites.quota_rows(site.name, result, snapshot.policies.current.callback.quotas)
+        handled = sites.handled_by_period([result for _s, _n, result in results])
+        quotas += sites.company_quotas(quotas, handled)
+    first_period = results[0][2].period
+    if fmt == "xlsx":
+        assert output is not None
+        from cmplt import xlsx
+
+        sheets = render.findings_sheets(findings, site_of)
+        if several:
+            sheets.append(sites.quota_sheet(quotas))
+        render.write_output_bytes(output, xlsx.workbook(sheets, tz))
+        click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
+    elif fmt == "json":
+        data = {
+            "as_of": as_of.astimezone(tz).replace(microsecond=0).isoformat(),
+            "period": first_period,
+            "findings": [finding_json(f, tz) for f in findings],
+            "sites": [
+                {"name": site.name, "registry": str(snapshot.root), "period": result.period}
+                for site, snapshot, result in results
+            ],
+            "quotas": [sites.quota_json(row) for row in quotas if row.site is not None],
+            "quota_totals": [sites.quota_json(row) for row in quotas if row.site is None],
+        }
+        click.echo(render.json_text(data), nl=False)
+    elif not quiet:
+        text = render.findings_table(findings, tz, as_of, first_period, only_new, site_of)
+        if several and quotas and not only_new:
+            text += sites.quota_table(quotas)
+        click.echo(text, nl=False)
+    else:
+        mailed = [f for f in findings if not (f.rule == QUOTA_RULE and f.level == "warning")]
+        if mailed:
+            click.echo(
+                render.findings_table(mailed, tz, as_of, first_period, only_new, site_of),
+                nl=False,
+            )
+    if any(f.level in {"overdue", "error"} for f in findings):
         raise click.exceptions.Exit(1)
 
 

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
 
 def _root(ctx: click.Context) -> Path | None:
-    option = ctx.find_root().params.get("registry") or os.environ.get("CMPLT_REGISTRY")
+    given = ctx.find_root().params.get("registry")
+    if isinstance(given, tuple):  # --registry may be given several times (many sites)
+        given = given[0] if given else None
+    option = given or os.environ.get("CMPLT_REGISTRY")
     start = Path(option) if option else Path.cwd()
     try:
         here = start.resolve()

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from datetime import date, datetime
 
     from cmplt.registry import Registry
+    from cmplt.sites import Site
     from cmplt.snapshot import Snapshot
 
 F = Callable[..., Any]
@@ -31,8 +32,12 @@ def _notify(message: str) -> None:
 
 
 class Context:
-    def __init__(self, registry: str | None) -> None:
+    def __init__(self, registry: str | None, registries: tuple[str, ...] = ()) -> None:
         self.registry_option = registry
+        # every --registry given (many sites: `check` and `report` read them all)
+        self.registry_options = registries or ((registry,) if registry else ())
+        # --registry typed on the command line (not from CMPLT_REGISTRY)
+        self.registry_typed = False
         self._snapshot: Snapshot | None = None
         self._registry: Registry | None = None
 
@@ -69,6 +74,24 @@ class Context:
             self._registry = Registry(self._root(), notify=_notify)
             merge_driver_ready(self._registry.root)
         return self._registry
+
+    def sites(self, sites_file: Path | None) -> list[tuple[Site, Snapshot]]:
+        """Many sites (`check`, `report`): those of `--sites FILE`, or of `--registry`
+        given several times, each opened for reading; one line naming a site that
+        cannot be read, before anything is printed."""
+        from cmplt import sites
+
+        if sites_file is not None and self.registry_typed:
+            raise UsageError(_("give --registry or --sites, not both"))
+        chosen = (
+            sites.read_sites_file(sites_file)
+            if sites_file is not None
+            else sites.named_sites(self.registry_options)
+        )
+        opened = sites.open_sites(chosen, notify=_notify)
+        for _site, snapshot in opened:
+            merge_driver_ready(snapshot.root)
+        return opened
 
     def policy_language(self) -> str | None:
         """The `language:` the registry's cmplt.yaml sets, or None (never raises).
@@ -217,11 +240,12 @@ def merge_driver_ready(root: Path, quiet: bool = False) -> None:
         )
 
 
-def warn_history(snapshot: Snapshot) -> None:
-    """One line on stderr when the results were computed without the policy's history."""
+def warn_history(snapshot: Snapshot, site: str | None = None) -> None:
+    """One line on stderr when the results were computed without the policy's history
+    (many sites: naming the site)."""
     warning = snapshot.history_warning()
     if warning:
-        click.echo(f"cmplt: {warning}", err=True)
+        click.echo(f"cmplt: {site}: {warning}" if site else f"cmplt: {warning}", err=True)
 
 
 @contextmanager

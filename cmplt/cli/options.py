@@ -63,6 +63,15 @@ class PathType(click.Path):
 _STORED = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 
+class OneFolder(PathType):
+    """A folder option that may be given several times (`--registry A --registry B`),
+    whose environment variable still names one folder: a path with a `:` or a space
+    in it stays one path, as it was before several were allowed."""
+
+    def split_envvar_value(self, rv: str) -> Sequence[str]:
+        return [rv] if rv else []
+
+
 class Term(click.ParamType[Any, Any]):
     """An enumerated value (`kind`: "severity", "status", "channel", …) typed as its
     stored value or its label in either catalog, case- and width-insensitive:

@@ -13,8 +13,13 @@ from cmplt.cli.options import PathType, Term, several
 from cmplt.i18n import N_
 
 if TYPE_CHECKING:
+    from datetime import tzinfo
+
     from cmplt.errors import InvalidFile
     from cmplt.measures import Measure
+    from cmplt.periods import Window
+    from cmplt.report.figures import Facts, Report
+    from cmplt.report.sites import SiteReport
     from cmplt.snapshot import Snapshot
 
 
@@ -58,6 +63,14 @@ if TYPE_CHECKING:
     type=PathType(path_type=Path),
     help="Write here instead of stdout (a folder for --csv-layout tables).",
 )
+@click.option(
+    "--sites",
+    "sites_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Report on every site a sites file lists, each under its own policy, with the "
+    "company's totals; or give --registry several times.",
+)
 @pass_context
 def report(
     obj: Context,
@@ -70,20 +83,28 @@ def report(
     fmt: str,
     csv_layout: str,
     output: Path | None,
+    sites_file: Path | None,
 ) -> None:
     """The statistics of a period (统计分析): volume, times, SLA compliance,
     callbacks and satisfaction, repeat complaints, declined complaints and the
     improvement measures, from the records as they stood at the period's end."""
     from cmplt import render
-    from cmplt.errors import InvalidFile, UsageError
+    from cmplt.errors import UsageError
     from cmplt.i18n import _
-    from cmplt.measures import all_measures
     from cmplt.periods import parse_period, refuse_future
     from cmplt.report import formats as report_render
-    from cmplt.report.figures import Unreadable, build_report, default_as_of, span_window
+    from cmplt.report.figures import default_as_of, span_window
     from cmplt.shown import time_text
 
-    registry = obj.snapshot
+    opened = None
+    from_sites = sites_file is not None or len(obj.registry_options) > 1
+    if from_sites:
+        opened = obj.sites(sites_file)
+        registry = opened[0][1]  # its timezone reads the times typed
+        if len(opened) == 1:
+            opened = None  # a sites file of one site: that registry's own report
+    else:
+        registry = obj.snapshot
     tz = registry.policy.tz
     now = obj.now()
     first, last = obj.day(first_text, "--from"), obj.day(last_text, "--to")
@@ -97,11 +118,18 @@ def report(
         raise UsageError(_("--format xlsx writes a workbook: give -o FILE"))
     if csv_layout == "tables" and output is None:
         raise UsageError(_("--csv-layout tables writes one file per table: give -o FOLDER"))
-    if first is not None and last is not None:
-        window = span_window(first, last, tz)
+
+    def window_in(zone: tzinfo) -> Window:
+        if first is not None and last is not None:
+            return span_window(first, last, zone)
+        return parse_period(period or "this", now, zone)
+
+    window = window_in(tz)
+    if not from_sites:
+        typed = obj.time(as_of_text, "--as-of")
     else:
-        window = parse_period(period or "this", now, tz)
-    as_of: datetime = obj.time(as_of_text, "--as-of") or default_as_of(window, now)
+        typed = _typed_time(as_of_text, "--as-of", tz, now)
+    as_of: datetime = typed or default_as_of(window, now)
     if as_of_text is None and as_of <= window.start:
         raise UsageError(_("the period {period} has not begun yet").format(period=window.label))
     refuse_future(as_of, now, tz)
@@ -111,15 +139,18 @@ def report(
                 as_of=time_text(as_of, tz), period=window.label
             )
         )
-    measures, broken = [], []
-    for measure in all_measures(registry):
-        if isinstance(measure, InvalidFile):
-            broken.append(Unreadable(measure.path, measure.line, measure.reason))
-        else:
-            measures.append(measure)
-    result = build_report(registry, window, as_of, compare is not None, include_staff, measures)
-    warn_history(registry)
-    result.unreadable.extend(broken)
+    if opened is not None:
+        from cmplt.report.sites import SiteReport
+
+        parts = []
+        for site, snapshot in opened:
+            received: list[Facts] = []
+            built = _built(snapshot, window_in(snapshot.policy.tz), as_of, compare is not None,
+                           include_staff, received, site.name)  # fmt: skip
+            parts.append(SiteReport(site.name, str(snapshot.root), built, received))
+        _write_sites(parts, fmt, csv_layout, output, tz)
+        return
+    result = _built(registry, window, as_of, compare is not None, include_staff)
     if fmt == "csv" and csv_layout == "tables":
         assert output is not None
         tables = report_render.csv_tables(result)
@@ -147,6 +178,95 @@ def report(
         from cmplt.report.html import to_html
 
         text = to_html(result)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        render.write_output(output, text, bom=fmt == "csv")
+        click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
+
+
+def _typed_time(text: str | None, option: str, tz: tzinfo, now: datetime) -> datetime | None:
+    """A time typed after `option`, read in `tz` (many sites: the first site's)."""
+    from cmplt.errors import UsageError
+    from cmplt.times import parse_time
+
+    if text is None:
+        return None
+    try:
+        return parse_time(text, tz, now=now)
+    except UsageError as exc:
+        raise UsageError(f"{option}: {exc.message}") from exc
+
+
+def _built(
+    registry: Snapshot,
+    window: Window,
+    as_of: datetime,
+    compare: bool,
+    include_staff: bool,
+    received: list[Facts] | None = None,
+    site: str | None = None,
+) -> Report:
+    """One registry's report, its unreadable measures listed with its records (`site`:
+    the site's name, many sites)."""
+    from cmplt.errors import InvalidFile
+    from cmplt.measures import all_measures
+    from cmplt.report.figures import Unreadable, build_report
+
+    measures, broken = [], []
+    for measure in all_measures(registry):
+        if isinstance(measure, InvalidFile):
+            broken.append(Unreadable(measure.path, measure.line, measure.reason))
+        else:
+            measures.append(measure)
+    result = build_report(
+        registry, window, as_of, compare, include_staff, measures, received_out=received
+    )
+    warn_history(registry, site)
+    result.unreadable.extend(broken)
+    return result
+
+
+def _write_sites(
+    parts: list[SiteReport], fmt: str, csv_layout: str, output: Path | None, tz: tzinfo
+) -> None:
+    """The report of many sites: every table once, with a site column and the company's
+    totals; JSON each site's report and the company's (README, Many sites)."""
+    from cmplt import render
+    from cmplt.i18n import _
+    from cmplt.report import formats as report_render
+    from cmplt.report import sites
+
+    company = sites.company_report(parts)
+    titles = sites.sites_heading(parts)
+    tables = sites.site_sections(parts, company)
+    if fmt == "csv" and csv_layout == "tables":
+        assert output is not None
+        files = report_render.csv_tables_of(tables, tz)
+        render.write_outputs(output, files)
+        click.echo(
+            "cmplt: " + _("wrote {count} files to {path}").format(count=len(files), path=output),
+            err=True,
+        )
+        return
+    if fmt == "xlsx":
+        assert output is not None
+        from cmplt import xlsx
+
+        book = xlsx.workbook(report_render.sheets_of(titles, tables, tz), tz)
+        render.write_output_bytes(output, book)
+        click.echo("cmplt: " + _("wrote {path}").format(path=output), err=True)
+        return
+    if fmt == "md":
+        text = report_render.markdown_of(titles, tables, tz)
+    elif fmt == "json":
+        text = render.json_text(sites.sites_data(parts, company))
+    elif fmt == "csv":
+        text = sites.sites_csv_long(parts, company)
+    else:
+        from cmplt.report.html import to_html
+
+        text = to_html(company, titles, tables)  # the charts: the company's
     if output is None:
         click.echo(text, nl=False)
     else:

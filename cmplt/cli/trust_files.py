@@ -7,7 +7,10 @@ import click
 
 @click.command("schema")
 @click.argument(
-    "kind", type=click.Choice(["record", "policy", "roster"]), default="record", required=False
+    "kind",
+    type=click.Choice(["record", "policy", "roster", "sites"]),
+    default="record",
+    required=False,
 )
 def schema(kind: str) -> None:
     """Print the JSON Schema (draft 2020-12) of a record, the policy or the roster.
@@ -15,7 +18,8 @@ def schema(kind: str) -> None:
     For editors and CI tools that check YAML files against a schema, e.g.
     `cmplt schema record > record.json && check-jsonschema --schemafile record.json
     complaints/*/*/*.yaml`. The meaning of a record (event order, derived fields,
-    names on the roster) is what `cmplt validate` checks.
+    names on the roster) is what `cmplt validate` checks. `sites`: the sites file of
+    `check --sites` and `report --sites`.
     """
     from cmplt.schema import schema_text
 

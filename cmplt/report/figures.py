@@ -1023,7 +1023,10 @@ def build_report(
     compare: bool = False,
     include_staff: bool = False,
     measures: Sequence[Measure] = (),
+    received_out: list[Facts] | None = None,
 ) -> Report:
+    """`received_out` (many sites) gets the records received in the period: the company's
+    times to reply and resolve are read over every site's records together."""
     before = previous_window(period) if compare else None
     trend = trend_windows(period)
     history = snapshot.policies
@@ -1053,6 +1056,8 @@ def build_report(
     active = [f for f in records if f.received < end and f.last >= start]
     received = [f for f in active if period.holds(f.received)]
     received_before = [f for f in records if before.holds(f.received)] if before else None
+    if received_out is not None:
+        received_out.extend(received)
     return Report(
         period=period,
         as_of=as_of,

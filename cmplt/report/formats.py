@@ -688,9 +688,14 @@ def _md_escape(text: str) -> str:
 def to_markdown(report: Report) -> str:
     tz = report.period.start.tzinfo
     assert tz is not None
-    title, sub = heading(report)
+    return markdown_of(heading(report), sections(report), tz)
+
+
+def markdown_of(titles: tuple[str, str], found: Sequence[Section], tz: tzinfo) -> str:
+    """Markdown of a title, the line under it and the sections (one site or many)."""
+    title, sub = titles
     out = [f"# {_md_escape(title)}", "", _md_escape(sub), ""]
-    for section in sections(report):
+    for section in found:
         out += [f"## {_md_escape(section.title)}", ""]
         for table in section.tables:
             if len(section.tables) > 1:
@@ -758,13 +763,18 @@ def csv_long(report: Report) -> str:
 def sheets(report: Report) -> list[Any]:
     """One sheet per table (`--format xlsx`): typed cells, titles in the report's
     language; the first sheet says what the report is."""
-    from cmplt.xlsx import Sheet
-
     tz = report.period.start.tzinfo
     assert tz is not None
-    title, sub = heading(report)
+    return sheets_of(heading(report), sections(report), tz)
+
+
+def sheets_of(titles: tuple[str, str], tables: Sequence[Section], tz: tzinfo) -> list[Any]:
+    """`sheets` of a title, the line under it and the sections (one site or many)."""
+    from cmplt.xlsx import Sheet
+
+    title, sub = titles
     found = [Sheet(_("Report"), [title], [[sub]])]
-    for section in sections(report):
+    for section in tables:
         for table in section.tables:
             name = table.title if len(section.tables) > 1 else section.title
             sheet = Sheet(name, [c.title for c in table.columns])
@@ -802,8 +812,13 @@ def csv_tables(report: Report) -> dict[str, str]:
     """One CSV text per table, by file name; headers in the report's language."""
     tz = report.period.start.tzinfo
     assert tz is not None
+    return csv_tables_of(sections(report), tz)
+
+
+def csv_tables_of(found: Sequence[Section], tz: tzinfo) -> dict[str, str]:
+    """`csv_tables` of the sections (one site or many)."""
     files = {}
-    for section in sections(report):
+    for section in found:
         for table in section.tables:
             stream = io.StringIO()
             writer = csv.writer(stream)

@@ -69,11 +69,17 @@ svg.chart { display: block; width: 100%; max-width: 100%; height: auto; }
 """.replace("FONT", charts.FONT_FAMILY)
 
 
-def to_html(report: Report) -> str:
+def to_html(
+    report: Report,
+    titles: tuple[str, str] | None = None,
+    tables: list[Section] | None = None,
+) -> str:
+    """The report as one page; many sites give their own `titles` and `tables` (each
+    with a site column), and the company's report for the charts."""
     tz = report.period.start.tzinfo
     assert tz is not None
-    title, sub = heading(report)
-    found = sections(report)
+    title, sub = titles or heading(report)
+    found = tables if tables is not None else sections(report)
     body = [f"<h1>{escape(title)}</h1>", f'<p class="sub">{escape(sub)}</p>']
     for section in found:
         if section.key == "overview":
