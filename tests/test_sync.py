@@ -545,4 +545,3 @@ def test_a_registry_in_a_sub_folder_syncs(tmp_path: Path, reg: Reg) -> None:
     assert "action: respond" in text and "action: note" in text
     assert b.run("validate", "-q").code == 0
     assert b.run("audit").code == 0
-
