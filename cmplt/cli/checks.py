@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from cmplt.cli.context import Context, format_option, output_option, pass_context, warn_history
-from cmplt.cli.options import Term
+from cmplt.cli.options import PathType, Term
 from cmplt.i18n import _
 from cmplt.rules import ALL_RULES, QUOTA_RULE
 
@@ -71,7 +71,7 @@ EXIT_COULD_NOT_RUN = 2
     "--sites",
     "sites_file",
     metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="Check every site a sites file lists (under sites:, each a registry: folder, "
     "relative to the file, and an optional name:), each under its own policy; or give "
     "--registry several times.",

@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     "--sites",
     "sites_file",
     metavar="FILE",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=PathType(dir_okay=False, path_type=Path),
     help="Report on every site a sites file lists, each under its own policy, with the "
     "company's totals; or give --registry several times.",
 )

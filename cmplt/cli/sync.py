@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from cmplt.cli.context import Context, merge_driver_ready, pass_context
+from cmplt.cli.options import PathType
 from cmplt.i18n import _
 
 
@@ -16,7 +17,7 @@ def _say(line: str) -> None:
 
 @click.command("clone")
 @click.argument("url")
-@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("folder", type=PathType(file_okay=False, path_type=Path))
 def clone(url: str, folder: Path) -> None:
     """Clone the registry at URL into FOLDER and set the clone up to merge by itself.
 
