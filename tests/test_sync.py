@@ -545,19 +545,3 @@ def test_a_registry_in_a_sub_folder_syncs(tmp_path: Path, reg: Reg) -> None:
     assert "action: respond" in text and "action: note" in text
     assert b.run("validate", "-q").code == 0
     assert b.run("audit").code == 0
-
-
-def test_three_clones_syncing_with_cmplt_sync_end_identical_and_sound(
-    reg: Reg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """tests/test_clones_random.py's rounds of random steps, each clone syncing with
-    `cmplt sync` instead of `git pull` and `git push`: the records sync merges in its
-    own process must come out as the driver's would, whatever the order."""
-    from tests import test_clones_random as rounds
-
-    def sync(team: rounds.Team, clone: Reg) -> None:
-        result = clone.run("sync", env={"CMPLT_NOW": team.now()})
-        assert result.code in (0, 1), result
-
-    monkeypatch.setattr(rounds.Team, "sync", sync)
-    rounds.test_three_clones_stepping_at_random_end_identical_and_sound(reg, tmp_path, 7)
