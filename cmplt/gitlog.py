@@ -1092,14 +1092,10 @@ def _common_config(worktree: Path) -> Path:
 def configured_merge_driver(worktree: Path) -> str | None:
     """The driver command the repository's config names for `merge=cmplt`, read
     from the file (no process: every command asks)."""
-    try:
-        text = _common_config(worktree).read_text(encoding="utf-8", errors="replace")
-    except (OSError, NotFound):
-        return None
-    section = re.search(r'^\s*\[merge\s+"cmplt"\]\s*$(.*?)(?=^\s*\[|\Z)', text, re.M | re.S)
+    section = _config_section(worktree, rf'merge\s+"{MERGE_DRIVER}"')
     if section is None:
         return None
-    found = re.search(r"^\s*driver\s*=\s*(.*?)\s*$", section.group(1), re.M)
+    found = re.search(r"^\s*driver\s*=\s*(.*?)\s*$", section, re.M)
     return found.group(1) if found else None
 
 
@@ -1153,9 +1149,9 @@ def _verdict(done: subprocess.CompletedProcess[str]) -> str:
 
 def clone_repository(url: str, folder: Path) -> None:
     """`git clone URL FOLDER` (FOLDER absent or empty); RemoteFailed when git cannot."""
-    done = _run(
-        folder.parent, ["clone", "--quiet", "--", url, str(folder)], env=_PLAIN, check=False
-    )
+    # run where the person typed it: a relative URL is read from there, as `git clone`
+    # reads it (FOLDER is absolute)
+    done = _run(Path.cwd(), ["clone", "--quiet", "--", url, str(folder)], env=_PLAIN, check=False)
     if done.returncode != 0:
         raise RemoteFailed(_verdict(done))
 

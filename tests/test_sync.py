@@ -67,6 +67,15 @@ def test_init_sets_pull_to_merge(reg: Reg) -> None:
     assert reg.git("config", "pull.rebase").strip() == "false"
 
 
+def test_clone_reads_relative_paths_from_where_it_is_run(tmp_path: Path, remote: Path) -> None:
+    # the URL as git clone reads it, from the current folder, whatever folder is named
+    here = tmp_path / "office" / "desk"
+    here.mkdir(parents=True)
+    result = run_cli("clone", "../../estate.git", "../../mine", cwd=here)
+    assert result.code == 0, result
+    assert (tmp_path / "mine" / "cmplt.yaml").is_file()
+
+
 def test_clone_refuses_what_is_not_a_registry_and_leaves_nothing(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
